@@ -1,0 +1,91 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "counterd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "counterd", targets: ["counterd"]),
+        .executable(name: "counterctl", targets: ["counterctl"]),
+        .executable(name: "counter-bench", targets: ["counter-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Domain values and rules. No I/O.
+        .target(name: "CounterCore", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The SQLite ledger: schema, migrations, the atomic redeem and void transactions, the outbox.
+        .target(name: "CounterLedger", dependencies: [
+            "CounterCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Scanner sources and framing (serial tty and terminal in this release).
+        .target(name: "CounterScan", dependencies: [
+            "CounterCore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        // The JSON shapes of the local API, shared by the server and counterctl.
+        .target(name: "CounterAPIModels", dependencies: ["CounterCore"]),
+        // The local HTTP API served by counterd.
+        .target(name: "CounterAPI", dependencies: [
+            "CounterCore", "CounterAPIModels", "CounterLedger",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The client of the local API, used by counterctl and the tests.
+        .target(name: "CounterClient", dependencies: [
+            "CounterAPIModels",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        // Composition root: configuration, the redeemer, buildDaemon(config).
+        .target(name: "CounterDaemon", dependencies: [
+            "CounterCore", "CounterLedger", "CounterScan", "CounterAPI", "CounterAPIModels",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "counterd", dependencies: [
+            "CounterDaemon", "CounterLedger", "CounterAPI",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "counterctl", dependencies: [
+            "CounterClient", "CounterAPIModels", "CounterCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "counter-bench", dependencies: [
+            "CounterDaemon", "CounterClient", "CounterLedger",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], path: "Benchmarks/counter-bench"),
+
+        .testTarget(name: "CounterCoreTests", dependencies: ["CounterCore"]),
+        .testTarget(name: "CounterLedgerTests", dependencies: ["CounterLedger", "CounterCore"]),
+        .testTarget(name: "CounterScanTests", dependencies: ["CounterScan"]),
+        .testTarget(name: "CounterDaemonTests", dependencies: ["CounterDaemon", "CounterAPI", "CounterClient"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["CounterClient", "CounterAPIModels", "CounterCore"]),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .swiftLanguageMode(.v6),
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ]
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the local API listens.
+public struct APIListeners: Sendable, Equatable {
+    /// The unix socket path (always served; file mode 0660).
+    public var socketPath: String
+    /// An optional TCP listener; loopback unless configured otherwise.
+    public var http: HTTPAddress?
+
+    public init(socketPath: String, http: HTTPAddress? = nil) {
+        self.socketPath = socketPath
+        self.http = http
+    }
+
+    /// A TCP host and port.
+    public struct HTTPAddress: Sendable, Equatable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+}
+
+/// Builds the services that serve the local API: one per listener.
+/// - Parameter onReady: called with a listener's description once it accepts connections.
+public func makeAPIServices(operations: some CounterOperations, listeners: APIListeners, logger: Logger,
+                            onReady: @escaping @Sendable (String) async -> Void = { _ in }) throws -> [any Service] {
+    let router = buildRouter(operations)
+    let socketPath = listeners.socketPath
+    try prepareSocketDirectory(for: socketPath)
+    var services: [any Service] = [
+        Application(router: router,
+                    configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath),
+                                                            serverName: "counterd"),
+                    onServerRunning: { _ in
+                        chmod(socketPath, 0o660)
+                        await onReady("unix:\(socketPath)")
+                    },
+                    logger: logger),
+    ]
+    if let http = listeners.http {
+        services.append(Application(router: router,
+                                    configuration: ApplicationConfiguration(address: .hostname(http.host, port: http.port),
+                                                                            serverName: "counterd"),
+                                    onServerRunning: { _ in await onReady("http://\(http)") },
+                                    logger: logger))
+    }
+    return services
+}
+
+/// Creates the socket's directory and removes a stale socket left by a crashed daemon.
+/// Refuses to remove anything that is not a socket.
+private func prepareSocketDirectory(for path: String) throws {
+    let directory = (path as NSString).deletingLastPathComponent
+    if !directory.isEmpty {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o750])
+    }
+    var info = stat()
+    if lstat(path, &info) == 0 {
+        guard info.st_mode & S_IFMT == S_IFSOCK else {
+            throw APISocketError(path: path, reason: "exists and is not a socket; remove it or choose api.socket")
+        }
+        if isSocketAlive(path) {
+            throw APISocketError(path: path, reason: "another counterd is already listening there")
+        }
+        unlink(path)
+    }
+}
+
+/// Whether something accepts connections on a unix socket.
+private func isSocketAlive(_ path: String) -> Bool {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    let bytes = Array(path.utf8)
+    guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+    withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+        buffer.copyBytes(from: bytes)
+    }
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
+        }
+    }
+}
+
+/// The API socket cannot be used.
+public struct APISocketError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "API socket \(path) \(reason)" }
+}

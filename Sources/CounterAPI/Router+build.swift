@@ -1,0 +1,74 @@
+import CounterAPIModels
+import CounterCore
+import CounterLedger
+import Foundation
+import Hummingbird
+
+/// The most uses one request may take at once.
+public let maximumUsesPerRequest = 100
+
+/// Builds the local API's router over the counter's operations.
+public func buildRouter(_ operations: some CounterOperations) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    let api = router.group("api/v1")
+
+    api.get("status") { _, _ in
+        JSONResponse(try await operations.status())
+    }
+    api.post("redeem") { request, _ in
+        let body = try await request.decodeJSON(RedeemRequest.self)
+        let uses = try validUses(body.uses)
+        let verdict = try await operations.redeem(code: body.code, uses: uses, source: body.source ?? "api")
+        return JSONResponse(VerdictResponse(verdict, timeZone: operations.timeZone))
+    }
+    api.post("check") { request, _ in
+        let body = try await request.decodeJSON(RedeemRequest.self)
+        let uses = try validUses(body.uses)
+        let verdict = try await operations.check(code: body.code, uses: uses)
+        return JSONResponse(VerdictResponse(verdict, timeZone: operations.timeZone))
+    }
+    api.post("voids") { request, _ in
+        let body = try await request.decodeJSON(VoidRequest.self)
+        guard let id = UUID(uuidString: body.redemptionId) else {
+            throw APIError(.badRequest, code: "invalid_redemption_id",
+                           message: "redemption_id must be a UUID such as 0192f0c1-2a3b-7c4d-8e5f-0123456789ab")
+        }
+        let outcome = try await operations.void(redemptionID: id, reason: body.reason ?? "cashier",
+                                                source: body.source ?? "api")
+        let response = VoidResponse(status: outcome.status.rawValue, message: outcome.message(in: operations.timeZone),
+                                    redemptionId: id.uuidString.lowercased(),
+                                    voidId: outcome.voidID?.uuidString.lowercased(),
+                                    deviceSequence: outcome.deviceSequence, voidedAt: outcome.voidedAt,
+                                    usesRestored: outcome.usesRestored, usesLeft: outcome.usesLeft)
+        let status: HTTPResponse.Status = switch outcome.status {
+        case .voided: .ok
+        case .notFound: .notFound
+        case .windowClosed, .alreadyVoided, .otherDevice: .conflict
+        }
+        return JSONResponse(response, status: status)
+    }
+    api.get("redemptions") { request, _ in
+        let limitText = request.uri.queryParameters.get("limit") ?? "20"
+        guard let limit = Int(limitText), (1...1000).contains(limit) else {
+            throw APIError(.badRequest, code: "invalid_limit", message: "limit must be a number from 1 to 1000")
+        }
+        let entries = try await operations.history(limit: limit).map { summary in
+            HistoryResponse.Entry(redemptionId: summary.id.uuidString.lowercased(),
+                                  deviceSequence: summary.deviceSequence, redeemedAt: summary.redeemedAt,
+                                  tokenId: summary.tokenID, campaignId: summary.campaignID,
+                                  campaignTitle: summary.campaignTitle, uses: summary.uses,
+                                  codeLast4: summary.codeLastFour, source: summary.source,
+                                  voidedAt: summary.voidedAt, uploadState: summary.uploadState)
+        }
+        return JSONResponse(HistoryResponse(redemptions: entries))
+    }
+    return router
+}
+
+private func validUses(_ uses: Int?) throws -> Int {
+    let uses = uses ?? 1
+    guard (1...maximumUsesPerRequest).contains(uses) else {
+        throw APIError(.badRequest, code: "invalid_uses", message: "uses must be from 1 to \(maximumUsesPerRequest)")
+    }
+    return uses
+}

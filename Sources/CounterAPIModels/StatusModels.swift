@@ -1,0 +1,114 @@
+import Foundation
+
+/// `GET /api/v1/status`: who the counter is and what its ledger holds.
+public struct StatusResponse: Codable, Sendable, Equatable {
+    public var version: String
+    public var deviceId: String
+    public var shopId: String
+    public var timeZone: String
+    public var startedAt: Date
+    public var voidWindowSeconds: Int
+    public var ledger: LedgerCounts
+    public var sources: [SourceInfo]
+
+    public init(version: String, deviceId: String, shopId: String, timeZone: String, startedAt: Date,
+                voidWindowSeconds: Int, ledger: LedgerCounts, sources: [SourceInfo]) {
+        self.version = version
+        self.deviceId = deviceId
+        self.shopId = shopId
+        self.timeZone = timeZone
+        self.startedAt = startedAt
+        self.voidWindowSeconds = voidWindowSeconds
+        self.ledger = ledger
+        self.sources = sources
+    }
+
+    /// Counts from the ledger.
+    public struct LedgerCounts: Codable, Sendable, Equatable {
+        public var lastSequence: Int64
+        public var redemptions: Int
+        public var voids: Int
+        public var rejections: Int
+        public var outboxPending: Int
+        public var outboxDead: Int
+        public var tokens: Int
+        public var campaigns: Int
+        public var signingKeys: Int
+
+        public init(lastSequence: Int64, redemptions: Int, voids: Int, rejections: Int, outboxPending: Int,
+                    outboxDead: Int, tokens: Int, campaigns: Int, signingKeys: Int) {
+            self.lastSequence = lastSequence
+            self.redemptions = redemptions
+            self.voids = voids
+            self.rejections = rejections
+            self.outboxPending = outboxPending
+            self.outboxDead = outboxDead
+            self.tokens = tokens
+            self.campaigns = campaigns
+            self.signingKeys = signingKeys
+        }
+    }
+
+    /// A configured scan source.
+    public struct SourceInfo: Codable, Sendable, Equatable {
+        public var name: String
+        public var kind: String
+        public var path: String?
+
+        public init(name: String, kind: String, path: String?) {
+            self.name = name
+            self.kind = kind
+            self.path = path
+        }
+    }
+}
+
+/// `GET /api/v1/redemptions`: the most recent redemptions first.
+public struct HistoryResponse: Codable, Sendable, Equatable {
+    public var redemptions: [Entry]
+
+    public init(redemptions: [Entry]) { self.redemptions = redemptions }
+
+    /// One redemption.
+    public struct Entry: Codable, Sendable, Equatable {
+        public var redemptionId: String
+        public var deviceSequence: Int64
+        public var redeemedAt: Date
+        public var tokenId: String
+        public var campaignId: String
+        public var campaignTitle: String?
+        public var uses: Int
+        public var codeLast4: String
+        public var source: String
+        public var voidedAt: Date?
+        public var uploadState: String?
+
+        public init(redemptionId: String, deviceSequence: Int64, redeemedAt: Date, tokenId: String,
+                    campaignId: String, campaignTitle: String?, uses: Int, codeLast4: String, source: String,
+                    voidedAt: Date?, uploadState: String?) {
+            self.redemptionId = redemptionId
+            self.deviceSequence = deviceSequence
+            self.redeemedAt = redeemedAt
+            self.tokenId = tokenId
+            self.campaignId = campaignId
+            self.campaignTitle = campaignTitle
+            self.uses = uses
+            self.codeLast4 = codeLast4
+            self.source = source
+            self.voidedAt = voidedAt
+            self.uploadState = uploadState
+        }
+    }
+}
+
+/// The body of every error answer: `{"error": {"code": "...", "message": "..."}}`.
+public struct ErrorResponse: Codable, Sendable, Equatable {
+    public var error: Detail
+
+    public init(code: String, message: String) { error = Detail(code: code, message: message) }
+
+    public struct Detail: Codable, Sendable, Equatable {
+        public var code: String
+        public var message: String
+    }
+}

@@ -1,0 +1,42 @@
+import CounterCore
+import Foundation
+
+/// The body of `POST /api/v1/voids`.
+public struct VoidRequest: Codable, Sendable {
+    public var redemptionId: String
+    public var reason: String?
+    public var source: String?
+
+    public init(redemptionId: String, reason: String? = nil, source: String? = nil) {
+        self.redemptionId = redemptionId
+        self.reason = reason
+        self.source = source
+    }
+}
+
+/// The answer to a void request.
+public struct VoidResponse: Codable, Sendable, Equatable {
+    /// `voided`, `not_found`, `window_closed`, `already_voided` or `other_device`.
+    public var status: String
+    public var message: LocalizedMessage
+    public var redemptionId: String
+    public var voidId: String?
+    public var deviceSequence: Int64?
+    public var voidedAt: Date?
+    public var usesRestored: Int
+    public var usesLeft: Int?
+
+    public var isVoided: Bool { status == "voided" }
+
+    public init(status: String, message: LocalizedMessage, redemptionId: String, voidId: String?,
+                deviceSequence: Int64?, voidedAt: Date?, usesRestored: Int, usesLeft: Int?) {
+        self.status = status
+        self.message = message
+        self.redemptionId = redemptionId
+        self.voidId = voidId
+        self.deviceSequence = deviceSequence
+        self.voidedAt = voidedAt
+        self.usesRestored = usesRestored
+        self.usesLeft = usesLeft
+    }
+}

@@ -1,0 +1,97 @@
+import AsyncHTTPClient
+import CounterAPIModels
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A client of counterd's local API over its unix socket. counterctl and the tests use it;
+/// it never opens the ledger itself.
+public struct CounterClient: Sendable {
+    public let socketPath: String
+    private let timeout: TimeAmount
+
+    public init(socketPath: String, timeout: Duration = .seconds(30)) {
+        self.socketPath = socketPath
+        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
+                                    + timeout.components.attoseconds / 1_000_000_000)
+    }
+
+    public func status() async throws -> StatusResponse {
+        try await send(.GET, "/api/v1/status", body: Optional<RedeemRequest>.none)
+    }
+
+    public func redeem(_ code: String, uses: Int? = nil, source: String = "counterctl") async throws -> VerdictResponse {
+        try await send(.POST, "/api/v1/redeem", body: RedeemRequest(code: code, uses: uses, source: source))
+    }
+
+    public func check(_ code: String, uses: Int? = nil) async throws -> VerdictResponse {
+        try await send(.POST, "/api/v1/check", body: RedeemRequest(code: code, uses: uses))
+    }
+
+    /// Voids a redemption. A refusal (window closed, already voided, not found) comes back as a
+    /// ``VoidResponse`` whose status says why, not as an error.
+    public func void(_ redemptionID: String, reason: String? = nil, source: String = "counterctl") async throws -> VoidResponse {
+        try await send(.POST, "/api/v1/voids", body: VoidRequest(redemptionId: redemptionID, reason: reason, source: source),
+                       acceptedStatuses: [200, 404, 409])
+    }
+
+    public func history(limit: Int) async throws -> HistoryResponse {
+        try await send(.GET, "/api/v1/redemptions?limit=\(limit)", body: Optional<RedeemRequest>.none)
+    }
+
+    private func send<Body: Encodable, Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: Body?,
+                                                          acceptedStatuses: Set<UInt> = [200]) async throws -> Answer {
+        guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
+            throw CounterClientError.unreachable(socketPath: socketPath, reason: "the socket path cannot be used in a URL")
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = method
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try APIJSON.encoder().encode(body)))
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        } catch {
+            throw CounterClientError.unreachable(socketPath: socketPath, reason: "\(error)")
+        }
+        let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
+        let data = Data(bytes.readableBytesView)
+        guard acceptedStatuses.contains(response.status.code) else {
+            if let problem = try? APIJSON.decoder().decode(ErrorResponse.self, from: data) {
+                throw CounterClientError.api(status: Int(response.status.code), code: problem.error.code,
+                                             message: problem.error.message)
+            }
+            throw CounterClientError.api(status: Int(response.status.code), code: "http_\(response.status.code)",
+                                         message: String(decoding: data.prefix(200), as: UTF8.self))
+        }
+        do {
+            return try APIJSON.decoder().decode(Answer.self, from: data)
+        } catch {
+            throw CounterClientError.badResponse("\(error)")
+        }
+    }
+}
+
+/// Why a request to counterd failed.
+public enum CounterClientError: Error, CustomStringConvertible {
+    /// Nothing answered on the socket (daemon not running, wrong path, no permission).
+    case unreachable(socketPath: String, reason: String)
+    /// The daemon refused the request.
+    case api(status: Int, code: String, message: String)
+    /// The daemon's answer could not be read.
+    case badResponse(String)
+
+    public var description: String {
+        switch self {
+        case let .unreachable(path, reason):
+            return "cannot reach counterd at \(path) (\(reason)). Start it with `counterd` (demo) or "
+                + "`systemctl start counterd`, or point counterctl at its socket with --socket or COUNTERD_SOCKET."
+        case let .api(status, code, message):
+            return "counterd refused the request (\(status) \(code)): \(message)"
+        case let .badResponse(reason):
+            return "counterd's answer could not be read: \(reason)"
+        }
+    }
+}

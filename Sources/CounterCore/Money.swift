@@ -1,0 +1,27 @@
+/// An amount of Chinese yuan, held in fen (1/100 yuan) to stay exact.
+public struct Money: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+    /// The amount in fen.
+    public var fen: Int
+
+    public init(fen: Int) { self.fen = fen }
+
+    /// `￥12.50`. Uses the full-width sign U+FFE5, which GBK printers print in 2 bytes
+    /// (the half-width `¥` needs a 4-byte GB18030 sequence most printers garble).
+    public var description: String {
+        let sign = fen < 0 ? "-" : ""
+        let absolute = abs(fen)
+        let cents = absolute % 100
+        return "\(sign)￥\(absolute / 100).\(cents < 10 ? "0" : "")\(cents)"
+    }
+
+    public static func < (lhs: Money, rhs: Money) -> Bool { lhs.fen < rhs.fen }
+
+    public init(from decoder: any Decoder) throws {
+        fen = try decoder.singleValueContainer().decode(Int.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(fen)
+    }
+}

@@ -1,0 +1,20 @@
+/// The one stable reason code of a verdict. `ok` means accepted; every other case is a rejection.
+///
+/// These strings are part of the local API, the logs and the upload contract: never rename one.
+public enum VerdictReason: String, Sendable, Codable, CaseIterable {
+    case ok
+    case malformed
+    case unknownCode = "unknown_code"
+    case badSignature = "bad_signature"
+    case unknownKey = "unknown_key"
+    case revoked
+    case campaignInactive = "campaign_inactive"
+    case wrongShop = "wrong_shop"
+    case notYetValid = "not_yet_valid"
+    case expired
+    case alreadyRedeemed = "already_redeemed"
+    case offlineNotAllowed = "offline_not_allowed"
+
+    /// Whether this reason accepts the code.
+    public var isAccepted: Bool { self == .ok }
+}

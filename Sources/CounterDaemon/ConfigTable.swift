@@ -1,0 +1,116 @@
+import Foundation
+
+/// A mapping from a parsed configuration file, read key by key with precise errors.
+/// Keys that are never read are reported as unknown by ``finish()`` (typos must not pass silently).
+struct ConfigTable {
+    let path: String
+    private let values: [String: Any]
+    private var read: Set<String> = []
+
+    init(path: String, values: [String: Any]) {
+        self.path = path
+        self.values = values
+    }
+
+    func key(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
+
+    private mutating func raw(_ name: String) -> Any? {
+        read.insert(name)
+        guard let value = values[name], !(value is NSNull) else { return nil }
+        return value
+    }
+
+    mutating func string(_ name: String, fix: String) throws -> String? {
+        guard let value = raw(name) else { return nil }
+        if let text = value as? String { return text }
+        if let number = value as? Int { return String(number) }
+        throw ConfigError(key: key(name), value: "\(value)", problem: "must be text", fix: fix)
+    }
+
+    mutating func int(_ name: String, fix: String) throws -> Int? {
+        guard let value = raw(name) else { return nil }
+        if let number = value as? Int { return number }
+        if let text = value as? String, let number = Int(text) { return number }
+        throw ConfigError(key: key(name), value: "\(value)", problem: "must be a whole number", fix: fix)
+    }
+
+    mutating func bool(_ name: String) throws -> Bool? {
+        guard let value = raw(name) else { return nil }
+        if let flag = value as? Bool { return flag }
+        throw ConfigError(key: key(name), value: "\(value)", problem: "must be true or false", fix: "write true or false")
+    }
+
+    mutating func duration(_ name: String, fix: String) throws -> Duration? {
+        guard let value = raw(name) else { return nil }
+        let text = (value as? String) ?? "\(value)"
+        guard let duration = DurationParser.parse(text) else {
+            throw ConfigError(key: key(name), value: text, problem: "is not a duration",
+                              fix: "write a number with a unit, such as 300ms, 1.5s, 10m or 2h; \(fix)")
+        }
+        return duration
+    }
+
+    mutating func table(_ name: String) throws -> ConfigTable? {
+        guard let value = raw(name) else { return nil }
+        guard let mapping = value as? [String: Any] else {
+            throw ConfigError(key: key(name), problem: "must be a section of keys",
+                              fix: "indent the keys of \(key(name)) under it")
+        }
+        return ConfigTable(path: key(name), values: mapping)
+    }
+
+    mutating func list(_ name: String) throws -> [ConfigTable]? {
+        guard let value = raw(name) else { return nil }
+        guard let items = value as? [Any] else {
+            throw ConfigError(key: key(name), problem: "must be a list", fix: "start each entry of \(key(name)) with \"- \"")
+        }
+        return try items.enumerated().map { index, item in
+            guard let mapping = item as? [String: Any] else {
+                throw ConfigError(key: "\(key(name))[\(index)]", problem: "must be a section of keys",
+                                  fix: "write each entry as keys such as name: and type:")
+            }
+            return ConfigTable(path: "\(key(name))[\(index)]", values: mapping)
+        }
+    }
+
+    /// Fails on the first key that was never read, suggesting the closest known key.
+    func finish(known: [String]) throws {
+        for name in values.keys.sorted() where !read.contains(name) {
+            let suggestion = known.min { editDistance($0, name) < editDistance($1, name) }
+            let fix = suggestion.map { editDistance($0, name) <= 3 ? "did you mean \"\($0)\"?" : nil } ?? nil
+            throw ConfigError(key: key(name), problem: "is not a known key",
+                              fix: fix ?? "remove it; the known keys here are \(known.joined(separator: ", "))")
+        }
+    }
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    guard !a.isEmpty else { return b.count }
+    guard !b.isEmpty else { return a.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}
+
+/// Parses durations such as `300ms`, `1.5s`, `10m`, `2h` (a bare number means seconds).
+enum DurationParser {
+    static func parse(_ text: String) -> Duration? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
+            let number = trimmed.dropLast(suffix.count)
+            guard let value = Double(number), value >= 0, value.isFinite else { return nil }
+            return .milliseconds(Int64((value * scale * 1000).rounded()))
+        }
+        guard let value = Double(trimmed), value >= 0, value.isFinite else { return nil }
+        return .milliseconds(Int64((value * 1000).rounded()))
+    }
+}

@@ -1,0 +1,194 @@
+import CounterAPI
+import CounterAPIModels
+import CounterLedger
+import CounterScan
+import Foundation
+import Logging
+import Yams
+
+extension DaemonConfiguration {
+    /// Reads and validates a YAML configuration file.
+    /// - Throws: ``ConfigError`` naming the key, the value and the fix.
+    public static func load(file path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws -> DaemonConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(key: "", problem: "cannot read the file (\(error.localizedDescription))",
+                              fix: "check the path and that the counterd user may read it", file: path)
+        }
+        do {
+            return try parse(yaml: text, environment: environment)
+        } catch var error as ConfigError {
+            error.file = path
+            throw error
+        }
+    }
+
+    /// Parses and validates YAML text.
+    public static func parse(yaml text: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws -> DaemonConfiguration {
+        let document: Any?
+        do {
+            document = try Yams.load(yaml: text)
+        } catch {
+            throw ConfigError(key: "", problem: "is not valid YAML (\(error))",
+                              fix: "correct the syntax at the line shown; indent with spaces, not tabs")
+        }
+        guard let mapping = document as? [String: Any] else {
+            throw ConfigError(key: "", problem: "must be a mapping of keys such as device: and scanners:",
+                              fix: "start from the example file /usr/share/doc/counterd/counterd.yaml")
+        }
+        var root = ConfigTable(path: "", values: mapping)
+        return try parse(root: &root, environment: environment)
+    }
+
+    private static func parse(root: inout ConfigTable, environment: [String: String]) throws -> DaemonConfiguration {
+        guard var device = try root.table("device") else {
+            throw ConfigError(key: "device", problem: "is missing",
+                              fix: "add a device: section with id: and shop: (see docs/configuration.md)")
+        }
+        let identity = DeviceIdentity(deviceID: try requiredIdentifier(&device, "id"),
+                                      shopID: try requiredIdentifier(&device, "shop"))
+        let zoneName = try device.string("time_zone", fix: "use an IANA name such as Asia/Shanghai") ?? "Asia/Shanghai"
+        guard let timeZone = TimeZone(identifier: zoneName) else {
+            throw ConfigError(key: "device.time_zone", value: zoneName, problem: "is not a known time zone",
+                              fix: "use an IANA name such as Asia/Shanghai")
+        }
+        try device.finish(known: ["id", "shop", "time_zone"])
+
+        guard let stateDirectory = try root.string("state_directory", fix: "write a directory path"), !stateDirectory.isEmpty else {
+            throw ConfigError(key: "state_directory", problem: "is missing",
+                              fix: "set it to the directory for the ledger, e.g. /var/lib/counterd")
+        }
+
+        var api = APIListeners(socketPath: DefaultPaths.socketPath(environment: environment))
+        if var apiTable = try root.table("api") {
+            if let socket = try apiTable.string("socket", fix: "write an absolute path") {
+                guard socket.hasPrefix("/"), socket.utf8.count < 108 else {
+                    throw ConfigError(key: "api.socket", value: socket, problem: "must be an absolute path shorter than 108 bytes",
+                                      fix: "use a path such as /run/counterd/counterd.sock")
+                }
+                api.socketPath = socket
+            }
+            let allowNetwork = try apiTable.bool("allow_non_loopback") ?? false
+            if let http = try apiTable.string("http", fix: "write host:port, e.g. 127.0.0.1:8765") {
+                api.http = try parseHTTPAddress(http, allowNonLoopback: allowNetwork)
+            }
+            try apiTable.finish(known: ["socket", "http", "allow_non_loopback"])
+        }
+
+        var voidWindow = Duration.seconds(600)
+        if var redeem = try root.table("redeem") {
+            if let window = try redeem.duration("void_window", fix: "the default is 10m") {
+                guard window <= .seconds(24 * 3600) else {
+                    throw ConfigError(key: "redeem.void_window", value: "\(window)", problem: "is longer than 24h",
+                                      fix: "use a short window such as 10m; later corrections go through the platform")
+                }
+                voidWindow = window
+            }
+            try redeem.finish(known: ["void_window"])
+        }
+
+        var logLevel = Logger.Level.info
+        if var log = try root.table("log") {
+            if let level = try log.string("level", fix: "use debug, info, notice, warning or error") {
+                guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                    throw ConfigError(key: "log.level", value: level, problem: "is not a log level",
+                                      fix: "use debug, info, notice, warning or error")
+                }
+                logLevel = parsed
+            }
+            try log.finish(known: ["level"])
+        }
+
+        let demo = try root.bool("demo") ?? false
+        let scanners = try (root.list("scanners") ?? []).map(parseScanner)
+        let names = scanners.map(\.name)
+        if let duplicate = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+            throw ConfigError(key: "scanners", value: duplicate, problem: "has two scanners with the same name",
+                              fix: "give every scanner its own name")
+        }
+        try root.finish(known: ["device", "state_directory", "api", "redeem", "log", "demo", "scanners"])
+        return DaemonConfiguration(identity: identity, timeZone: timeZone, stateDirectory: stateDirectory, api: api,
+                                   voidWindow: voidWindow, loadDemoData: demo, logLevel: logLevel, scanners: scanners)
+    }
+
+    private static func requiredIdentifier(_ table: inout ConfigTable, _ name: String) throws -> String {
+        guard let value = try table.string(name, fix: "write an identifier such as counter-01") else {
+            throw ConfigError(key: table.key(name), problem: "is missing",
+                              fix: "set \(table.key(name)) to the identifier the platform gave this \(name == "id" ? "device" : "shop")")
+        }
+        guard (1...64).contains(value.utf8.count), value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw ConfigError(key: table.key(name), value: value, problem: "must be 1 to 64 printable ASCII characters without spaces",
+                              fix: "use the identifier exactly as the platform gave it")
+        }
+        return value
+    }
+
+    static func parseHTTPAddress(_ text: String, allowNonLoopback: Bool) throws -> APIListeners.HTTPAddress {
+        let fix = "write host:port such as 127.0.0.1:8765"
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (1...65535).contains(port) else {
+            throw ConfigError(key: "api.http", value: text, problem: "is not host:port", fix: fix)
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw ConfigError(key: "api.http", value: text, problem: "has no host", fix: fix) }
+        let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        guard loopback || allowNonLoopback else {
+            throw ConfigError(key: "api.http", value: text, problem: "is reachable from the network",
+                              fix: "listen on 127.0.0.1, or set api.allow_non_loopback: true if you really mean it")
+        }
+        return APIListeners.HTTPAddress(host: host, port: port)
+    }
+
+    private static func parseScanner(_ table: ConfigTable) throws -> ScannerConfiguration {
+        var table = table
+        guard let name = try table.string("name", fix: "write a short name such as front-counter"), !name.isEmpty else {
+            throw ConfigError(key: table.key("name"), problem: "is missing", fix: "give the scanner a short name such as front-counter")
+        }
+        let type = try table.string("type", fix: "use serial or terminal")
+        switch type {
+        case "terminal":
+            try table.finish(known: ["name", "type"])
+            return .terminal(name: name)
+        case "serial":
+            guard let path = try table.string("path", fix: "write the device path"), path.hasPrefix("/") else {
+                throw ConfigError(key: table.key("path"), problem: "is missing or not an absolute path",
+                                  fix: "set it to the scanner's tty, e.g. /dev/ttyACM0 or a /dev/serial/by-id/ link")
+            }
+            var configuration = SerialScanSource.Configuration(name: name, path: path)
+            if let baud = try table.int("baud", fix: "use one of \(SerialPort.supportedBaudRates)") {
+                guard SerialPort.supportedBaudRates.contains(baud) else {
+                    throw ConfigError(key: table.key("baud"), value: "\(baud)", problem: "is not a supported speed",
+                                      fix: "use one of \(SerialPort.supportedBaudRates.map(String.init).joined(separator: ", "))")
+                }
+                configuration.baud = baud
+            }
+            let terminatorFix = "use one of \(ScanTerminator.allCases.map(\.rawValue).joined(separator: ", "))"
+            if let text = try table.string("terminator", fix: terminatorFix) {
+                guard let terminator = ScanTerminator(rawValue: text.lowercased()) else {
+                    throw ConfigError(key: table.key("terminator"), value: text, problem: "is not a terminator", fix: terminatorFix)
+                }
+                configuration.framing.terminator = terminator
+            }
+            if let timeout = try table.duration("inter_char_timeout", fix: "typical values are 50ms to 500ms") {
+                guard timeout >= .milliseconds(10), timeout <= .seconds(10) else {
+                    throw ConfigError(key: table.key("inter_char_timeout"), value: "\(timeout)",
+                                      problem: "must be from 10ms to 10s", fix: "typical values are 50ms to 500ms")
+                }
+                configuration.framing.interCharacterTimeout = timeout
+            }
+            if let window = try table.duration("duplicate_window", fix: "use 0 to keep every scan, or e.g. 1500ms") {
+                configuration.duplicateWindow = window == .zero ? nil : window
+            }
+            try table.finish(known: ["name", "type", "path", "baud", "terminator", "inter_char_timeout", "duplicate_window"])
+            return .serial(configuration)
+        case let other:
+            throw ConfigError(key: table.key("type"), value: other, problem: other == nil ? "is missing" : "is not a scanner type",
+                              fix: "use serial (a USB scanner in serial/CDC mode, or any tty) or terminal (typed codes)")
+        }
+    }
+}

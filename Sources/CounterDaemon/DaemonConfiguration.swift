@@ -1,0 +1,54 @@
+import CounterAPI
+import CounterLedger
+import CounterScan
+import Foundation
+import Logging
+
+/// Everything counterd needs to start, resolved and validated. Documented key by key in docs/configuration.md.
+public struct DaemonConfiguration: Sendable, Equatable {
+    public var identity: DeviceIdentity
+    public var timeZone: TimeZone
+    /// Holds the ledger (`ledger.sqlite`) and, later, the device credential.
+    public var stateDirectory: String
+    public var api: APIListeners
+    /// How long after a redemption the cashier may void it on this counter.
+    public var voidWindow: Duration
+    /// Load demo campaigns, codes and a demo signing key into an empty ledger.
+    public var loadDemoData: Bool
+    public var logLevel: Logger.Level
+    public var scanners: [ScannerConfiguration]
+
+    public init(identity: DeviceIdentity, timeZone: TimeZone, stateDirectory: String, api: APIListeners,
+                voidWindow: Duration = .seconds(600), loadDemoData: Bool = false, logLevel: Logger.Level = .info,
+                scanners: [ScannerConfiguration] = []) {
+        self.identity = identity
+        self.timeZone = timeZone
+        self.stateDirectory = stateDirectory
+        self.api = api
+        self.voidWindow = voidWindow
+        self.loadDemoData = loadDemoData
+        self.logLevel = logLevel
+        self.scanners = scanners
+    }
+
+    /// The ledger file inside the state directory.
+    public var ledgerPath: String { (stateDirectory as NSString).appendingPathComponent("ledger.sqlite") }
+
+    /// Whether a terminal source is configured (then verdicts are also printed to standard output).
+    public var hasTerminalSource: Bool {
+        scanners.contains { if case .terminal = $0 { true } else { false } }
+    }
+}
+
+/// One configured scan source.
+public enum ScannerConfiguration: Sendable, Equatable {
+    case terminal(name: String)
+    case serial(SerialScanSource.Configuration)
+
+    public var name: String {
+        switch self {
+        case .terminal(let name): return name
+        case .serial(let configuration): return configuration.name
+        }
+    }
+}

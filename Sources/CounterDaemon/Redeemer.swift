@@ -1,0 +1,116 @@
+import CounterAPI
+import CounterAPIModels
+import CounterCore
+import CounterLedger
+import CounterScan
+import Foundation
+import Logging
+
+/// The counter's one path from a code to a committed verdict: scans from every source and requests
+/// from the API come here. It redeems through the ledger, logs each verdict in one structured line,
+/// and hands it to the presenter.
+public final class Redeemer: CounterOperations {
+    public let ledger: Ledger
+    public let timeZone: TimeZone
+    let voidWindow: Duration
+    let logger: Logger
+    let startedAt: Date
+    let sources: [StatusResponse.SourceInfo]
+    let presenter: (@Sendable (Verdict, String) -> Void)?
+
+    public init(ledger: Ledger, configuration: DaemonConfiguration, logger: Logger,
+                presenter: (@Sendable (Verdict, String) -> Void)? = nil) {
+        self.ledger = ledger
+        self.timeZone = configuration.timeZone
+        self.voidWindow = configuration.voidWindow
+        self.logger = logger
+        self.startedAt = Date()
+        self.presenter = presenter
+        self.sources = configuration.scanners.map { scanner in
+            switch scanner {
+            case .terminal(let name): return .init(name: name, kind: "terminal", path: nil)
+            case .serial(let serial): return .init(name: serial.name, kind: "serial", path: serial.path)
+            }
+        }
+    }
+
+    /// Handles one framed scan from a source.
+    public func handle(_ event: ScanEvent) async {
+        do {
+            let verdict: Verdict
+            switch event.completion {
+            case .complete:
+                verdict = try await ledger.redeem(event.text, source: event.source, at: event.receivedAt)
+            case .incomplete:
+                verdict = try await ledger.recordMalformedScan(
+                    MalformedCode(.incompleteScan, detail: "\(event.bytes.count) bytes without terminator"),
+                    source: event.source, at: event.receivedAt)
+            case .overlong(let count):
+                verdict = try await ledger.recordMalformedScan(
+                    MalformedCode(.tooLong, detail: "\(count) bytes"), source: event.source, at: event.receivedAt)
+            }
+            finish(verdict, source: event.source)
+        } catch {
+            logger.error("scan not recorded", metadata: ["source": "\(event.source)", "error": "\(error)"])
+        }
+    }
+
+    public func redeem(code: String, uses: Int, source: String) async throws -> Verdict {
+        let verdict = try await ledger.redeem(code, uses: uses, source: source)
+        finish(verdict, source: source)
+        return verdict
+    }
+
+    public func check(code: String, uses: Int) async throws -> Verdict {
+        try await ledger.check(code, uses: uses)
+    }
+
+    public func void(redemptionID: UUID, reason: String, source: String) async throws -> VoidOutcome {
+        let outcome = try await ledger.void(redemptionID: redemptionID, reason: reason, source: source,
+                                            window: TimeInterval(voidWindow.components.seconds))
+        var metadata: Logger.Metadata = ["status": "\(outcome.status.rawValue)", "redemption_id": "\(redemptionID.uuidString.lowercased())",
+                                         "source": "\(source)"]
+        if let sequence = outcome.deviceSequence { metadata["device_sequence"] = "\(sequence)" }
+        logger.info("void", metadata: metadata)
+        return outcome
+    }
+
+    public func history(limit: Int) async throws -> [RedemptionSummary] {
+        try await ledger.history(limit: limit)
+    }
+
+    public func status() async throws -> StatusResponse {
+        let counts = try await ledger.status()
+        return StatusResponse(
+            version: CounterVersion.current, deviceId: counts.identity.deviceID, shopId: counts.identity.shopID,
+            timeZone: timeZone.identifier, startedAt: startedAt, voidWindowSeconds: Int(voidWindow.components.seconds),
+            ledger: .init(lastSequence: counts.lastSequence, redemptions: counts.redemptions, voids: counts.voids,
+                          rejections: counts.rejections, outboxPending: counts.outboxPending,
+                          outboxDead: counts.outboxDead, tokens: counts.tokens, campaigns: counts.campaigns,
+                          signingKeys: counts.signingKeys),
+            sources: sources)
+    }
+
+    /// Logs a verdict in one line (no code, only its token id) and presents it.
+    private func finish(_ verdict: Verdict, source: String) {
+        var metadata: Logger.Metadata = [
+            "verdict": "\(verdict.isAccepted ? "accepted" : "rejected")",
+            "reason": "\(verdict.reason.rawValue)",
+            "source": "\(source)",
+        ]
+        if let id = verdict.redemption?.id { metadata["redemption_id"] = "\(id.uuidString.lowercased())" }
+        if let sequence = verdict.redemption?.deviceSequence { metadata["device_sequence"] = "\(sequence)" }
+        if let token = verdict.tokenID { metadata["token_id"] = "\(token.hex)" }
+        if let campaign = verdict.campaign?.id { metadata["campaign_id"] = "\(campaign)" }
+        if let left = verdict.usesLeft { metadata["uses_left"] = "\(left)" }
+        if let via = verdict.via { metadata["via"] = "\(via.rawValue)" }
+        if let detail = verdict.detail { metadata["detail"] = "\(detail)" }
+        logger.info("verdict", metadata: metadata)
+        presenter?(verdict, source)
+    }
+}
+
+/// The version string of this build.
+public enum CounterVersion {
+    public static let current = "0.1.0"
+}

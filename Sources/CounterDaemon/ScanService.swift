@@ -1,0 +1,37 @@
+import CounterScan
+import Logging
+import ServiceLifecycle
+
+/// Runs every configured scan source and hands each scan to the redeemer, until graceful shutdown.
+/// A source that ends (standard input closed) does not stop the daemon.
+public struct ScanService: Service {
+    let sources: [any ScanSource]
+    let redeemer: Redeemer
+    let logger: Logger
+
+    public init(sources: [any ScanSource], redeemer: Redeemer, logger: Logger) {
+        self.sources = sources
+        self.redeemer = redeemer
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for source in sources {
+                group.addTask {
+                    do {
+                        try await source.run { event in await redeemer.handle(event) }
+                    } catch {
+                        logger.error("scan source stopped", metadata: ["source": "\(source.name)", "error": "\(error)"])
+                    }
+                }
+            }
+            group.addTask {
+                // Keep the service alive until shutdown even if every source has ended.
+                try? await gracefulShutdown()
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+    }
+}

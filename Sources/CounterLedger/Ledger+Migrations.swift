@@ -1,0 +1,100 @@
+import GRDB
+
+extension Ledger {
+    /// The schema. A migration that has shipped is never edited: add a new one instead.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE campaign (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    title TEXT NOT NULL,
+                    product TEXT NOT NULL,
+                    face_value_fen INTEGER NOT NULL,
+                    shop_reward_fen INTEGER,
+                    active_from DATETIME,
+                    active_until DATETIME,
+                    offline_policy TEXT NOT NULL,
+                    status TEXT NOT NULL
+                );
+                CREATE TABLE token (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    code_hash BLOB UNIQUE,
+                    campaign_id TEXT NOT NULL,
+                    shop_scope TEXT NOT NULL,
+                    uses_total INTEGER NOT NULL,
+                    uses_server INTEGER NOT NULL DEFAULT 0,
+                    uses_remaining INTEGER NOT NULL,
+                    valid_from DATETIME,
+                    valid_until DATETIME,
+                    status TEXT NOT NULL,
+                    origin TEXT NOT NULL,
+                    last_used_at DATETIME,
+                    last_used_shop TEXT,
+                    last_used_device TEXT
+                );
+                CREATE TABLE revocation (
+                    token_id TEXT PRIMARY KEY NOT NULL,
+                    reason TEXT NOT NULL,
+                    revoked_at DATETIME NOT NULL
+                );
+                CREATE TABLE signing_key (
+                    id INTEGER PRIMARY KEY NOT NULL,
+                    public_key BLOB NOT NULL,
+                    verify_until DATETIME
+                );
+                CREATE TABLE device_state (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    device_id TEXT NOT NULL,
+                    shop_id TEXT NOT NULL,
+                    last_sequence INTEGER NOT NULL DEFAULT 0,
+                    server_watermark INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE TABLE redemption (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    device_sequence INTEGER NOT NULL UNIQUE,
+                    token_id TEXT NOT NULL,
+                    campaign_id TEXT NOT NULL,
+                    shop_id TEXT NOT NULL,
+                    device_id TEXT NOT NULL,
+                    uses INTEGER NOT NULL CHECK (uses > 0),
+                    code_last4 TEXT NOT NULL,
+                    via TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    redeemed_at DATETIME NOT NULL
+                );
+                CREATE INDEX redemption_on_token ON redemption(token_id, redeemed_at);
+                CREATE TABLE void (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    device_sequence INTEGER NOT NULL UNIQUE,
+                    redemption_id TEXT NOT NULL UNIQUE REFERENCES redemption(id),
+                    reason TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    voided_at DATETIME NOT NULL
+                );
+                CREATE TABLE rejection (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    code_hash BLOB,
+                    reason TEXT NOT NULL,
+                    token_id TEXT,
+                    campaign_id TEXT,
+                    detail TEXT,
+                    source TEXT NOT NULL,
+                    scanned_at DATETIME NOT NULL
+                );
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    kind TEXT NOT NULL,
+                    item_id TEXT NOT NULL UNIQUE,
+                    priority INTEGER NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT,
+                    created_at DATETIME NOT NULL
+                );
+                CREATE INDEX outbox_by_state ON outbox(state, priority, id);
+                """)
+        }
+        return migrator
+    }
+}

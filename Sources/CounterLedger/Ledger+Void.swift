@@ -1,0 +1,89 @@
+import CounterCore
+import Foundation
+import GRDB
+
+/// The result of asking to void a redemption.
+public struct VoidOutcome: Hashable, Sendable {
+    /// What happened.
+    public enum Status: String, Sendable, Codable {
+        case voided
+        case notFound = "not_found"
+        case windowClosed = "window_closed"
+        case alreadyVoided = "already_voided"
+        case otherDevice = "other_device"
+    }
+
+    public var status: Status
+    public var redemptionID: UUID
+    public var voidID: UUID?
+    public var deviceSequence: Int64?
+    public var voidedAt: Date?
+    public var usesRestored: Int
+    public var usesLeft: Int?
+    /// When the window closed or closes, for messages.
+    public var windowEnd: Date?
+
+    /// Whether the void was recorded.
+    public var isVoided: Bool { status == .voided }
+
+    /// The cashier's message in Chinese and English.
+    public func message(in timeZone: TimeZone) -> LocalizedMessage {
+        let time = ShopTimeFormatter(timeZone: timeZone)
+        switch status {
+        case .voided:
+            return LocalizedMessage(zh: "已撤销核销，恢复 \(usesRestored) 次", en: "Voided; \(usesRestored) use(s) restored.")
+        case .notFound:
+            return LocalizedMessage(zh: "找不到这笔核销记录", en: "No such redemption on this counter.")
+        case .windowClosed:
+            let end = windowEnd.map(time.string) ?? ""
+            return LocalizedMessage(zh: "已超过可撤销时间（截止 \(end)），请联系平台处理",
+                                    en: "Too late to void (window closed at \(end)). Contact the platform.")
+        case .alreadyVoided:
+            return LocalizedMessage(zh: "这笔核销已撤销过", en: "This redemption was already voided.")
+        case .otherDevice:
+            return LocalizedMessage(zh: "只能在原核销设备上撤销", en: "Only the counter that redeemed it can void it.")
+        }
+    }
+}
+
+extension Ledger {
+    /// Voids one of this device's redemptions inside the void window, restoring its uses.
+    ///
+    /// One transaction writes the void, the restored uses, the next device sequence number and the outbox entry.
+    public func void(redemptionID: UUID, reason: String = "cashier", source: String,
+                     window: TimeInterval, at now: Date = Date()) async throws -> VoidOutcome {
+        let key = redemptionID.uuidString.lowercased()
+        return try await writer.write { db in
+            var outcome = VoidOutcome(status: .notFound, redemptionID: redemptionID, usesRestored: 0)
+            guard let redemption = try RedemptionRecord.fetchOne(db, key: key) else { return outcome }
+            outcome.windowEnd = redemption.redeemedAt.addingTimeInterval(window)
+            guard redemption.deviceId == self.identity.deviceID else {
+                outcome.status = .otherDevice
+                return outcome
+            }
+            if try VoidRecord.filter(Column("redemption_id") == key).fetchCount(db) > 0 {
+                outcome.status = .alreadyVoided
+                return outcome
+            }
+            guard now < redemption.redeemedAt.addingTimeInterval(window) else {
+                outcome.status = .windowClosed
+                return outcome
+            }
+            try db.execute(sql: "UPDATE token SET uses_remaining = uses_remaining + ? WHERE id = ?",
+                           arguments: [redemption.uses, redemption.tokenId])
+            let sequence = try self.nextSequence(db)
+            let id = UUIDv7.make(now: now)
+            try VoidRecord(id: id.uuidString.lowercased(), deviceSequence: sequence, redemptionId: key,
+                           reason: reason, source: source, voidedAt: now).insert(db)
+            try OutboxRecord(kind: .void, itemID: id.uuidString.lowercased(), createdAt: now).insert(db)
+            outcome.status = .voided
+            outcome.voidID = id
+            outcome.deviceSequence = sequence
+            outcome.voidedAt = now
+            outcome.usesRestored = redemption.uses
+            outcome.usesLeft = try Int.fetchOne(db, sql: "SELECT uses_remaining FROM token WHERE id = ?",
+                                                arguments: [redemption.tokenId])
+            return outcome
+        }
+    }
+}

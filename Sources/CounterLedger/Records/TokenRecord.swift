@@ -1,0 +1,67 @@
+import CounterCore
+import Foundation
+import GRDB
+
+/// A row of `token`: the synced cache, keyed by token id and by the SHA-256 of the code.
+struct TokenRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "token"
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    enum Columns {
+        static let id = Column("id")
+        static let codeHash = Column("code_hash")
+        static let usesRemaining = Column("uses_remaining")
+    }
+
+    var id: String
+    var codeHash: Data?
+    var campaignId: String
+    var shopScope: String
+    var usesTotal: Int
+    var usesServer: Int
+    var usesRemaining: Int
+    var validFrom: Date?
+    var validUntil: Date?
+    var status: String
+    var origin: String
+    var lastUsedAt: Date?
+    var lastUsedShop: String?
+    var lastUsedDevice: String?
+
+    init(_ token: Token, usesServer: Int = 0) {
+        id = token.id.hex
+        codeHash = token.codeHash.map { Data($0.bytes) }
+        campaignId = token.campaignID
+        shopScope = Self.encodeScope(token.shopScope)
+        usesTotal = token.usesTotal
+        self.usesServer = usesServer
+        usesRemaining = token.usesRemaining
+        validFrom = token.validFrom
+        validUntil = token.validUntil
+        status = token.status.rawValue
+        origin = token.origin.rawValue
+    }
+
+    var token: Token? {
+        guard let tokenID = TokenID(hex: id) else { return nil }
+        return Token(id: tokenID, codeHash: codeHash.flatMap { CodeHash(bytes: Array($0)) }, campaignID: campaignId,
+                     shopScope: Self.decodeScope(shopScope), usesTotal: usesTotal, usesRemaining: usesRemaining,
+                     validFrom: validFrom, validUntil: validUntil, status: Token.Status(rawValue: status) ?? .revoked,
+                     origin: Token.Origin(rawValue: origin) ?? .cache)
+    }
+
+    /// Shop ids as a JSON array; `[]` means any shop.
+    static func encodeScope(_ scope: ShopScope) -> String {
+        let data = (try? JSONEncoder().encode(scope.shopIDs)) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decodeScope(_ text: String) -> ShopScope {
+        // An unreadable scope must never widen access: treat it as "no shop".
+        guard let ids = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
+            return .shops([])
+        }
+        return ShopScope(shopIDs: ids)
+    }
+}

@@ -1,0 +1,62 @@
+import CounterAPIModels
+import CounterCore
+import Foundation
+
+/// Human-readable output of counterctl, with times in the shop's time zone.
+enum TextFormat {
+    static func verdict(_ verdict: VerdictResponse, timeZone: TimeZone) -> String {
+        let time = ShopTimeFormatter(timeZone: timeZone)
+        var lines = [verdict.isAccepted ? "✔ ACCEPTED 通过" : "✘ REJECTED 拒绝 [\(verdict.reason)]",
+                     "  \(verdict.message.zh)", "  \(verdict.message.en)"]
+        if let id = verdict.redemptionId {
+            var detail = "  redemption \(id)"
+            if let sequence = verdict.deviceSequence { detail += " · seq \(sequence)" }
+            if let at = verdict.redeemedAt { detail += " · \(time.string(at)) (\(timeZone.identifier))" }
+            lines.append(detail)
+        }
+        if let product = verdict.product { lines.append("  \(product)") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func void(_ outcome: VoidResponse) -> String {
+        let head = outcome.isVoided ? "✔ VOIDED 已撤销" : "✘ NOT VOIDED 未撤销 [\(outcome.status)]"
+        return [head, "  \(outcome.message.zh)", "  \(outcome.message.en)"].joined(separator: "\n")
+    }
+
+    static func status(_ status: StatusResponse) -> String {
+        let ledger = status.ledger
+        var lines = [
+            "counterd \(status.version) · device \(status.deviceId) · shop \(status.shopId) · \(status.timeZone)",
+            "ledger: \(ledger.redemptions) redemptions, \(ledger.voids) voids, \(ledger.rejections) rejected scans, "
+                + "last sequence \(ledger.lastSequence)",
+            "cache: \(ledger.tokens) tokens, \(ledger.campaigns) campaigns, \(ledger.signingKeys) signing keys",
+            "upload queue: \(ledger.outboxPending) waiting, \(ledger.outboxDead) dead letters",
+            "void window: \(status.voidWindowSeconds / 60) min",
+        ]
+        if status.sources.isEmpty {
+            lines.append("scanners: none configured")
+        }
+        for source in status.sources {
+            lines.append("scanner \(source.name): \(source.kind)\(source.path.map { " \($0)" } ?? "")")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func history(_ history: HistoryResponse, timeZone: TimeZone) -> String {
+        guard !history.redemptions.isEmpty else { return "no redemptions yet" }
+        let time = ShopTimeFormatter(timeZone: timeZone)
+        var lines = ["SEQ   TIME (\(timeZone.identifier))  CODE   USES  CAMPAIGN                        STATE      REDEMPTION ID"]
+        for entry in history.redemptions {
+            let state = entry.voidedAt != nil ? "voided" : (entry.uploadState ?? "-")
+            let title = entry.campaignTitle ?? entry.campaignId
+            lines.append([pad("\(entry.deviceSequence)", 5), pad(time.string(entry.redeemedAt), 17),
+                          pad("…" + entry.codeLast4, 6), pad("\(entry.uses)", 5), pad(title, 31), pad(state, 10),
+                          entry.redemptionId].joined(separator: " "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}
