@@ -74,8 +74,14 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Benchmarks/counter-bench"),
 
-        .testTarget(name: "CounterCoreTests", dependencies: ["CounterCore"]),
-        .testTarget(name: "CounterLedgerTests", dependencies: ["CounterLedger", "CounterCore"]),
+        .testTarget(name: "CounterCoreTests", dependencies: [
+            "CounterCore", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .testTarget(name: "CounterLedgerTests", dependencies: [
+            "CounterLedger", "CounterCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "CounterScanTests", dependencies: ["CounterScan"]),
         .testTarget(name: "CounterDaemonTests", dependencies: ["CounterDaemon", "CounterAPI", "CounterClient"]),
         .testTarget(name: "IntegrationTests", dependencies: ["CounterClient", "CounterAPIModels", "CounterCore"]),
