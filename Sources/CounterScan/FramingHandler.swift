@@ -27,6 +27,8 @@ final class FramingHandler: ChannelInboundHandler {
             handler.timeoutTask = nil
             if let frame = handler.framer.timeout() {
                 context.fireChannelRead(handler.wrapInboundOut(frame))
+                // Reads are delivered downstream (NIOAsyncChannel) on read-complete; a timer has none of its own.
+                context.fireChannelReadComplete()
             }
         }
     }
@@ -37,6 +39,7 @@ final class FramingHandler: ChannelInboundHandler {
         // Bytes without their terminator when the device went away: report them as cut off.
         if let frame = framer.timeout() {
             context.fireChannelRead(wrapInboundOut(frame))
+            context.fireChannelReadComplete()
         }
         context.fireChannelInactive()
     }

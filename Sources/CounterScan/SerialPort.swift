@@ -10,6 +10,11 @@ public enum SerialPort {
         public let path: String
         public let errno: Int32
 
+        public init(path: String, errno: Int32) {
+            self.path = path
+            self.errno = errno
+        }
+
         public var description: String {
             let reason = String(cString: strerror(errno))
             switch errno {
