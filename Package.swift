@@ -44,6 +44,8 @@ let package = Package(
             "CounterCore", "CounterAPIModels", "CounterLedger",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The client of the local API, used by counterctl and the tests.
         .target(name: "CounterClient", dependencies: [
@@ -63,6 +65,7 @@ let package = Package(
         .executableTarget(name: "counterd", dependencies: [
             "CounterDaemon", "CounterLedger", "CounterAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "counterctl", dependencies: [
             "CounterClient", "CounterAPIModels", "CounterCore",
@@ -83,7 +86,11 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "CounterScanTests", dependencies: ["CounterScan"]),
-        .testTarget(name: "CounterDaemonTests", dependencies: ["CounterDaemon", "CounterAPI", "CounterClient"]),
+        .testTarget(name: "CounterDaemonTests", dependencies: [
+            "CounterDaemon", "CounterAPI", "CounterAPIModels", "CounterLedger", "CounterScan",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["CounterClient", "CounterAPIModels", "CounterCore"]),
     ]
 )

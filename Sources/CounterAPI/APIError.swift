@@ -1,6 +1,5 @@
 import CounterAPIModels
 import Foundation
-import HTTPTypes
 import Hummingbird
 
 /// An error answer of the local API, with a stable code and a message for people.

@@ -1,6 +1,5 @@
 import CounterAPIModels
 import Foundation
-import HTTPTypes
 import Hummingbird
 
 /// A response that encodes a value with the API's JSON conventions (snake_case, ISO 8601).

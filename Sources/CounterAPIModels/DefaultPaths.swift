@@ -17,4 +17,15 @@ public enum DefaultPaths {
         if let xdg = environment["XDG_RUNTIME_DIR"], !xdg.isEmpty { return xdg + "/counterd/counterd.sock" }
         return "/tmp/counterd-\(userID)/counterd.sock"
     }
+
+    /// The socket counterctl tries: `$COUNTERD_SOCKET`, then the system daemon's socket when it exists
+    /// (a technician's own user may not be root), then where a daemon of this user would listen.
+    public static func clientSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                        userID: UInt32 = getuid(),
+                                        exists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) -> String {
+        if let explicit = environment["COUNTERD_SOCKET"], !explicit.isEmpty { return explicit }
+        let system = "/run/counterd/counterd.sock"
+        if exists(system) { return system }
+        return socketPath(environment: environment, userID: userID)
+    }
 }

@@ -18,7 +18,7 @@ public struct VerdictResponse: Codable, Sendable, Equatable {
     public var usesLeft: Int?
     public var usesRedeemed: Int?
     public var codeLast4: String?
-    public var priorUse: PriorUse?
+    public var priorUse: PriorUseResponse?
     public var validFrom: Date?
     public var validUntil: Date?
     /// `cache` or `signed_code`: what the verdict trusted.
@@ -41,10 +41,23 @@ public struct VerdictResponse: Codable, Sendable, Equatable {
         usesLeft = verdict.usesLeft
         usesRedeemed = verdict.redemption == nil ? nil : verdict.usesRedeemed
         codeLast4 = verdict.redemption?.codeLastFour
-        priorUse = verdict.priorUse
+        priorUse = verdict.priorUse.map { PriorUseResponse(at: $0.at, shopId: $0.shopID, deviceId: $0.deviceID) }
         validFrom = verdict.validFrom
         validUntil = verdict.validUntil
         via = verdict.via?.rawValue
+    }
+}
+
+/// When and where a code was last used (`already_redeemed` verdicts).
+public struct PriorUseResponse: Codable, Sendable, Equatable {
+    public var at: Date
+    public var shopId: String?
+    public var deviceId: String?
+
+    public init(at: Date, shopId: String?, deviceId: String?) {
+        self.at = at
+        self.shopId = shopId
+        self.deviceId = deviceId
     }
 }
 

@@ -27,8 +27,15 @@ extension SignedCode {
         for shop in shops { try appendShortString(shop, to: &out) }
         guard (1...Int(UInt16.max)).contains(claims.uses) else { throw EncodingError(description: "uses out of range") }
         out += [UInt8(claims.uses >> 8), UInt8(claims.uses & 0xFF)]
-        out += bigEndian(try seconds(claims.validFrom))
-        out += bigEndian(try seconds(claims.validUntil))
+        let from = try seconds(claims.validFrom), until = try seconds(claims.validUntil)
+        if from != 0, until != 0, until <= from { throw EncodingError(description: "validUntil must be after validFrom") }
+        out += bigEndian(from)
+        out += bigEndian(until)
+        // The text form must fit the canonical code limit: prefix + base32(bytes + signature) <= 512.
+        let textLength = textPrefix.count + ((out.count + signatureLength) * 8 + 4) / 5
+        guard textLength <= CanonicalCode.maximumLength else {
+            throw EncodingError(description: "the code would be \(textLength) characters; shorten ids or list fewer shops")
+        }
         return out
     }
 

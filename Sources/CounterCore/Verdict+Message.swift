@@ -9,7 +9,7 @@ extension Verdict {
             let title = campaign?.title ?? ""
             let left = usesLeft ?? 0
             guard redemption != nil else {
-                return LocalizedMessage(zh: "验证通过：\(title)，可用 \(left) 次", en: "Valid: \(title), \(left) left")
+                return LocalizedMessage(zh: "验证通过：\(title)，可用 \(left) 次", en: "Valid: \(title), \(left) available")
             }
             let multi = usesRedeemed > 1 ? "（本次 \(usesRedeemed) 次）" : ""
             let multiEN = usesRedeemed > 1 ? " (\(usesRedeemed) uses)" : ""

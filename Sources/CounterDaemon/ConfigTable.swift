@@ -40,12 +40,18 @@ struct ConfigTable {
         throw ConfigError(key: key(name), value: "\(value)", problem: "must be true or false", fix: "write true or false")
     }
 
-    mutating func duration(_ name: String, fix: String) throws -> Duration? {
+    mutating func duration(_ name: String, fix: String, within range: ClosedRange<Duration>? = nil,
+                           rangeFix: String = "") throws -> Duration? {
         guard let value = raw(name) else { return nil }
         let text = (value as? String) ?? "\(value)"
         guard let duration = DurationParser.parse(text) else {
             throw ConfigError(key: key(name), value: text, problem: "is not a duration",
                               fix: "write a number with a unit, such as 300ms, 1.5s, 10m or 2h; \(fix)")
+        }
+        if let range, !range.contains(duration) {
+            throw ConfigError(key: key(name), value: text,
+                              problem: "must be from \(DurationParser.format(range.lowerBound)) to \(DurationParser.format(range.upperBound))",
+                              fix: rangeFix)
         }
         return duration
     }
@@ -112,5 +118,14 @@ enum DurationParser {
         }
         guard let value = Double(trimmed), value >= 0, value.isFinite else { return nil }
         return .milliseconds(Int64((value * 1000).rounded()))
+    }
+
+    /// Formats a duration the way a person writes it in the file (`10ms`, `10s`, `24h`).
+    static func format(_ duration: Duration) -> String {
+        let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        if millis % 3_600_000 == 0, millis > 0 { return "\(millis / 3_600_000)h" }
+        if millis % 60_000 == 0, millis > 0 { return "\(millis / 60_000)m" }
+        if millis % 1000 == 0 { return "\(millis / 1000)s" }
+        return "\(millis)ms"
     }
 }

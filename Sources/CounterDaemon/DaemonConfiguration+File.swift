@@ -38,7 +38,7 @@ extension DaemonConfiguration {
         }
         guard let mapping = document as? [String: Any] else {
             throw ConfigError(key: "", problem: "must be a mapping of keys such as device: and scanners:",
-                              fix: "start from the example file /usr/share/doc/counterd/counterd.yaml")
+                              fix: "start from the example file config/counterd.example.yaml (installed as /etc/counterd/counterd.yaml)")
         }
         var root = ConfigTable(path: "", values: mapping)
         return try parse(root: &root, environment: environment)
@@ -81,11 +81,9 @@ extension DaemonConfiguration {
 
         var voidWindow = Duration.seconds(600)
         if var redeem = try root.table("redeem") {
-            if let window = try redeem.duration("void_window", fix: "the default is 10m") {
-                guard window <= .seconds(24 * 3600) else {
-                    throw ConfigError(key: "redeem.void_window", value: "\(window)", problem: "is longer than 24h",
-                                      fix: "use a short window such as 10m; later corrections go through the platform")
-                }
+            if let window = try redeem.duration("void_window", fix: "the default is 10m; 0 turns voids off",
+                                                within: .zero ... .seconds(24 * 3600),
+                                                rangeFix: "use a short window such as 10m; later corrections go through the platform") {
                 voidWindow = window
             }
             try redeem.finish(known: ["void_window"])
@@ -93,10 +91,10 @@ extension DaemonConfiguration {
 
         var logLevel = Logger.Level.info
         if var log = try root.table("log") {
-            if let level = try log.string("level", fix: "use debug, info, notice, warning or error") {
+            let levels = "use trace, debug, info, notice, warning, error or critical"
+            if let level = try log.string("level", fix: levels) {
                 guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
-                    throw ConfigError(key: "log.level", value: level, problem: "is not a log level",
-                                      fix: "use debug, info, notice, warning or error")
+                    throw ConfigError(key: "log.level", value: level, problem: "is not a log level", fix: levels)
                 }
                 logLevel = parsed
             }
@@ -109,6 +107,10 @@ extension DaemonConfiguration {
         if let duplicate = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
             throw ConfigError(key: "scanners", value: duplicate, problem: "has two scanners with the same name",
                               fix: "give every scanner its own name")
+        }
+        if scanners.filter({ if case .terminal = $0 { true } else { false } }).count > 1 {
+            throw ConfigError(key: "scanners", value: "terminal", problem: "lists more than one terminal source",
+                              fix: "keep one: they would all read the same standard input")
         }
         try root.finish(known: ["device", "state_directory", "api", "redeem", "log", "demo", "scanners"])
         return DaemonConfiguration(identity: identity, timeZone: timeZone, stateDirectory: stateDirectory, api: api,
@@ -174,11 +176,9 @@ extension DaemonConfiguration {
                 }
                 configuration.framing.terminator = terminator
             }
-            if let timeout = try table.duration("inter_char_timeout", fix: "typical values are 50ms to 500ms") {
-                guard timeout >= .milliseconds(10), timeout <= .seconds(10) else {
-                    throw ConfigError(key: table.key("inter_char_timeout"), value: "\(timeout)",
-                                      problem: "must be from 10ms to 10s", fix: "typical values are 50ms to 500ms")
-                }
+            if let timeout = try table.duration("inter_char_timeout", fix: "typical values are 50ms to 500ms",
+                                                within: .milliseconds(10) ... .seconds(10),
+                                                rangeFix: "use 10ms to 10s; typical values are 50ms to 500ms") {
                 configuration.framing.interCharacterTimeout = timeout
             }
             if let window = try table.duration("duplicate_window", fix: "use 0 to keep every scan, or e.g. 1500ms") {

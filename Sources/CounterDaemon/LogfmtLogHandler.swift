@@ -42,8 +42,7 @@ public struct LogfmtLogHandler: LogHandler {
         if journald {
             parts.append("<\(priority(level))>\(label):")
         } else {
-            parts.append(now.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)
-                .dateSeparator(.dash).timeSeparator(.colon).timeZoneSeparator(.omitted)))
+            parts.append(now.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
             parts.append(level.rawValue)
             parts.append("\(label):")
         }

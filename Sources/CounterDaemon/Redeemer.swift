@@ -67,7 +67,7 @@ public final class Redeemer: CounterOperations {
 
     public func void(redemptionID: UUID, reason: String, source: String) async throws -> VoidOutcome {
         let outcome = try await ledger.void(redemptionID: redemptionID, reason: reason, source: source,
-                                            window: TimeInterval(voidWindow.components.seconds))
+                                            window: voidWindow.timeInterval)
         var metadata: Logger.Metadata = ["status": "\(outcome.status.rawValue)", "redemption_id": "\(redemptionID.uuidString.lowercased())",
                                          "source": "\(source)"]
         if let sequence = outcome.deviceSequence { metadata["device_sequence"] = "\(sequence)" }
@@ -107,6 +107,13 @@ public final class Redeemer: CounterOperations {
         if let detail = verdict.detail { metadata["detail"] = "\(detail)" }
         logger.info("verdict", metadata: metadata)
         presenter?(verdict, source)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, with its fraction.
+    var timeInterval: TimeInterval {
+        TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18
     }
 }
 

@@ -40,9 +40,15 @@ extension Ledger {
     /// Verifies a code without redeeming it or recording anything.
     public func check(_ raw: String, uses: Int = 1, at now: Date = Date()) async throws -> Verdict {
         let verifier = Verifier(shopID: identity.shopID)
-        return try await writer.read { db in
+        var verdict = try await writer.read { db in
             try verifier.verify(raw, uses: uses, at: now, in: LedgerCatalog(db: db)).verdict
         }
+        // Nothing was taken: report the uses available now, not after a hypothetical redemption.
+        if verdict.isAccepted, let left = verdict.usesLeft {
+            verdict.usesLeft = left + verdict.usesRedeemed
+            verdict.usesRedeemed = 0
+        }
+        return verdict
     }
 
     private func commitRedemption(_ verdict: Verdict, token: Token, code: CanonicalCode, source: String,

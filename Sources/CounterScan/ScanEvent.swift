@@ -12,7 +12,7 @@ public struct ScanEvent: Sendable, Equatable {
         case overlong(byteCount: Int)
     }
 
-    /// The source's configured name (e.g. `serial:front-counter`).
+    /// The source's configured name (e.g. `front-counter`).
     public var source: String
     /// The frame's bytes, without terminator and surrounding whitespace.
     public var bytes: [UInt8]

@@ -23,7 +23,7 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    var client: CounterClient { CounterClient(socketPath: socket ?? DefaultPaths.socketPath()) }
+    var client: CounterClient { CounterClient(socketPath: socket ?? DefaultPaths.clientSocketPath()) }
 }
 
 /// Exit statuses of counterctl (sysexits.h where one fits).

@@ -39,6 +39,8 @@ extension Counterd {
         var config: String?
 
         func run() async throws {
+            // Nothing counterd creates (ledger, socket, state) is for other users.
+            umask(0o007)
             let configuration = try loadConfiguration(config)
             let level = configuration.logLevel
             LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: level) }

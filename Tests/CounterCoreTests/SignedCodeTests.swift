@@ -82,5 +82,10 @@ import Testing
         #expect(throws: (any Error).self) { try SignedCode.encodeUnsigned(Fixture.claims(campaign: "")) }
         #expect(throws: (any Error).self) { try SignedCode.encodeUnsigned(Fixture.claims(campaign: String(repeating: "C", count: 65))) }
         #expect(throws: (any Error).self) { try SignedCode.encodeUnsigned(Fixture.claims(campaign: "has space")) }
+        let now = Fixture.now
+        #expect(throws: (any Error).self) { try SignedCode.encodeUnsigned(Fixture.claims(from: now, until: now)) }
+        // Sixteen 64-character shop ids would make a code longer than the 512-byte canonical limit.
+        let shops = (0..<16).map { String(format: "%064d", $0) }
+        #expect(throws: (any Error).self) { try SignedCode.encodeUnsigned(Fixture.claims(scope: .shops(shops))) }
     }
 }

@@ -100,6 +100,20 @@ import Testing
         #expect(try await fixture.ledger.redeem(code, source: "a", at: LedgerFixture.now).reason == .alreadyRedeemed)
     }
 
+    @Test func unreadableShopScopeFailsClosed() async throws {
+        let fixture = try await LedgerFixture()
+        try await fixture.ledger.writer.write { try $0.execute(sql: "UPDATE token SET shop_scope = 'garbage'") }
+        #expect(try await fixture.ledger.redeem("SINGLE-0001", source: "a", at: LedgerFixture.now).reason == .unknownCode)
+    }
+
+    @Test func checkReportsUsesAvailableNow() async throws {
+        let fixture = try await LedgerFixture()
+        let verdict = try await fixture.ledger.check("CARD-0010", uses: 3, at: LedgerFixture.now)
+        #expect(verdict.reason == .ok)
+        #expect(verdict.usesLeft == 10)
+        #expect(verdict.redemption == nil)
+    }
+
     @Test func checkChangesNothing() async throws {
         let fixture = try await LedgerFixture()
         #expect(try await fixture.ledger.check("SINGLE-0001", at: LedgerFixture.now).reason == .ok)

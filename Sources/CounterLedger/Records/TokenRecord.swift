@@ -44,9 +44,10 @@ struct TokenRecord: Codable, FetchableRecord, PersistableRecord {
     }
 
     var token: Token? {
-        guard let tokenID = TokenID(hex: id) else { return nil }
+        // An unreadable id or scope must never widen access: such a row is treated as absent.
+        guard let tokenID = TokenID(hex: id), let scope = Self.decodeScope(shopScope) else { return nil }
         return Token(id: tokenID, codeHash: codeHash.flatMap { CodeHash(bytes: Array($0)) }, campaignID: campaignId,
-                     shopScope: Self.decodeScope(shopScope), usesTotal: usesTotal, usesRemaining: usesRemaining,
+                     shopScope: scope, usesTotal: usesTotal, usesRemaining: usesRemaining,
                      validFrom: validFrom, validUntil: validUntil, status: Token.Status(rawValue: status) ?? .revoked,
                      origin: Token.Origin(rawValue: origin) ?? .cache)
     }
@@ -57,11 +58,8 @@ struct TokenRecord: Codable, FetchableRecord, PersistableRecord {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func decodeScope(_ text: String) -> ShopScope {
-        // An unreadable scope must never widen access: treat it as "no shop".
-        guard let ids = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
-            return .shops([])
-        }
+    static func decodeScope(_ text: String) -> ShopScope? {
+        guard let ids = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else { return nil }
         return ShopScope(shopIDs: ids)
     }
 }

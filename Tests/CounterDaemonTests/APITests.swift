@@ -1,0 +1,123 @@
+import CounterAPI
+import CounterAPIModels
+import CounterDaemon
+import CounterLedger
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+
+/// The local API against a real redeemer and ledger (temporary directory, demo data), without sockets.
+@Suite struct APITests {
+    func withAPI(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let directory = NSTemporaryDirectory() + "counterd-api-\(UUID().uuidString)"
+        var configuration = DaemonConfiguration.demo(environment: [:])
+        configuration.stateDirectory = directory
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let ledger = try Ledger(path: configuration.ledgerPath, identity: configuration.identity)
+        try await ledger.apply(DemoData.cacheUpdate(now: Date()))
+        let redeemer = Redeemer(ledger: ledger, configuration: configuration, logger: Logger(label: "test"))
+        let app = Application(router: buildRouter(redeemer))
+        try await app.test(.router, body)
+    }
+
+    func post(_ client: any TestClientProtocol, _ path: String, _ json: String) async throws -> (HTTPResponse.Status, Data) {
+        try await client.execute(uri: path, method: .post, body: ByteBuffer(string: json)) { response in
+            (response.status, Data(response.body.readableBytesView))
+        }
+    }
+
+    @Test func redeemAnswersTheVerdictContract() async throws {
+        try await withAPI { client in
+            let (status, data) = try await post(client, "/api/v1/redeem", #"{"code": "demo-0001"}"#)
+            #expect(status == .ok)
+            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            #expect(object?["verdict"] as? String == "accepted")
+            #expect(object?["reason"] as? String == "ok")
+            #expect((object?["redemption_id"] as? String)?.count == 36)
+            #expect((object?["token_id"] as? String)?.count == 32)
+            #expect(object?["campaign_id"] as? String == "DEMO-COFFEE")
+            #expect(object?["uses_left"] as? Int == 0)
+            let message = object?["message"] as? [String: String]
+            #expect(message?["zh"]?.contains("核销成功") == true)
+            #expect(message?["en"]?.contains("Redeemed") == true)
+
+            let (_, again) = try await post(client, "/api/v1/redeem", #"{"code": "DEMO-0001"}"#)
+            let verdict = try APIJSON.decoder().decode(VerdictResponse.self, from: again)
+            #expect(verdict.verdict == "rejected")
+            #expect(verdict.reason == "already_redeemed")
+            #expect(verdict.priorUse?.shopId == "DEMO-SHOP")
+            #expect(verdict.priorUse?.deviceId == "demo-counter")
+        }
+    }
+
+    @Test func checkDoesNotRedeem() async throws {
+        try await withAPI { client in
+            for _ in 0..<2 {
+                let (_, data) = try await post(client, "/api/v1/check", #"{"code": "DEMO-0002"}"#)
+                #expect(try APIJSON.decoder().decode(VerdictResponse.self, from: data).reason == "ok")
+            }
+        }
+    }
+
+    @Test func badRequestsGetClearErrors() async throws {
+        try await withAPI { client in
+            let cases: [(String, String, String)] = [
+                ("/api/v1/redeem", "not json", "invalid_body"),
+                ("/api/v1/redeem", #"{"codes": "x"}"#, "invalid_body"),
+                ("/api/v1/redeem", #"{"code": 5}"#, "invalid_body"),
+                ("/api/v1/redeem", #"{"code": "DEMO-0001", "uses": 0}"#, "invalid_uses"),
+                ("/api/v1/redeem", #"{"code": "DEMO-0001", "uses": 101}"#, "invalid_uses"),
+                ("/api/v1/voids", #"{"redemption_id": "nope"}"#, "invalid_redemption_id"),
+            ]
+            for (path, body, code) in cases {
+                let (status, data) = try await post(client, path, body)
+                #expect(status == .badRequest, "\(body)")
+                #expect(try APIJSON.decoder().decode(ErrorResponse.self, from: data).error.code == code, "\(body)")
+            }
+            let limit = try await client.execute(uri: "/api/v1/redemptions?limit=0", method: .get) { $0.status }
+            #expect(limit == .badRequest)
+        }
+    }
+
+    @Test func voidAndHistory() async throws {
+        try await withAPI { client in
+            let (_, data) = try await post(client, "/api/v1/redeem", #"{"code": "CARD-0010", "uses": 2, "source": "pos"}"#)
+            let id = try #require(try APIJSON.decoder().decode(VerdictResponse.self, from: data).redemptionId)
+
+            let (status, voided) = try await post(client, "/api/v1/voids", #"{"redemption_id": "\#(id)"}"#)
+            #expect(status == .ok)
+            let outcome = try APIJSON.decoder().decode(VoidResponse.self, from: voided)
+            #expect(outcome.status == "voided")
+            #expect(outcome.usesLeft == 10)
+
+            let (again, _) = try await post(client, "/api/v1/voids", #"{"redemption_id": "\#(id)"}"#)
+            #expect(again == .conflict)
+            let (missing, _) = try await post(client, "/api/v1/voids", #"{"redemption_id": "\#(UUID().uuidString)"}"#)
+            #expect(missing == .notFound)
+
+            let history = try await client.execute(uri: "/api/v1/redemptions?limit=5", method: .get) {
+                try APIJSON.decoder().decode(HistoryResponse.self, from: Data($0.body.readableBytesView))
+            }
+            #expect(history.redemptions.count == 1)
+            #expect(history.redemptions[0].source == "pos")
+            #expect(history.redemptions[0].uses == 2)
+            #expect(history.redemptions[0].voidedAt != nil)
+        }
+    }
+
+    @Test func status() async throws {
+        try await withAPI { client in
+            let status = try await client.execute(uri: "/api/v1/status", method: .get) {
+                try APIJSON.decoder().decode(StatusResponse.self, from: Data($0.body.readableBytesView))
+            }
+            #expect(status.shopId == "DEMO-SHOP")
+            #expect(status.timeZone == "Asia/Shanghai")
+            #expect(status.voidWindowSeconds == 600)
+            #expect(status.ledger.tokens == 9)
+            #expect(status.sources.map(\.kind) == ["terminal"])
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import CounterAPI
+import CounterAPIModels
+import CounterDaemon
+import CounterLedger
+import Logging
+import CounterScan
+import Foundation
+import Testing
+
+@Suite struct ConfigurationTests {
+    let minimal = """
+        device:
+          id: till-1
+          shop: SHOP-1
+        state_directory: /var/lib/counterd
+        """
+
+    func error(_ yaml: String) -> ConfigError? {
+        do {
+            _ = try DaemonConfiguration.parse(yaml: yaml, environment: [:])
+            return nil
+        } catch let error as ConfigError {
+            return error
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return nil
+        }
+    }
+
+    @Test func minimalFileGetsDefaults() throws {
+        let configuration = try DaemonConfiguration.parse(yaml: minimal, environment: ["XDG_RUNTIME_DIR": "/run/user/1000"])
+        #expect(configuration.identity.deviceID == "till-1")
+        #expect(configuration.timeZone.identifier == "Asia/Shanghai")
+        #expect(configuration.voidWindow == .seconds(600))
+        #expect(configuration.api.http == nil, "no TCP listener unless configured")
+        #expect(configuration.scanners.isEmpty)
+        #expect(!configuration.loadDemoData)
+    }
+
+    @Test func fullFile() throws {
+        let configuration = try DaemonConfiguration.parse(yaml: minimal + """
+
+            api:
+              socket: /run/counterd/api.sock
+              http: 127.0.0.1:9000
+            redeem:
+              void_window: 5m
+            log:
+              level: debug
+            scanners:
+              - name: front
+                type: serial
+                path: /dev/ttyACM0
+                baud: 115200
+                terminator: crlf
+                inter_char_timeout: 80ms
+                duplicate_window: 0
+              - name: keys
+                type: terminal
+            """, environment: [:])
+        #expect(configuration.api.socketPath == "/run/counterd/api.sock")
+        #expect(configuration.api.http?.port == 9000)
+        #expect(configuration.voidWindow == .seconds(300))
+        #expect(configuration.logLevel == .debug)
+        guard case .serial(let serial) = configuration.scanners.first else {
+            Issue.record("expected a serial scanner")
+            return
+        }
+        #expect(serial.baud == 115200)
+        #expect(serial.framing.terminator == .crlf)
+        #expect(serial.framing.interCharacterTimeout == .milliseconds(80))
+        #expect(serial.duplicateWindow == nil)
+        #expect(configuration.hasTerminalSource)
+    }
+
+    @Test func theShippedExampleFileIsValid() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/counterd.example.yaml")
+        _ = try DaemonConfiguration.load(file: url.path, environment: [:])
+    }
+
+    @Test func missingDeviceSection() {
+        let error = error("state_directory: /x\n")
+        #expect(error?.key == "device")
+        #expect(error?.fix.contains("id:") == true)
+    }
+
+    @Test func unknownKeySuggestsTheClosestOne() {
+        let error = error(minimal + "\nredeem:\n  void_windwo: 5m\n")
+        #expect(error?.key == "redeem.void_windwo")
+        #expect(error?.fix.contains("\"void_window\"") == true)
+    }
+
+    @Test func badTerminatorNamesKeyValueAndChoices() {
+        let error = error(minimal + "\nscanners:\n  - name: a\n    type: serial\n    path: /dev/ttyACM0\n    terminator: enter\n")
+        #expect(error?.key == "scanners[0].terminator")
+        #expect(error?.value == "enter")
+        #expect(error?.fix.contains("cr, lf, crlf, tab, none") == true)
+        #expect(error?.description.contains("scanners[0].terminator = \"enter\"") == true)
+    }
+
+    @Test func badDuration() {
+        let error = error(minimal + "\nredeem:\n  void_window: ten minutes\n")
+        #expect(error?.key == "redeem.void_window")
+        #expect(error?.fix.contains("10m") == true)
+    }
+
+    @Test func networkReachableHTTPNeedsExplicitConsent() throws {
+        #expect(error(minimal + "\napi:\n  http: 0.0.0.0:8765\n")?.key == "api.http")
+        let allowed = try DaemonConfiguration.parse(yaml: minimal + "\napi:\n  http: 0.0.0.0:8765\n  allow_non_loopback: true\n",
+                                                    environment: [:])
+        #expect(allowed.api.http?.host == "0.0.0.0")
+    }
+
+    @Test(arguments: [
+        ("device:\n  id: a\n  shop: b\n  time_zone: Mars/Olympus\nstate_directory: /x\n", "device.time_zone"),
+        ("device:\n  id: has space\n  shop: b\nstate_directory: /x\n", "device.id"),
+        ("device:\n  id: a\n  shop: b\n", "state_directory"),
+        ("device:\n  id: a\n  shop: b\nstate_directory: /x\nscanners:\n  - name: s\n    type: usb\n", "scanners[0].type"),
+        ("device:\n  id: a\n  shop: b\nstate_directory: /x\nscanners:\n  - name: s\n    type: serial\n", "scanners[0].path"),
+        ("device:\n  id: a\n  shop: b\nstate_directory: /x\nscanners:\n  - name: s\n    type: serial\n    path: /dev/x\n    baud: 1234\n", "scanners[0].baud"),
+        ("device:\n  id: a\n  shop: b\nstate_directory: /x\nlog:\n  level: loud\n", "log.level"),
+        ("device:\n  id: a\n  shop: b\nstate_directory: /x\ndemo: maybe\n", "demo"),
+        ("device:\n  id: a\n  shop: b\nstate_directory: /x\napi:\n  socket: relative.sock\n", "api.socket"),
+        ("device: [1, 2]\n", "device"),
+    ])
+    func eachProblemNamesItsKey(yaml: String, key: String) {
+        #expect(error(yaml)?.key == key)
+    }
+
+    @Test func yamlSyntaxErrorsAreExplained() {
+        let error = error("device:\n  id: [unclosed\n")
+        #expect(error?.problem.contains("YAML") == true)
+    }
+
+    @Test func outOfRangeDurationShowsTheValueAsWritten() {
+        let error = error(minimal + "\nredeem:\n  void_window: 25h\n")
+        #expect(error?.value == "25h")
+        #expect(error?.problem == "must be from 0s to 24h")
+    }
+
+    @Test func onlyOneTerminalSource() {
+        let yaml = minimal + "\nscanners:\n  - name: a\n    type: terminal\n  - name: b\n    type: terminal\n"
+        #expect(error(yaml)?.key == "scanners")
+    }
+
+    @Test func socketDefaults() {
+        #expect(DefaultPaths.socketPath(environment: [:], userID: 0) == "/run/counterd/counterd.sock")
+        #expect(DefaultPaths.socketPath(environment: ["RUNTIME_DIRECTORY": "/run/counterd:/run/x"], userID: 999)
+                == "/run/counterd/counterd.sock")
+        #expect(DefaultPaths.socketPath(environment: ["XDG_RUNTIME_DIR": "/run/user/1000"], userID: 1000)
+                == "/run/user/1000/counterd/counterd.sock")
+        #expect(DefaultPaths.socketPath(environment: [:], userID: 1000) == "/tmp/counterd-1000/counterd.sock")
+        #expect(DefaultPaths.clientSocketPath(environment: ["COUNTERD_SOCKET": "/x.sock"], userID: 1000) == "/x.sock")
+        #expect(DefaultPaths.clientSocketPath(environment: [:], userID: 1000, exists: { _ in true })
+                == "/run/counterd/counterd.sock")
+        #expect(DefaultPaths.clientSocketPath(environment: [:], userID: 1000, exists: { _ in false })
+                == "/tmp/counterd-1000/counterd.sock")
+    }
+
+    @Test func duplicateScannerNames() {
+        let yaml = minimal + "\nscanners:\n  - name: a\n    type: terminal\n  - name: a\n    type: terminal\n"
+        #expect(error(yaml)?.key == "scanners")
+    }
+
+    @Test func unreadableFileNamesTheFile() {
+        #expect(throws: ConfigError.self) { try DaemonConfiguration.load(file: "/nonexistent/counterd.yaml") }
+    }
+
+    @Test func demoDefaultListensOnLoopbackOnly() {
+        let demo = DaemonConfiguration.demo(environment: [:])
+        #expect(demo.api.http?.host == "127.0.0.1")
+        #expect(demo.loadDemoData)
+        #expect(demo.hasTerminalSource)
+    }
+}
