@@ -85,13 +85,17 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "CounterScanTests", dependencies: ["CounterScan"]),
+        // Helpers shared by test targets (a real pty pair).
+        .target(name: "CounterTestSupport", path: "Tests/CounterTestSupport"),
+        .testTarget(name: "CounterScanTests", dependencies: ["CounterScan", "CounterTestSupport"]),
         .testTarget(name: "CounterDaemonTests", dependencies: [
             "CounterDaemon", "CounterAPI", "CounterAPIModels", "CounterLedger", "CounterScan",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["CounterClient", "CounterAPIModels", "CounterCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "CounterClient", "CounterAPIModels", "CounterCore", "CounterTestSupport",
+        ]),
     ]
 )
 

@@ -1,3 +1,4 @@
+import CounterAPIModels
 import Foundation
 import Hummingbird
 import Logging
@@ -73,29 +74,10 @@ private func prepareSocketDirectory(for path: String) throws {
         guard info.st_mode & S_IFMT == S_IFSOCK else {
             throw APISocketError(path: path, reason: "exists and is not a socket; remove it or choose api.socket")
         }
-        if isSocketAlive(path) {
+        if UnixSocketProbe.problem(at: path) == nil {
             throw APISocketError(path: path, reason: "another counterd is already listening there")
         }
         unlink(path)
-    }
-}
-
-/// Whether something accepts connections on a unix socket.
-private func isSocketAlive(_ path: String) -> Bool {
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    let bytes = Array(path.utf8)
-    guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
-    withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-        buffer.copyBytes(from: bytes)
-    }
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
-        }
     }
 }
 

@@ -41,6 +41,10 @@ public struct CounterClient: Sendable {
 
     private func send<Body: Encodable, Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: Body?,
                                                           acceptedStatuses: Set<UInt> = [200]) async throws -> Answer {
+        // Fail at once when nobody listens (the HTTP client would retry the connection until its timeout).
+        if let problem = UnixSocketProbe.problem(at: socketPath) {
+            throw CounterClientError.unreachable(socketPath: socketPath, reason: problem)
+        }
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
             throw CounterClientError.unreachable(socketPath: socketPath, reason: "the socket path cannot be used in a URL")
         }

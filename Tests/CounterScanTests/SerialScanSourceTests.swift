@@ -1,4 +1,5 @@
 import CounterScan
+import CounterTestSupport
 import Foundation
 import Logging
 import Synchronization

@@ -3,17 +3,17 @@ import Foundation
 import Glibc
 #endif
 
-/// A real pty pair: the test writes to the master, the source under test opens the slave path.
 // Linux ioctl numbers (asm-generic/ioctls.h), not exported to Swift: _IOW('T', 0x31, int), _IOR('T', 0x30, unsigned int).
 private let tiocsptlck: UInt = 0x4004_5431
 private let tiocgptn: UInt = 0x8004_5430
 
-final class PseudoTerminal: @unchecked Sendable {
+/// A real pty pair: the test writes to the master, the code under test opens the slave path.
+public final class PseudoTerminal: @unchecked Sendable {
     // The master descriptor is written from one test task only, then closed once.
-    let master: CInt
-    let slavePath: String
+    public let master: CInt
+    public let slavePath: String
 
-    init() throws {
+    public init() throws {
         // posix_openpt/grantpt/unlockpt/ptsname are not exported by Swift's Glibc module; do what they do.
         master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
         var unlock: CInt = 0
@@ -24,12 +24,12 @@ final class PseudoTerminal: @unchecked Sendable {
         slavePath = "/dev/pts/\(number)"
     }
 
-    func write(_ text: String) {
+    public func write(_ text: String) {
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
     }
 
-    func close() {
+    public func close() {
         Glibc.close(master)
     }
 }
