@@ -72,8 +72,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "counter-bench", dependencies: [
-            "CounterDaemon", "CounterClient", "CounterLedger",
+            "CounterDaemon", "CounterClient", "CounterLedger", "CounterAPI", "CounterAPIModels", "CounterCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ], path: "Benchmarks/counter-bench"),
 
