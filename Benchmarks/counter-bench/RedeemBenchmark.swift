@@ -26,6 +26,7 @@ struct RedeemBenchmark: AsyncParsableCommand {
         let warmup = 200
 
         let baseline = try baselineInsertCommit(path: root + "/baseline.sqlite", count: count + warmup, warmup: warmup)
+        let floor = try await sameWritesAsRawSQL(directory: root + "/floor", count: count + warmup, warmup: warmup)
 
         var configuration = DaemonConfiguration.demo(environment: [:])
         configuration.stateDirectory = root + "/state"
@@ -72,6 +73,7 @@ struct RedeemBenchmark: AsyncParsableCommand {
             | measurement | samples | p50 | p90 | p99 | max | p50 vs baseline |
             |---|---|---|---|---|---|---|
             \(base.row("baseline: raw SQLite INSERT+COMMIT", baseline: base))
+            \(LatencySummary(floor).row("floor: the redeem's reads and writes as raw SQL, synchronous", baseline: base))
             \(LatencySummary(ledgerSamples).row("ledger: verify + redeem transaction", baseline: base))
             \(LatencySummary(apiSamples).row("API: POST /api/v1/redeem over the unix socket", baseline: base))
             """)
@@ -83,6 +85,46 @@ struct RedeemBenchmark: AsyncParsableCommand {
         id[0] ^= 0xB0
         return Token(id: TokenID(bytes: id)!, codeHash: canonical.hash, campaignID: "DEMO-COFFEE", shopScope: .anyShop,
                      usesTotal: 1, usesRemaining: 1, validFrom: nil, validUntil: nil)
+    }
+
+    /// The statements a redemption runs (token lookup, revocation and campaign reads, uses, sequence,
+    /// redemption and outbox inserts) as cached raw SQL in one synchronous transaction on a real ledger file:
+    /// the I/O cost the schema itself implies, without verification, Swift values or task hops.
+    func sameWritesAsRawSQL(directory: String, count: Int, warmup: Int) async throws -> [Duration] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let ledger = try Ledger(path: directory + "/ledger.sqlite", identity: DeviceIdentity(deviceID: "d", shopID: "s"))
+        let codes = (0..<count).map { String(format: "FLOOR-%08d", $0) }
+        try await ledger.apply(CacheUpdate(campaigns: DemoData.cacheUpdate(now: Date()).campaigns, tokens: codes.map(Self.token)))
+        ledger.close()
+        return try Self.runRawRedeems(pool: try DatabasePool(path: directory + "/ledger.sqlite"), codes: codes, warmup: warmup)
+    }
+
+    static func runRawRedeems(pool: DatabasePool, codes: [String], warmup: Int) throws -> [Duration] {
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            var samples: [Duration] = []
+            for (index, code) in codes.enumerated() {
+                let hash = Data(try CanonicalCode(code).hash.bytes)
+                let start = ContinuousClock.now
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                let tokenID = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM token WHERE code_hash = ?"),
+                                                  arguments: [hash]) ?? ""
+                _ = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM revocation WHERE token_id = ?"), arguments: [tokenID])
+                _ = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM campaign WHERE id = ?"), arguments: ["DEMO-COFFEE"])
+                try db.cachedStatement(sql: "UPDATE token SET uses_remaining = 0 WHERE id = ?").execute(arguments: [tokenID])
+                let sequence = try Int64.fetchOne(db.cachedStatement(
+                    sql: "UPDATE device_state SET last_sequence = last_sequence + 1 WHERE id = 1 RETURNING last_sequence")) ?? 0
+                let id = "floor-\(index)"
+                try db.cachedStatement(sql: "INSERT INTO redemption VALUES (?, ?, ?, 'DEMO-COFFEE', 's', 'd', 1, '0001', 'cache', 'bench', ?)")
+                    .execute(arguments: [id, sequence, tokenID, Date()])
+                try db.cachedStatement(sql: "INSERT INTO outbox (kind, item_id, priority, created_at) VALUES ('redemption', ?, 0, ?)")
+                    .execute(arguments: [id, Date()])
+                try db.execute(sql: "COMMIT")
+                let elapsed = ContinuousClock.now - start
+                if index >= warmup { samples.append(elapsed) }
+            }
+            return samples
+        }
     }
 
     /// One INSERT and COMMIT per sample, on a WAL database with synchronous=FULL.

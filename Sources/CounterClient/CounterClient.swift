@@ -3,12 +3,15 @@ import CounterAPIModels
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// A client of counterd's local API over its unix socket. counterctl and the tests use it;
 /// it never opens the ledger itself.
-public struct CounterClient: Sendable {
+public final class CounterClient: Sendable {
     public let socketPath: String
     private let timeout: TimeAmount
+    /// Whether a listener was seen on the socket; checked before the first request only.
+    private let listenerSeen = Mutex(false)
 
     public init(socketPath: String, timeout: Duration = .seconds(30)) {
         self.socketPath = socketPath
@@ -42,8 +45,11 @@ public struct CounterClient: Sendable {
     private func send<Body: Encodable, Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: Body?,
                                                           acceptedStatuses: Set<UInt> = [200]) async throws -> Answer {
         // Fail at once when nobody listens (the HTTP client would retry the connection until its timeout).
-        if let problem = UnixSocketProbe.problem(at: socketPath) {
-            throw CounterClientError.unreachable(socketPath: socketPath, reason: problem)
+        if !listenerSeen.withLock({ $0 }) {
+            if let problem = UnixSocketProbe.problem(at: socketPath) {
+                throw CounterClientError.unreachable(socketPath: socketPath, reason: problem)
+            }
+            listenerSeen.withLock { $0 = true }
         }
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
             throw CounterClientError.unreachable(socketPath: socketPath, reason: "the socket path cannot be used in a URL")

@@ -54,20 +54,22 @@ extension Ledger {
     private func commitRedemption(_ verdict: Verdict, token: Token, code: CanonicalCode, source: String,
                                   at now: Date, _ db: Database) throws -> Verdict {
         var verdict = verdict
-        if try TokenRecord.exists(db, key: token.id.hex) {
-            try db.execute(sql: "UPDATE token SET uses_remaining = ? WHERE id = ?",
-                           arguments: [token.usesRemaining, token.id.hex])
-        } else {
+        try db.cachedStatement(sql: "UPDATE token SET uses_remaining = ? WHERE id = ?")
+            .execute(arguments: [token.usesRemaining, token.id.hex])
+        if db.changesCount == 0 {
             // A signed code the cache did not know yet: remember it so its further uses are counted.
             try TokenRecord(token).insert(db)
         }
         let sequence = try nextSequence(db)
         let id = UUIDv7.make(now: now)
-        try RedemptionRecord(id: id.uuidString.lowercased(), deviceSequence: sequence, tokenId: token.id.hex,
-                             campaignId: token.campaignID, shopId: identity.shopID, deviceId: identity.deviceID,
-                             uses: verdict.usesRedeemed, codeLast4: code.lastFour,
-                             via: token.origin.rawValue, source: source, redeemedAt: now).insert(db)
-        try OutboxRecord(kind: .redemption, itemID: id.uuidString.lowercased(), createdAt: now).insert(db)
+        let key = id.uuidString.lowercased()
+        try db.cachedStatement(sql: """
+            INSERT INTO redemption (id, device_sequence, token_id, campaign_id, shop_id, device_id, uses, code_last4,
+                                    via, source, redeemed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [key, sequence, token.id.hex, token.campaignID, identity.shopID, identity.deviceID,
+                                     verdict.usesRedeemed, code.lastFour, token.origin.rawValue, source, now])
+        try enqueue(.redemption, itemID: key, at: now, db)
         verdict.redemption = RedemptionReceipt(id: id, deviceSequence: sequence, redeemedAt: now,
                                                deviceID: identity.deviceID, shopID: identity.shopID,
                                                codeLastFour: code.lastFour)
@@ -77,15 +79,24 @@ extension Ledger {
     private func recordRejection(_ verdict: Verdict, codeHash: CodeHash?, source: String, at now: Date,
                                  _ db: Database) throws {
         let id = UUIDv7.make(now: now).uuidString.lowercased()
-        try RejectionRecord(id: id, codeHash: codeHash.map { Data($0.bytes) }, reason: verdict.reason.rawValue,
-                            tokenId: verdict.tokenID?.hex, campaignId: verdict.campaign?.id, detail: verdict.detail,
-                            source: source, scannedAt: now).insert(db)
-        try OutboxRecord(kind: .rejection, itemID: id, createdAt: now).insert(db)
+        try db.cachedStatement(sql: """
+            INSERT INTO rejection (id, code_hash, reason, token_id, campaign_id, detail, source, scanned_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [id, codeHash.map { Data($0.bytes) }, verdict.reason.rawValue, verdict.tokenID?.hex,
+                                     verdict.campaign?.id, verdict.detail, source, now])
+        try enqueue(.rejection, itemID: id, at: now, db)
     }
 
     /// Takes the next gap-free device sequence number (redemptions and voids share it).
     func nextSequence(_ db: Database) throws -> Int64 {
-        try db.execute(sql: "UPDATE device_state SET last_sequence = last_sequence + 1 WHERE id = 1")
-        return try Int64.fetchOne(db, sql: "SELECT last_sequence FROM device_state WHERE id = 1") ?? 0
+        try Int64.fetchOne(db.cachedStatement(
+            sql: "UPDATE device_state SET last_sequence = last_sequence + 1 WHERE id = 1 RETURNING last_sequence")) ?? 0
+    }
+
+    /// Adds an outbox entry for an event (in the caller's transaction).
+    func enqueue(_ kind: OutboxKind, itemID: String, at now: Date, _ db: Database) throws {
+        let priority = (kind == .rejection ? OutboxRecord.Priority.rejections : .events).rawValue
+        try db.cachedStatement(sql: "INSERT INTO outbox (kind, item_id, priority, state, attempts, created_at) VALUES (?, ?, ?, 'pending', 0, ?)")
+            .execute(arguments: [kind.rawValue, itemID, priority, now])
     }
 }

@@ -75,7 +75,7 @@ extension Ledger {
             let id = UUIDv7.make(now: now)
             try VoidRecord(id: id.uuidString.lowercased(), deviceSequence: sequence, redemptionId: key,
                            reason: reason, source: source, voidedAt: now).insert(db)
-            try OutboxRecord(kind: .void, itemID: id.uuidString.lowercased(), createdAt: now).insert(db)
+            try self.enqueue(.void, itemID: id.uuidString.lowercased(), at: now, db)
             outcome.status = .voided
             outcome.voidID = id
             outcome.deviceSequence = sequence

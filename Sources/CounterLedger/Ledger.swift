@@ -43,6 +43,11 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// Closes the database connections (for tools that hand the file to another connection).
+    public func close() {
+        try? (writer as? DatabasePool)?.close()
+    }
+
     /// The SQLite `synchronous` setting of the writer connection (2 = FULL).
     public func synchronousMode() throws -> Int {
         try writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }

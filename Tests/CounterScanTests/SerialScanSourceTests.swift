@@ -32,48 +32,47 @@ final class ScanCollector: Sendable {
         return Task { try await source.run { collector.append($0) } }
     }
 
-    @Test func readsFramedScansFromARealPty() async throws {
+    /// Runs a serial source on a fresh pty for the duration of `body`.
+    func withOpenSource(_ body: (PseudoTerminal, ScanCollector) async throws -> Void) async throws {
         let pty = try PseudoTerminal()
         defer { pty.close() }
         let collector = ScanCollector()
         let task = start(pty, collector: collector)
         defer { task.cancel() }
         try await Task.sleep(for: .milliseconds(200))
-        pty.write("DEMO-0001\r")
-        pty.write("CARD")
-        pty.write("-0010\r")
-        try await collector.wait(for: 2)
-        #expect(collector.all.map(\.text) == ["DEMO-0001", "CARD-0010"])
-        #expect(collector.all.allSatisfy { $0.source == "pty" && $0.completion == .complete })
+        try await body(pty, collector)
+    }
+
+    @Test func readsFramedScansFromARealPty() async throws {
+        try await withOpenSource { pty, collector in
+            pty.write("DEMO-0001\r")
+            pty.write("CARD")
+            pty.write("-0010\r")
+            try await collector.wait(for: 2)
+            #expect(collector.all.map(\.text) == ["DEMO-0001", "CARD-0010"])
+            #expect(collector.all.allSatisfy { $0.source == "pty" && $0.completion == .complete })
+        }
     }
 
     @Test func halfAScanThenSilenceIsReportedIncomplete() async throws {
-        let pty = try PseudoTerminal()
-        defer { pty.close() }
-        let collector = ScanCollector()
-        let task = start(pty, collector: collector)
-        defer { task.cancel() }
-        try await Task.sleep(for: .milliseconds(200))
-        pty.write("DEMO-00")
-        try await collector.wait(for: 1)
-        #expect(collector.all.first?.completion == .incomplete)
-        #expect(collector.all.first?.text == "DEMO-00")
-        pty.write("WHOLE\r")
-        try await collector.wait(for: 2)
-        #expect(collector.all.last?.text == "WHOLE")
+        try await withOpenSource { pty, collector in
+            pty.write("DEMO-00")
+            try await collector.wait(for: 1)
+            #expect(collector.all.first?.completion == .incomplete)
+            #expect(collector.all.first?.text == "DEMO-00")
+            pty.write("WHOLE\r")
+            try await collector.wait(for: 2)
+            #expect(collector.all.last?.text == "WHOLE")
+        }
     }
 
     @Test func doubleTriggerIsSuppressedInsideTheWindow() async throws {
-        let pty = try PseudoTerminal()
-        defer { pty.close() }
-        let collector = ScanCollector()
-        let task = start(pty, collector: collector)
-        defer { task.cancel() }
-        try await Task.sleep(for: .milliseconds(200))
-        pty.write("SAME\rSAME\rOTHER\r")
-        try await collector.wait(for: 2)
-        try await Task.sleep(for: .milliseconds(100))
-        #expect(collector.all.map(\.text) == ["SAME", "OTHER"])
+        try await withOpenSource { pty, collector in
+            pty.write("SAME\rSAME\rOTHER\r")
+            try await collector.wait(for: 2)
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(collector.all.map(\.text) == ["SAME", "OTHER"])
+        }
     }
 
     @Test func missingDeviceIsRetriedWithoutCrashingAndCancelStopsIt() async throws {

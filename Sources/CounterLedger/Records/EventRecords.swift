@@ -74,15 +74,6 @@ struct OutboxRecord: Codable, FetchableRecord, PersistableRecord {
     var attempts: Int
     var lastError: String?
     var createdAt: Date
-
-    init(kind: OutboxKind, itemID: String, createdAt: Date) {
-        self.kind = kind.rawValue
-        self.itemId = itemID
-        self.priority = (kind == .rejection ? Priority.rejections : Priority.events).rawValue
-        self.state = "pending"
-        self.attempts = 0
-        self.createdAt = createdAt
-    }
 }
 
 /// What an outbox entry carries.

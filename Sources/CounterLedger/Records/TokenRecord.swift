@@ -29,6 +29,24 @@ struct TokenRecord: Codable, FetchableRecord, PersistableRecord {
     var lastUsedShop: String?
     var lastUsedDevice: String?
 
+    /// Decodes a row by column name (faster than the Codable path on the redeem hot path).
+    init(row: Row) throws {
+        id = row["id"]
+        codeHash = row["code_hash"]
+        campaignId = row["campaign_id"]
+        shopScope = row["shop_scope"]
+        usesTotal = row["uses_total"]
+        usesServer = row["uses_server"]
+        usesRemaining = row["uses_remaining"]
+        validFrom = row["valid_from"]
+        validUntil = row["valid_until"]
+        status = row["status"]
+        origin = row["origin"]
+        lastUsedAt = row["last_used_at"]
+        lastUsedShop = row["last_used_shop"]
+        lastUsedDevice = row["last_used_device"]
+    }
+
     init(_ token: Token, usesServer: Int = 0) {
         id = token.id.hex
         codeHash = token.codeHash.map { Data($0.bytes) }
@@ -59,7 +77,10 @@ struct TokenRecord: Codable, FetchableRecord, PersistableRecord {
     }
 
     static func decodeScope(_ text: String) -> ShopScope? {
-        guard let ids = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else { return nil }
+        if text == "[]" { return .anyShop }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)), let ids = object as? [String] else {
+            return nil
+        }
         return ShopScope(shopIDs: ids)
     }
 }

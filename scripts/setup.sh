@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what counterd needs to build and test on Debian 12, if it is missing.
+# Swift 6.3 is expected at /opt/swift (or on PATH); system libraries come from apt.
+set -euo pipefail
+
+if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+    export PATH="$PATH:/opt/swift/usr/bin"
+fi
+if ! command -v swift >/dev/null 2>&1; then
+    echo "setup: swift not found. Install Swift 6.3 for Debian 12 (https://www.swift.org/install/linux/) into /opt/swift." >&2
+    exit 1
+fi
+
+# Debian packages the build and the tests use.
+packages=(libsqlite3-dev)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+fi
