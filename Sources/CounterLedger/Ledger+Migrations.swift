@@ -95,6 +95,37 @@ extension Ledger {
                 CREATE INDEX outbox_by_state ON outbox(state, priority, id);
                 """)
         }
+        migrator.registerMigration("v2-sync") { db in
+            try db.execute(sql: """
+                CREATE TABLE sync_state (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    cursor TEXT,
+                    position INTEGER NOT NULL DEFAULT 0,
+                    generation INTEGER NOT NULL DEFAULT 0,
+                    resync_generation INTEGER,
+                    key_set_version INTEGER NOT NULL DEFAULT 0,
+                    max_data_age_seconds INTEGER,
+                    shop_name TEXT,
+                    shop_time_zone TEXT,
+                    last_page_at DATETIME,
+                    last_complete_sync_at DATETIME,
+                    server_time_offset REAL,
+                    last_error TEXT,
+                    last_error_at DATETIME
+                );
+                INSERT INTO sync_state (id) VALUES (1);
+                ALTER TABLE token ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE campaign ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE revocation ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE redemption ADD COLUMN clock_suspect BOOLEAN NOT NULL DEFAULT 0;
+                ALTER TABLE void ADD COLUMN clock_suspect BOOLEAN NOT NULL DEFAULT 0;
+                ALTER TABLE rejection ADD COLUMN clock_suspect BOOLEAN NOT NULL DEFAULT 0;
+                ALTER TABLE outbox ADD COLUMN result TEXT;
+                ALTER TABLE outbox ADD COLUMN result_reason TEXT;
+                ALTER TABLE outbox ADD COLUMN delivered_at DATETIME;
+                CREATE INDEX void_on_sequence ON void(device_sequence);
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,187 @@
+import CounterCore
+import Foundation
+import GRDB
+
+/// Where the download stands: what `counterctl status` and the sync service need.
+public struct SyncState: Sendable, Equatable {
+    /// The cursor to send next; `nil` before the first page (a full sync).
+    public var cursor: String?
+    /// The highest feed position applied; a page with a lower one is refused.
+    public var position: Int64
+    /// Whether a full resync has started and not yet reached `up_to_date`.
+    public var resyncInProgress: Bool
+    public var keySetVersion: Int
+    public var maxDataAge: TimeInterval?
+    public var shopName: String?
+    public var shopTimeZone: String?
+    public var lastPageAt: Date?
+    /// The last time a page with `up_to_date` was applied.
+    public var lastCompleteSyncAt: Date?
+    /// Server clock minus local clock, in seconds, at the last answer from the server.
+    public var serverTimeOffset: TimeInterval?
+    public var lastError: String?
+    public var lastErrorAt: Date?
+}
+
+extension Ledger {
+    /// Applies one feed page and its cursor in one transaction, or nothing
+    /// (docs/protocol.md, "Applying a page").
+    /// - Throws: ``FeedPageRejected`` when the page contradicts what is stored (position going
+    ///   backwards, another shop, an older key set, a reset without key set, repeated tokens).
+    public func apply(_ page: FeedPageUpdate, at now: Date = Date()) async throws {
+        try Self.checkShape(page)
+        let shopID = identity.shopID
+        try await writer.write { db in
+            let state = try Row.fetchOne(db, sql: "SELECT * FROM sync_state WHERE id = 1")!
+            let storedPosition: Int64 = state["position"]
+            guard page.position >= storedPosition else {
+                throw FeedPageRejected("the feed position went backwards (\(page.position) < \(storedPosition)): "
+                                       + "a stale or replayed page")
+            }
+            guard page.shop.id == shopID else {
+                throw FeedPageRejected("the page is for shop \(page.shop.id), this counter belongs to \(shopID)")
+            }
+            var generation: Int64 = state["generation"]
+            var resyncGeneration: Int64? = state["resync_generation"]
+            if page.reset {
+                generation += 1
+                resyncGeneration = generation
+            }
+
+            // 1. Key set.
+            var keySetVersion: Int = state["key_set_version"]
+            if let keySet = page.keySet {
+                guard keySet.version >= keySetVersion else {
+                    throw FeedPageRejected("the key set version went backwards (\(keySet.version) < \(keySetVersion))")
+                }
+                if keySet.version > keySetVersion {
+                    try db.execute(sql: "DELETE FROM signing_key")
+                    for key in keySet.signingKeys { try SigningKeyRecord(key).insert(db) }
+                    keySetVersion = keySet.version
+                }
+            }
+            // 2-3. Campaigns.
+            for campaign in page.campaigns {
+                try CampaignRecord(campaign).save(db)
+                try db.execute(sql: "UPDATE campaign SET generation = ? WHERE id = ?", arguments: [generation, campaign.id])
+            }
+            // 4. Tokens, with local remaining uses from the server count and this device's later events.
+            let lastSequence = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM device_state") ?? 0
+            for entry in page.tokens {
+                try self.upsert(entry, watermark: page.watermark, hasLaterEvents: lastSequence > page.watermark,
+                                generation: generation, db)
+            }
+            // 5. Revocations.
+            for revocation in page.revocations {
+                try db.execute(sql: """
+                    INSERT INTO revocation (token_id, reason, revoked_at, generation) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(token_id) DO UPDATE SET reason = excluded.reason, revoked_at = excluded.revoked_at,
+                        generation = excluded.generation
+                    """, arguments: [revocation.tokenID.hex, revocation.reason, revocation.revokedAt, generation])
+            }
+            // 6. Tombstones.
+            for tokenID in page.tombstones {
+                try db.execute(sql: "DELETE FROM token WHERE id = ?", arguments: [tokenID.hex])
+                try db.execute(sql: "DELETE FROM revocation WHERE token_id = ?", arguments: [tokenID.hex])
+            }
+            // 8. The end of a full resync removes what the resync did not send again. Tokens this
+            // counter learned from signed codes stay: their local uses must not be forgotten.
+            if page.upToDate, let sweep = resyncGeneration {
+                try db.execute(sql: "DELETE FROM token WHERE generation < ? AND origin = 'cache'", arguments: [sweep])
+                try db.execute(sql: "DELETE FROM campaign WHERE generation < ?", arguments: [sweep])
+                try db.execute(sql: "DELETE FROM revocation WHERE generation < ?", arguments: [sweep])
+                resyncGeneration = nil
+            }
+            // 7. Cursor and state.
+            try db.execute(sql: """
+                UPDATE sync_state SET cursor = ?, position = ?, generation = ?, resync_generation = ?, key_set_version = ?,
+                    max_data_age_seconds = ?, shop_name = ?, shop_time_zone = ?, last_page_at = ?,
+                    last_complete_sync_at = CASE WHEN ? THEN ? ELSE last_complete_sync_at END,
+                    server_time_offset = ?, last_error = NULL, last_error_at = NULL
+                WHERE id = 1
+                """, arguments: [page.nextCursor, page.position, generation, resyncGeneration, keySetVersion,
+                                 Int(page.maxDataAge), page.shop.name, page.shop.timeZone, now, page.upToDate, now,
+                                 page.serverTime.timeIntervalSince(now)])
+            try db.execute(sql: "UPDATE device_state SET server_watermark = max(server_watermark, ?) WHERE id = 1",
+                           arguments: [page.watermark])
+        }
+    }
+
+    /// Checks what can be checked without the database.
+    private static func checkShape(_ page: FeedPageUpdate) throws {
+        if page.reset, page.keySet == nil {
+            throw FeedPageRejected("a page that starts a full resync must carry the key set")
+        }
+        var seen = Set<TokenID>()
+        for entry in page.tokens where !seen.insert(entry.token.id).inserted {
+            throw FeedPageRejected("token \(entry.token.id.hex) appears twice in one page")
+        }
+        if let both = page.tombstones.first(where: seen.contains) {
+            throw FeedPageRejected("token \(both.hex) is both upserted and deleted in one page")
+        }
+    }
+
+    private func upsert(_ entry: FeedPageUpdate.FeedToken, watermark: Int64, hasLaterEvents: Bool, generation: Int64,
+                        _ db: Database) throws {
+        let token = entry.token
+        var localUses = 0
+        if hasLaterEvents {
+            let redeemed = try Int.fetchOne(db.cachedStatement(sql: """
+                SELECT COALESCE(SUM(uses), 0) FROM redemption WHERE token_id = ? AND device_sequence > ?
+                """), arguments: [token.id.hex, watermark]) ?? 0
+            let restored = try Int.fetchOne(db.cachedStatement(sql: """
+                SELECT COALESCE(SUM(r.uses), 0) FROM void v JOIN redemption r ON r.id = v.redemption_id
+                WHERE r.token_id = ? AND v.device_sequence > ?
+                """), arguments: [token.id.hex, watermark]) ?? 0
+            localUses = redeemed - restored
+        }
+        let remaining = min(token.usesTotal, max(0, token.usesTotal - entry.usesUsed - localUses))
+        if let hash = token.codeHash {
+            // A code hash names one token: the newest holder keeps it.
+            try db.cachedStatement(sql: "UPDATE token SET code_hash = NULL WHERE code_hash = ? AND id != ?")
+                .execute(arguments: [Data(hash.bytes), token.id.hex])
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO token (id, code_hash, campaign_id, shop_scope, uses_total, uses_server, uses_remaining, valid_from,
+                               valid_until, status, origin, last_used_at, last_used_shop, last_used_device, generation)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'cache', ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET code_hash = excluded.code_hash, campaign_id = excluded.campaign_id,
+                shop_scope = excluded.shop_scope, uses_total = excluded.uses_total, uses_server = excluded.uses_server,
+                uses_remaining = excluded.uses_remaining, valid_from = excluded.valid_from,
+                valid_until = excluded.valid_until, status = excluded.status, origin = 'cache',
+                last_used_at = excluded.last_used_at, last_used_shop = excluded.last_used_shop,
+                last_used_device = excluded.last_used_device, generation = excluded.generation
+            """).execute(arguments: [
+                token.id.hex, token.codeHash.map { Data($0.bytes) }, token.campaignID, TokenRecord.encodeScope(token.shopScope),
+                token.usesTotal, entry.usesUsed, remaining, token.validFrom, token.validUntil, token.status.rawValue,
+                entry.lastUse?.at, entry.lastUse?.shopID, entry.lastUse?.deviceID, generation,
+            ])
+        if token.status == .active {
+            // `active` is the token's whole state: it lifts an earlier revocation.
+            try db.cachedStatement(sql: "DELETE FROM revocation WHERE token_id = ?").execute(arguments: [token.id.hex])
+        }
+    }
+
+    /// The download's progress and health.
+    public func syncState() async throws -> SyncState {
+        try await writer.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM sync_state WHERE id = 1")!
+            let maxAge: Int? = row["max_data_age_seconds"]
+            return SyncState(cursor: row["cursor"], position: row["position"],
+                             resyncInProgress: (row["resync_generation"] as Int64?) != nil,
+                             keySetVersion: row["key_set_version"], maxDataAge: maxAge.map(TimeInterval.init),
+                             shopName: row["shop_name"], shopTimeZone: row["shop_time_zone"],
+                             lastPageAt: row["last_page_at"], lastCompleteSyncAt: row["last_complete_sync_at"],
+                             serverTimeOffset: row["server_time_offset"], lastError: row["last_error"],
+                             lastErrorAt: row["last_error_at"])
+        }
+    }
+
+    /// Records why the last download failed (shown by `counterctl status`), keeping everything else.
+    public func recordSyncError(_ message: String, at now: Date = Date()) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE sync_state SET last_error = ?, last_error_at = ? WHERE id = 1",
+                           arguments: [message, now])
+        }
+    }
+}

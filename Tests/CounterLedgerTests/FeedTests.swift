@@ -1,0 +1,160 @@
+import CounterCore
+@testable import CounterLedger
+import Crypto
+import Foundation
+import GRDB
+import Testing
+
+@Suite struct FeedTests {
+    static let root = try! Curve25519.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: 0x42, count: 32))
+
+    static func keySet(version: Int) -> KeySet {
+        KeySet(version: version, issuedAt: LedgerFixture.now, keys: [
+            KeySet.Key(keyId: 1, publicKey: Hex.encode(LedgerFixture.key.publicKey.rawRepresentation),
+                       notBefore: LedgerFixture.now - 86_400, signUntil: LedgerFixture.now + 86_400, verifyUntil: nil),
+        ])
+    }
+
+    static func page(position: Int64, reset: Bool = false, upToDate: Bool = true, watermark: Int64 = 0,
+                     shop: String = "SHOP-1", keySet: KeySet? = nil, campaigns: [Campaign] = [LedgerFixture.coffee],
+                     tokens: [FeedPageUpdate.FeedToken] = [], tombstones: [TokenID] = [],
+                     revocations: [Revocation] = []) -> FeedPageUpdate {
+        FeedPageUpdate(position: position, nextCursor: "cursor-\(position)", reset: reset, upToDate: upToDate,
+                       serverTime: LedgerFixture.now, maxDataAge: 3 * 86_400, watermark: watermark,
+                       shop: .init(id: shop, name: "东门 East Gate", timeZone: "Asia/Shanghai"),
+                       campaigns: campaigns, tokens: tokens, tombstones: tombstones, revocations: revocations,
+                       keySet: reset ? (keySet ?? Self.keySet(version: 1)) : keySet)
+    }
+
+    static func feedToken(_ code: String, uses: Int = 1, used: Int = 0, status: Token.Status = .active) -> FeedPageUpdate.FeedToken {
+        var token = LedgerFixture.token(code, uses: uses)
+        token.status = status
+        return FeedPageUpdate.FeedToken(token: token, usesUsed: used, lastUse: nil)
+    }
+
+    @Test func firstFullSyncFillsTheCacheAndStoresTheCursor() async throws {
+        let fixture = try await LedgerFixture()
+        try await fixture.ledger.apply(Self.page(position: 10, reset: true, tokens: [Self.feedToken("NEW-CODE-1")]))
+        #expect(try await fixture.ledger.redeem("NEW-CODE-1", source: "a", at: LedgerFixture.now).reason == .ok)
+        let state = try await fixture.ledger.syncState()
+        #expect(state.cursor == "cursor-10")
+        #expect(state.position == 10)
+        #expect(state.keySetVersion == 1)
+        #expect(state.shopName == "东门 East Gate")
+        #expect(state.lastCompleteSyncAt != nil)
+        #expect(!state.resyncInProgress)
+    }
+
+    @Test func aPageGoingBackwardsIsRejectedWholeAndChangesNothing() async throws {
+        let fixture = try await LedgerFixture()
+        try await fixture.ledger.apply(Self.page(position: 10, reset: true))
+        await #expect(throws: FeedPageRejected.self) {
+            try await fixture.ledger.apply(Self.page(position: 9, tokens: [Self.feedToken("LATE-CODE")]))
+        }
+        #expect(try await fixture.ledger.check("LATE-CODE").reason == .unknownCode)
+        #expect(try await fixture.ledger.syncState().cursor == "cursor-10")
+        // Equal positions are normal.
+        try await fixture.ledger.apply(Self.page(position: 10, tokens: [Self.feedToken("LATE-CODE")]))
+        #expect(try await fixture.ledger.check("LATE-CODE").reason == .ok)
+    }
+
+    @Test func hostilePagesAreRejected() async throws {
+        let fixture = try await LedgerFixture()
+        try await fixture.ledger.apply(Self.page(position: 5, reset: true, keySet: Self.keySet(version: 3)))
+        let bad: [FeedPageUpdate] = [
+            Self.page(position: 6, shop: "SHOP-2"),
+            Self.page(position: 6, keySet: Self.keySet(version: 2)),
+            Self.page(position: 6, tokens: [Self.feedToken("TWICE"), Self.feedToken("TWICE")]),
+            Self.page(position: 6, tokens: [Self.feedToken("BOTH")], tombstones: [LedgerFixture.tokenID("BOTH")]),
+            { var page = Self.page(position: 6, reset: true); page.keySet = nil; return page }(),
+        ]
+        for page in bad {
+            await #expect(throws: FeedPageRejected.self) { try await fixture.ledger.apply(page) }
+        }
+        #expect(try await fixture.ledger.syncState().position == 5)
+        #expect(try await fixture.ledger.syncState().keySetVersion == 3)
+    }
+
+    @Test func newerKeySetReplacesTheKeys() async throws {
+        let fixture = try await LedgerFixture()
+        let other = try Curve25519.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: 8, count: 32))
+        var next = Self.keySet(version: 2)
+        next.keys = [KeySet.Key(keyId: 2, publicKey: Hex.encode(other.publicKey.rawRepresentation),
+                                notBefore: LedgerFixture.now, signUntil: LedgerFixture.now + 1, verifyUntil: nil)]
+        try await fixture.ledger.apply(Self.page(position: 1, reset: true, keySet: next))
+        // Key 1 (which signed LedgerFixture.signedCode) is gone.
+        #expect(try await fixture.ledger.check(LedgerFixture.signedCode()).reason == .unknownKey)
+    }
+
+    @Test func remainingUsesFollowTheWatermark() async throws {
+        let fixture = try await LedgerFixture()
+        let ledger = fixture.ledger
+        // This device: seq 1 redeems 1 use, seq 2 redeems 2 uses, seq 3 voids seq 1.
+        let first = try await ledger.redeem("CARD-0010", source: "a", at: LedgerFixture.now)
+        _ = try await ledger.redeem("CARD-0010", uses: 2, source: "a", at: LedgerFixture.now)
+        _ = try await ledger.void(redemptionID: first.redemption!.id, source: "a", window: 600, at: LedgerFixture.now)
+
+        // The server has counted 3 uses from other devices and none of ours: 10 - 3 - (3 - 1) = 5.
+        try await ledger.apply(Self.page(position: 1, reset: true, watermark: 0,
+                                         tokens: [Self.feedToken("CARD-0010", uses: 10, used: 3)]))
+        #expect(try await ledger.check("CARD-0010").usesLeft == 5)
+        // Now it has our first two redemptions too (3 + 1 + 2 = 6), not the void: 10 - 6 - (0 - 1) = 5.
+        try await ledger.apply(Self.page(position: 2, watermark: 2, tokens: [Self.feedToken("CARD-0010", uses: 10, used: 6)]))
+        #expect(try await ledger.check("CARD-0010").usesLeft == 5)
+        // And the void: 10 - 5 = 5.
+        try await ledger.apply(Self.page(position: 3, watermark: 3, tokens: [Self.feedToken("CARD-0010", uses: 10, used: 5)]))
+        #expect(try await ledger.check("CARD-0010").usesLeft == 5)
+        // Conflicting offline redemptions elsewhere can push the count past the total: clamp at 0.
+        try await ledger.apply(Self.page(position: 4, watermark: 3, tokens: [Self.feedToken("CARD-0010", uses: 10, used: 12)]))
+        #expect(try await ledger.redeem("CARD-0010", source: "a").reason == .alreadyRedeemed)
+        #expect(try await fixture.count("SELECT server_watermark FROM device_state") == 3)
+    }
+
+    @Test func revocationsTombstonesAndReactivation() async throws {
+        let fixture = try await LedgerFixture()
+        let ledger = fixture.ledger
+        let id = LedgerFixture.tokenID("SINGLE-0001")
+        try await ledger.apply(Self.page(position: 1, reset: true, tokens: [Self.feedToken("SINGLE-0001")],
+                                         revocations: [Revocation(tokenID: id, reason: "refund", revokedAt: LedgerFixture.now)]))
+        #expect(try await ledger.check("SINGLE-0001").reason == .revoked)
+        try await ledger.apply(Self.page(position: 2, tokens: [Self.feedToken("SINGLE-0001")]))
+        #expect(try await ledger.check("SINGLE-0001").reason == .ok, "an active token lifts the revocation")
+        try await ledger.apply(Self.page(position: 3, tombstones: [id]))
+        #expect(try await ledger.check("SINGLE-0001").reason == .unknownCode)
+    }
+
+    @Test func revocationOfASignedCodeNeverCached() async throws {
+        let fixture = try await LedgerFixture()
+        let revoked = TokenID(bytes: [UInt8](repeating: 0x77, count: 16))!
+        try await fixture.ledger.apply(Self.page(position: 1, reset: true,
+                                                 revocations: [Revocation(tokenID: revoked, reason: "fraud", revokedAt: LedgerFixture.now)]))
+        #expect(try await fixture.ledger.redeem(LedgerFixture.signedCode(token: 0x77), source: "a").reason == .revoked)
+    }
+
+    @Test func fullResyncSweepsOnlyAtUpToDateAndKeepsLocallyLearnedSignedTokens() async throws {
+        let fixture = try await LedgerFixture()
+        let ledger = fixture.ledger
+        try await ledger.apply(Self.page(position: 1, reset: true, tokens: [Self.feedToken("OLD-1"), Self.feedToken("KEEP-1")]))
+        _ = try await ledger.redeem(LedgerFixture.signedCode(token: 0x55, uses: 3), source: "a")
+
+        try await ledger.apply(Self.page(position: 2, reset: true, upToDate: false, tokens: [Self.feedToken("KEEP-1")]))
+        #expect(try await ledger.syncState().resyncInProgress)
+        #expect(try await ledger.check("OLD-1").reason == .ok, "the old cache serves during the resync")
+
+        try await ledger.apply(Self.page(position: 3, upToDate: true))
+        #expect(!(try await ledger.syncState().resyncInProgress))
+        #expect(try await ledger.check("OLD-1").reason == .unknownCode)
+        #expect(try await ledger.check("KEEP-1").reason == .ok)
+        #expect(try await ledger.check(LedgerFixture.signedCode(token: 0x55, uses: 3)).usesLeft == 2,
+                "uses of a signed code learned offline are not forgotten")
+    }
+
+    @Test func aReusedCodeHashMovesToTheNewestToken() async throws {
+        let fixture = try await LedgerFixture()
+        var newer = Self.feedToken("SINGLE-0001")
+        newer.token.id = TokenID(bytes: [UInt8](repeating: 0x99, count: 16))!
+        try await fixture.ledger.apply(Self.page(position: 1, reset: true, upToDate: false, tokens: [Self.feedToken("SINGLE-0001")]))
+        try await fixture.ledger.apply(Self.page(position: 2, upToDate: true, tokens: [newer]))
+        #expect(try await fixture.ledger.check("SINGLE-0001").tokenID == newer.token.id)
+    }
+}
