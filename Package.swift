@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "counterd", targets: ["counterd"]),
         .executable(name: "counterctl", targets: ["counterctl"]),
+        .executable(name: "counter-hub", targets: ["counter-hub"]),
         .executable(name: "counter-bench", targets: ["counter-bench"]),
     ],
     dependencies: [
@@ -54,6 +55,17 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // The JSON shapes of the sync protocol (docs/protocol.md), shared by counterd and counter-hub.
+        .target(name: "CounterSyncModels", dependencies: ["CounterCore"]),
+        // The reference central engine: store, feed, event intake, admin operations, HTTP router.
+        .target(name: "CounterHub", dependencies: [
+            "CounterCore", "CounterSyncModels",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // Composition root: configuration, the redeemer, buildDaemon(config).
         .target(name: "CounterDaemon", dependencies: [
             "CounterCore", "CounterLedger", "CounterScan", "CounterAPI", "CounterAPIModels",
@@ -70,6 +82,12 @@ let package = Package(
         .executableTarget(name: "counterctl", dependencies: [
             "CounterClient", "CounterAPIModels", "CounterCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "counter-hub", dependencies: [
+            "CounterHub", "CounterCore", "CounterSyncModels",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "counter-bench", dependencies: [
             "CounterDaemon", "CounterClient", "CounterLedger", "CounterAPI", "CounterAPIModels", "CounterCore",
@@ -93,6 +111,12 @@ let package = Package(
             "CounterDaemon", "CounterAPI", "CounterAPIModels", "CounterLedger", "CounterScan",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "CounterHubTests", dependencies: [
+            "CounterHub", "CounterCore", "CounterSyncModels",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "CounterClient", "CounterAPIModels", "CounterCore", "CounterTestSupport",

@@ -1,0 +1,161 @@
+import CounterCore
+import Crypto
+import Foundation
+import GRDB
+
+/// A campaign as an admin creates it.
+public struct CampaignSpec: Sendable {
+    public var id: String
+    public var title: String
+    public var product: String
+    public var faceValueFen: Int
+    public var shopRewardFen: Int?
+    /// Uses per issued token.
+    public var uses: Int
+    /// Shops where its tokens may be redeemed; empty = any shop.
+    public var shopIDs: [String]
+    /// Issued tokens are valid this many days from issue; `nil` = no end.
+    public var validDays: Int?
+    public var activeFrom: Date?
+    public var activeUntil: Date?
+    public var offlinePolicy: Campaign.OfflinePolicy
+
+    public init(id: String, title: String, product: String, faceValueFen: Int, shopRewardFen: Int?, uses: Int,
+                shopIDs: [String], validDays: Int?, activeFrom: Date?, activeUntil: Date?,
+                offlinePolicy: Campaign.OfflinePolicy) {
+        self.id = id
+        self.title = title
+        self.product = product
+        self.faceValueFen = faceValueFen
+        self.shopRewardFen = shopRewardFen
+        self.uses = uses
+        self.shopIDs = shopIDs
+        self.validDays = validDays
+        self.activeFrom = activeFrom
+        self.activeUntil = activeUntil
+        self.offlinePolicy = offlinePolicy
+    }
+}
+
+/// One issued token: the typeable code, the signed code and the id.
+public struct IssuedToken: Codable, Sendable, Equatable {
+    public var tokenId: String
+    public var code: String
+    public var signedCode: String
+}
+
+extension HubStore {
+    /// The default for how long a counter may go without a complete sync before it warns.
+    public static let defaultMaxDataAge = 3 * 86_400
+
+    public func createShop(id: String, name: String, timeZone: String = "Asia/Shanghai",
+                           maxDataAgeSeconds: Int = HubStore.defaultMaxDataAge) throws {
+        try Self.checkIdentifier(id, what: "shop id")
+        guard TimeZone(identifier: timeZone) != nil else { throw HubError("invalid_time_zone", "unknown time zone \(timeZone)") }
+        try writer.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shop WHERE id = ?", arguments: [id]) == 0 else {
+                throw HubError("exists", "shop \(id) already exists")
+            }
+            try db.execute(sql: "INSERT INTO shop (id, name, time_zone, max_data_age_seconds) VALUES (?, ?, ?, ?)",
+                           arguments: [id, name, timeZone, maxDataAgeSeconds])
+        }
+    }
+
+    public func createCampaign(_ spec: CampaignSpec) throws {
+        try Self.checkIdentifier(spec.id, what: "campaign id")
+        guard (1...65_535).contains(spec.uses) else { throw HubError("invalid_uses", "uses must be 1 to 65535") }
+        guard spec.faceValueFen >= 0, (spec.shopRewardFen ?? 0) >= 0 else {
+            throw HubError("invalid_amount", "amounts must not be negative")
+        }
+        for shop in spec.shopIDs { try Self.checkIdentifier(shop, what: "shop id") }
+        try writer.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaign WHERE id = ?", arguments: [spec.id]) == 0 else {
+                throw HubError("exists", "campaign \(spec.id) already exists")
+            }
+            try db.execute(sql: """
+                INSERT INTO campaign (id, title, product, face_value_fen, shop_reward_fen, uses, shop_ids, valid_days,
+                                      active_from, active_until, offline_policy, status, position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)
+                """, arguments: [spec.id, spec.title, spec.product, spec.faceValueFen, spec.shopRewardFen, spec.uses,
+                                 Self.encodeShops(spec.shopIDs), spec.validDays, spec.activeFrom, spec.activeUntil,
+                                 spec.offlinePolicy.rawValue, try Self.nextPosition(db)])
+        }
+    }
+
+    /// Issues `count` tokens of a campaign, each with a typeable code and a signed code.
+    public func issueTokens(campaign: String, count: Int, now: Date = Date()) throws -> [IssuedToken] {
+        guard count >= 1 else { throw HubError("invalid_count", "count must be at least 1") }
+        return try writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM campaign WHERE id = ?", arguments: [campaign]) else {
+                throw HubError("not_found", "no campaign \(campaign)")
+            }
+            let signing = try Self.currentSigningKey(db, now: now)
+            let shops = Self.decodeShops(row["shop_ids"])
+            let uses: Int = row["uses"]
+            let validDays: Int? = row["valid_days"]
+            let validUntil = validDays.map { now.addingTimeInterval(TimeInterval($0) * 86_400).rounded() }
+            var issued: [IssuedToken] = []
+            issued.reserveCapacity(count)
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO token (id, code_hash, campaign_id, shop_ids, uses_total, valid_from, valid_until, status,
+                                   key_id, position)
+                VALUES (?, ?, ?, ?, ?, NULL, ?, 'active', ?, ?)
+                """)
+            for _ in 0..<count {
+                let tokenID = TokenID.random()
+                let code = TypeableCode.make()
+                let claims = SignedCode.Claims(keyID: signing.id, tokenID: tokenID, campaignID: campaign,
+                                               shopScope: ShopScope(shopIDs: shops), uses: uses, validFrom: nil,
+                                               validUntil: validUntil)
+                let signed = try SignedCode.issue(claims, signingKey: signing.key)
+                try insert.execute(arguments: [tokenID.hex, try CanonicalCode(code).hash.hex, campaign,
+                                                Self.encodeShops(shops), uses, validUntil, Int64(signing.id),
+                                                try Self.nextPosition(db)])
+                issued.append(IssuedToken(tokenId: tokenID.hex, code: code, signedCode: signed))
+            }
+            return issued
+        }
+    }
+
+    /// Revokes a token (refund, fraud). Counters refuse it after their next sync.
+    public func revokeToken(_ tokenID: String, reason: String, now: Date = Date()) throws {
+        try writer.write { db in
+            try db.execute(sql: """
+                UPDATE token SET status = 'revoked', revoked_reason = ?, revoked_at = ?, position = ? WHERE id = ?
+                """, arguments: [reason, now, try Self.nextPosition(db), tokenID])
+            guard db.changesCount == 1 else { throw HubError("not_found", "no token \(tokenID)") }
+        }
+    }
+
+    /// Makes a one-time enrollment code for a shop, valid for 24 hours.
+    public func makeEnrollmentCode(shop: String, now: Date = Date()) throws -> String {
+        let code = TypeableCode.make()
+        try writer.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shop WHERE id = ?", arguments: [shop]) == 1 else {
+                throw HubError("not_found", "no shop \(shop); create it with `counter-hub shop create`")
+            }
+            try db.execute(sql: "INSERT INTO enrollment_code (code_hash, shop_id, expires_at) VALUES (?, ?, ?)",
+                           arguments: [try CanonicalCode(code).hash.hex, shop, now + 86_400])
+        }
+        return code
+    }
+
+    static func checkIdentifier(_ value: String, what: String) throws {
+        guard (1...64).contains(value.utf8.count), value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw HubError("invalid_id", "\(what) must be 1 to 64 printable ASCII characters without spaces")
+        }
+    }
+
+    static func encodeShops(_ shops: [String]) -> String {
+        String(decoding: (try? JSONEncoder().encode(shops)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    static func decodeShops(_ text: String) -> [String] {
+        (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+    }
+}
+
+extension Date {
+    /// Whole seconds (signed codes carry whole seconds).
+    func rounded() -> Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
+}

@@ -1,0 +1,146 @@
+import CounterCore
+import CounterSyncModels
+import Foundation
+import GRDB
+
+extension HubStore {
+    /// Stores a batch of a device's events, in request order, in one transaction
+    /// (docs/protocol.md, `POST /v1/events`). Each event gets its own result; one bad event never fails the batch.
+    public func ingest(_ request: EventsRequest, from device: HubDevice, now: Date = Date()) throws -> EventsResponse {
+        try writer.write { db in
+            var results: [EventsResponse.Result] = []
+            for event in request.events {
+                results.append(try Self.ingest(event, from: device, now: now, db))
+            }
+            var acknowledged = try Int64.fetchOne(db, sql: "SELECT acknowledged_sequence FROM device WHERE id = ?",
+                                                  arguments: [device.id]) ?? 0
+            let next = try db.cachedStatement(sql: "SELECT 1 FROM event WHERE device_id = ? AND device_sequence = ?")
+            while try Bool.fetchOne(next, arguments: [device.id, acknowledged + 1]) == true { acknowledged += 1 }
+            try db.execute(sql: "UPDATE device SET acknowledged_sequence = ? WHERE id = ?", arguments: [acknowledged, device.id])
+            return EventsResponse(serverTime: now, results: results, acknowledgedSequence: acknowledged)
+        }
+    }
+
+    private static func ingest(_ event: EventsRequest.Event, from device: HubDevice, now: Date,
+                               _ db: Database) throws -> EventsResponse.Result {
+        func result(_ status: String, _ reason: String? = nil) -> EventsResponse.Result {
+            EventsResponse.Result(id: event.id, status: status, reason: reason)
+        }
+        guard UUID(uuidString: event.id) != nil else { return result("rejected", "invalid_event") }
+        let body = String(decoding: try SyncJSON.encoder().encode(event), as: UTF8.self)
+        if let existing = try Row.fetchOne(db, sql: "SELECT device_id, type, device_sequence, token_id, redemption_id FROM event WHERE id = ?",
+                                           arguments: [event.id.lowercased()]) {
+            let same = existing["device_id"] == device.id && existing["type"] == event.type
+                && existing["device_sequence"] as Int64? == event.deviceSequence
+                && (event.type == "void" ? existing["redemption_id"] == event.redemptionId?.lowercased()
+                                         : existing["token_id"] == event.tokenId)
+            return same ? result("duplicate") : result("rejected", "id_reused")
+        }
+        func store(_ status: String, _ reason: String?, sequence: Int64?, token: String?, redemption: String?, uses: Int) throws {
+            try db.execute(sql: """
+                INSERT INTO event (id, device_id, type, device_sequence, token_id, redemption_id, uses, status, reason,
+                                   occurred_at, received_at, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [event.id.lowercased(), device.id, event.type, sequence, token, redemption, uses, status,
+                                 reason, event.occurredAt, now, body])
+        }
+        switch event.type {
+        case "redemption":
+            guard let sequence = event.deviceSequence, sequence >= 1, let tokenID = event.tokenId, TokenID(hex: tokenID) != nil,
+                  let uses = event.uses, (1...65_535).contains(uses) else {
+                return result("rejected", "invalid_event")
+            }
+            guard event.shopId == device.shopID else { return result("rejected", "shop_mismatch") }
+            guard let token = try Row.fetchOne(db, sql: "SELECT * FROM token WHERE id = ?", arguments: [tokenID]) else {
+                return result("rejected", "unknown_token")
+            }
+            var storedSequence: Int64? = sequence
+            var reason: String?
+            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE device_id = ? AND device_sequence = ?",
+                                arguments: [device.id, sequence]) ?? 0 > 0 {
+                storedSequence = nil
+                reason = "sequence_reused"
+            }
+            reason = try reason ?? conflictReason(token: token, uses: uses, at: event.occurredAt, shop: device.shopID, db)
+            try store(reason == nil ? "accepted" : "conflict", reason, sequence: storedSequence, token: tokenID,
+                      redemption: nil, uses: uses)
+            // Other counters need the new count.
+            try db.execute(sql: "UPDATE token SET position = ? WHERE id = ?", arguments: [try nextPosition(db), tokenID])
+            return result(reason == nil ? "accepted" : "conflict", reason)
+        case "void":
+            guard let sequence = event.deviceSequence, sequence >= 1, let redemptionID = event.redemptionId?.lowercased() else {
+                return result("rejected", "invalid_event")
+            }
+            guard let redemption = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ? AND type = 'redemption'",
+                                                    arguments: [redemptionID]) else {
+                return result("rejected", "unknown_redemption")
+            }
+            guard redemption["device_id"] == device.id else { return result("rejected", "wrong_device") }
+            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE type = 'void' AND redemption_id = ?",
+                                   arguments: [redemptionID]) == 0 else {
+                return result("rejected", "already_voided")
+            }
+            let tokenID: String? = redemption["token_id"]
+            try store("accepted", nil, sequence: sequence, token: tokenID, redemption: redemptionID, uses: redemption["uses"])
+            if let tokenID {
+                try db.execute(sql: "UPDATE token SET position = ? WHERE id = ?", arguments: [try nextPosition(db), tokenID])
+            }
+            return result("accepted")
+        case "rejection":
+            guard event.reason != nil else { return result("rejected", "invalid_event") }
+            try store("accepted", nil, sequence: nil, token: event.tokenId, redemption: nil, uses: 0)
+            return result("accepted")
+        default:
+            return result("rejected", "invalid_event")
+        }
+    }
+
+    /// Why an offline redemption is recorded as a conflict, or `nil` when it is in order.
+    private static func conflictReason(token: Row, uses: Int, at occurredAt: Date, shop: String, _ db: Database) throws -> String? {
+        if token["status"] == "revoked", let revokedAt = token["revoked_at"] as Date?, revokedAt <= occurredAt {
+            return "revoked"
+        }
+        if let from = token["valid_from"] as Date?, occurredAt < from { return "not_yet_valid" }
+        if let until = token["valid_until"] as Date?, occurredAt >= until { return "expired" }
+        let shops = decodeShops(token["shop_ids"])
+        if !shops.isEmpty, !shops.contains(shop) { return "wrong_shop" }
+        if let campaign = try Row.fetchOne(db, sql: "SELECT * FROM campaign WHERE id = ?", arguments: [token["campaign_id"] as String]) {
+            let active = campaign["status"] == "active"
+                && (campaign["active_from"] as Date?).map { occurredAt >= $0 } ?? true
+                && (campaign["active_until"] as Date?).map { occurredAt < $0 } ?? true
+            if !active { return "campaign_inactive" }
+        }
+        let used = try Int.fetchOne(db, sql: """
+            SELECT COALESCE(SUM(CASE type WHEN 'redemption' THEN uses ELSE -uses END), 0) FROM event
+            WHERE token_id = ? AND type IN ('redemption', 'void') AND status IN ('accepted', 'conflict')
+            """, arguments: [token["id"] as String]) ?? 0
+        return used + uses > (token["uses_total"] as Int) ? "over_redeemed" : nil
+    }
+
+    /// Everything received, newest first, for `counter-hub redemptions`.
+    public func receivedEvents() throws -> [ReceivedEvent] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY received_at, rowid").map { row in
+                ReceivedEvent(id: row["id"], type: row["type"], deviceId: row["device_id"], deviceSequence: row["device_sequence"],
+                              tokenId: row["token_id"], redemptionId: row["redemption_id"], uses: row["uses"],
+                              status: row["status"], reason: row["reason"], occurredAt: row["occurred_at"],
+                              receivedAt: row["received_at"])
+            }
+        }
+    }
+}
+
+/// One event as counter-hub stored it.
+public struct ReceivedEvent: Codable, Sendable, Equatable {
+    public var id: String
+    public var type: String
+    public var deviceId: String
+    public var deviceSequence: Int64?
+    public var tokenId: String?
+    public var redemptionId: String?
+    public var uses: Int
+    public var status: String
+    public var reason: String?
+    public var occurredAt: Date
+    public var receivedAt: Date
+}

@@ -1,0 +1,102 @@
+import GRDB
+
+extension HubStore {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE hub_state (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    position INTEGER NOT NULL DEFAULT 0,
+                    key_set_version INTEGER NOT NULL DEFAULT 0,
+                    key_set_position INTEGER NOT NULL DEFAULT 0
+                );
+                INSERT INTO hub_state (id) VALUES (1);
+                CREATE TABLE hub_key (
+                    id INTEGER PRIMARY KEY NOT NULL,
+                    role TEXT NOT NULL,
+                    private_key BLOB NOT NULL,
+                    public_key BLOB NOT NULL,
+                    not_before DATETIME NOT NULL,
+                    sign_until DATETIME,
+                    verify_until DATETIME
+                );
+                CREATE TABLE key_set (
+                    version INTEGER PRIMARY KEY NOT NULL,
+                    payload BLOB NOT NULL,
+                    signature BLOB NOT NULL
+                );
+                CREATE TABLE shop (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    time_zone TEXT NOT NULL,
+                    max_data_age_seconds INTEGER NOT NULL
+                );
+                CREATE TABLE campaign (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    title TEXT NOT NULL,
+                    product TEXT NOT NULL,
+                    face_value_fen INTEGER NOT NULL,
+                    shop_reward_fen INTEGER,
+                    uses INTEGER NOT NULL,
+                    shop_ids TEXT NOT NULL,
+                    valid_days INTEGER,
+                    active_from DATETIME,
+                    active_until DATETIME,
+                    offline_policy TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    position INTEGER NOT NULL
+                );
+                CREATE INDEX campaign_position ON campaign(position);
+                CREATE TABLE token (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    code_hash TEXT UNIQUE,
+                    campaign_id TEXT NOT NULL,
+                    shop_ids TEXT NOT NULL,
+                    uses_total INTEGER NOT NULL,
+                    valid_from DATETIME,
+                    valid_until DATETIME,
+                    status TEXT NOT NULL,
+                    revoked_reason TEXT,
+                    revoked_at DATETIME,
+                    deleted BOOLEAN NOT NULL DEFAULT 0,
+                    key_id INTEGER,
+                    position INTEGER NOT NULL
+                );
+                CREATE INDEX token_position ON token(position);
+                CREATE TABLE device (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    shop_id TEXT NOT NULL,
+                    name TEXT,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    acknowledged_sequence INTEGER NOT NULL DEFAULT 0,
+                    created_at DATETIME NOT NULL
+                );
+                CREATE TABLE enrollment_code (
+                    code_hash TEXT PRIMARY KEY NOT NULL,
+                    shop_id TEXT NOT NULL,
+                    expires_at DATETIME NOT NULL,
+                    used_at DATETIME
+                );
+                CREATE TABLE event (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    device_id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    device_sequence INTEGER,
+                    token_id TEXT,
+                    redemption_id TEXT,
+                    uses INTEGER NOT NULL DEFAULT 0,
+                    status TEXT NOT NULL,
+                    reason TEXT,
+                    occurred_at DATETIME NOT NULL,
+                    received_at DATETIME NOT NULL,
+                    body TEXT NOT NULL
+                );
+                CREATE UNIQUE INDEX event_device_sequence ON event(device_id, device_sequence)
+                    WHERE device_sequence IS NOT NULL;
+                CREATE INDEX event_token ON event(token_id);
+                """)
+        }
+        return migrator
+    }
+}

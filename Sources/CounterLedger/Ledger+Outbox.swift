@@ -1,0 +1,270 @@
+import CounterCore
+import Foundation
+import GRDB
+
+/// One pending outbox entry with the fields `POST /v1/events` sends for its kind (docs/protocol.md).
+///
+/// One flat shape for the three kinds: a field the contract does not define for `kind` is `nil`.
+public struct OutboxEvent: Sendable, Equatable {
+    /// The outbox row id (upload order within a priority).
+    public var outboxID: Int64
+    /// Redemption, void or rejection: the event's `type`.
+    public var kind: OutboxKind
+    /// The event's UUID, lower case: its identity on the server forever (`outbox.item_id`).
+    public var id: String
+    /// The device's clock when it happened.
+    public var occurredAt: Date
+    /// Whether counterd distrusted its clock when it happened.
+    public var clockSuspect: Bool
+    /// The gap-free device sequence number; redemptions and voids only.
+    public var deviceSequence: Int64?
+    /// The token, 32 hex: always for a redemption, when known for a rejection.
+    public var tokenID: String?
+    /// The campaign the device saw: always for a redemption, when known for a rejection.
+    public var campaignID: String?
+    /// The device's shop; redemptions only.
+    public var shopID: String?
+    /// Uses taken; redemptions only.
+    public var uses: Int?
+    /// What the device trusted (`cache` or `signed_code`); redemptions only.
+    public var via: String?
+    /// The end of the canonical code; redemptions only.
+    public var codeLast4: String?
+    /// The redeemed event a void cancels (its UUID, lower case); voids only.
+    public var redemptionID: String?
+    /// Free text for a void, the verdict reason code for a rejection.
+    public var reason: String?
+    /// SHA-256 of the canonical code, 64 lower-case hex; rejections only, `nil` when the scan never became a code.
+    public var codeHash: String?
+    /// The verdict's detail text; rejections only, optional.
+    public var detail: String?
+    /// The scanner name, `api`, `counterctl`, …; every kind.
+    public var source: String
+
+    /// Makes an event; fields the contract does not define for `kind` stay `nil`.
+    public init(outboxID: Int64, kind: OutboxKind, id: String, occurredAt: Date, clockSuspect: Bool,
+                deviceSequence: Int64? = nil, tokenID: String? = nil, campaignID: String? = nil, shopID: String? = nil,
+                uses: Int? = nil, via: String? = nil, codeLast4: String? = nil, redemptionID: String? = nil,
+                reason: String? = nil, codeHash: String? = nil, detail: String? = nil, source: String) {
+        self.outboxID = outboxID
+        self.kind = kind
+        self.id = id
+        self.occurredAt = occurredAt
+        self.clockSuspect = clockSuspect
+        self.deviceSequence = deviceSequence
+        self.tokenID = tokenID
+        self.campaignID = campaignID
+        self.shopID = shopID
+        self.uses = uses
+        self.via = via
+        self.codeLast4 = codeLast4
+        self.redemptionID = redemptionID
+        self.reason = reason
+        self.codeHash = codeHash
+        self.detail = detail
+        self.source = source
+    }
+}
+
+/// The server's answer for one uploaded event.
+public enum DeliveryResult: Sendable, Equatable {
+    /// Stored now: the entry becomes `delivered`.
+    case accepted
+    /// Already stored with the same content: the entry becomes `delivered`.
+    case duplicate
+    /// Stored and flagged for review: the entry becomes `delivered` and keeps the reason.
+    case conflict(reason: String?)
+    /// Permanently unusable: the entry becomes `dead` with the reason.
+    case rejected(reason: String?)
+
+    /// The value of `outbox.result`: the protocol's status.
+    var status: String {
+        switch self {
+        case .accepted: return "accepted"
+        case .duplicate: return "duplicate"
+        case .conflict: return "conflict"
+        case .rejected: return "rejected"
+        }
+    }
+
+    /// The value of `outbox.state` after this answer.
+    var state: String {
+        switch self {
+        case .accepted, .duplicate, .conflict: return "delivered"
+        case .rejected: return "dead"
+        }
+    }
+
+    /// The server's reason, when it gave one.
+    var reason: String? {
+        switch self {
+        case .accepted, .duplicate: return nil
+        case let .conflict(reason), let .rejected(reason): return reason
+        }
+    }
+}
+
+/// Outbox counts for `counterctl status`.
+public struct OutboxCounts: Sendable, Equatable {
+    /// Entries waiting for upload.
+    public var pending: Int
+    /// Entries the server answered `accepted`, `duplicate` or `conflict`.
+    public var delivered: Int
+    /// Dead letters: rejected by the server or given up by counterd.
+    public var dead: Int
+    /// Delivered entries the server flagged as `conflict`.
+    public var conflicts: Int
+    /// When the oldest pending entry was queued; `nil` when nothing is pending.
+    public var oldestPendingAt: Date?
+
+    /// Makes a set of counts.
+    public init(pending: Int, delivered: Int, dead: Int, conflicts: Int, oldestPendingAt: Date?) {
+        self.pending = pending
+        self.delivered = delivered
+        self.dead = dead
+        self.conflicts = conflicts
+        self.oldestPendingAt = oldestPendingAt
+    }
+}
+
+/// An outbox entry that will never be sent again, for `counterctl status`.
+public struct DeadLetter: Sendable, Equatable {
+    /// The event's UUID, lower case.
+    public var eventID: String
+    /// What the event is.
+    public var kind: OutboxKind
+    /// The server's rejection reason, or why counterd gave up.
+    public var reason: String?
+    /// When it became a dead letter.
+    public var failedAt: Date?
+
+    /// Makes a dead letter.
+    public init(eventID: String, kind: OutboxKind, reason: String?, failedAt: Date?) {
+        self.eventID = eventID
+        self.kind = kind
+        self.reason = reason
+        self.failedAt = failedAt
+    }
+}
+
+extension Ledger {
+    /// Up to `limit` pending events in upload order: redemptions and voids by outbox id (= device sequence), then rejections.
+    ///
+    /// An entry whose event row is missing cannot be sent and is left out (it stays pending).
+    public func pendingOutbox(limit: Int) async throws -> [OutboxEvent] {
+        let limit = max(0, limit)
+        return try await writer.read { db in
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT o.id AS outbox_id, o.kind AS kind, o.item_id AS item_id,
+                       COALESCE(r.redeemed_at, v.voided_at, j.scanned_at) AS occurred_at,
+                       COALESCE(r.clock_suspect, v.clock_suspect, j.clock_suspect, 0) AS clock_suspect,
+                       COALESCE(r.device_sequence, v.device_sequence) AS device_sequence,
+                       COALESCE(r.token_id, j.token_id) AS token_id,
+                       COALESCE(r.campaign_id, j.campaign_id) AS campaign_id,
+                       r.shop_id AS shop_id, r.uses AS uses, r.via AS via, r.code_last4 AS code_last4,
+                       v.redemption_id AS redemption_id,
+                       COALESCE(v.reason, j.reason) AS reason,
+                       j.code_hash AS code_hash, j.detail AS detail,
+                       COALESCE(r.source, v.source, j.source) AS source
+                FROM outbox o
+                LEFT JOIN redemption r ON o.kind = 'redemption' AND r.id = o.item_id
+                LEFT JOIN void v ON o.kind = 'void' AND v.id = o.item_id
+                LEFT JOIN rejection j ON o.kind = 'rejection' AND j.id = o.item_id
+                WHERE o.state = 'pending' AND COALESCE(r.id, v.id, j.id) IS NOT NULL
+                ORDER BY o.priority, o.id
+                LIMIT ?
+                """), arguments: [limit])
+            return rows.compactMap { row -> OutboxEvent? in
+                guard let kind = OutboxKind(rawValue: row["kind"]) else { return nil }
+                let hash: Data? = row["code_hash"]
+                return OutboxEvent(outboxID: row["outbox_id"], kind: kind, id: row["item_id"],
+                                   occurredAt: row["occurred_at"], clockSuspect: row["clock_suspect"],
+                                   deviceSequence: row["device_sequence"], tokenID: row["token_id"],
+                                   campaignID: row["campaign_id"], shopID: row["shop_id"], uses: row["uses"],
+                                   via: row["via"], codeLast4: row["code_last4"], redemptionID: row["redemption_id"],
+                                   reason: row["reason"], codeHash: hash.map { Hex.encode($0) },
+                                   detail: row["detail"], source: row["source"])
+            }
+        }
+    }
+
+    /// Records the server's answers for uploaded events in one transaction; entries no longer pending are left as they are.
+    public func recordDelivery(_ results: [(eventID: String, result: DeliveryResult)], at now: Date) async throws {
+        guard !results.isEmpty else { return }
+        try await writer.write { db in
+            let statement = try db.cachedStatement(sql: """
+                UPDATE outbox SET state = ?, result = ?, result_reason = ?, delivered_at = ?, attempts = attempts + 1
+                WHERE item_id = ? AND state = 'pending'
+                """)
+            for (eventID, result) in results {
+                try statement.execute(arguments: [result.state, result.status, result.reason, now, eventID])
+            }
+        }
+    }
+
+    /// Counts a failed upload attempt of pending events and keeps its error; they stay pending.
+    public func recordUploadFailure(eventIDs: [String], error: String) async throws {
+        guard !eventIDs.isEmpty else { return }
+        try await writer.write { db in
+            let statement = try db.cachedStatement(sql: """
+                UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE item_id = ? AND state = 'pending'
+                """)
+            for eventID in eventIDs {
+                try statement.execute(arguments: [error, eventID])
+            }
+        }
+    }
+
+    /// Moves pending events counterd gives up on (a 400 or 413 that repeats for one event) to the dead-letter state.
+    ///
+    /// Counts the failed attempt; `result` stays `NULL` (the server never answered for the event).
+    public func deadLetter(eventIDs: [String], reason: String, at now: Date) async throws {
+        guard !eventIDs.isEmpty else { return }
+        try await writer.write { db in
+            let statement = try db.cachedStatement(sql: """
+                UPDATE outbox SET state = 'dead', result_reason = ?, last_error = ?, delivered_at = ?,
+                    attempts = attempts + 1
+                WHERE item_id = ? AND state = 'pending'
+                """)
+            for eventID in eventIDs {
+                try statement.execute(arguments: [reason, reason, now, eventID])
+            }
+        }
+    }
+
+    /// Pending, delivered, dead and conflict counts and the age of the queue.
+    public func outboxCounts() async throws -> OutboxCounts {
+        try await writer.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COALESCE(SUM(state = 'pending'), 0) AS pending,
+                       COALESCE(SUM(state = 'delivered'), 0) AS delivered,
+                       COALESCE(SUM(state = 'dead'), 0) AS dead,
+                       COALESCE(SUM(state = 'delivered' AND result = 'conflict'), 0) AS conflicts,
+                       MIN(CASE WHEN state = 'pending' THEN created_at END) AS oldest_pending_at
+                FROM outbox
+                """)
+            guard let row else { return OutboxCounts(pending: 0, delivered: 0, dead: 0, conflicts: 0, oldestPendingAt: nil) }
+            return OutboxCounts(pending: row["pending"], delivered: row["delivered"], dead: row["dead"],
+                                conflicts: row["conflicts"], oldestPendingAt: row["oldest_pending_at"])
+        }
+    }
+
+    /// Up to `limit` dead letters, the most recently failed first.
+    public func deadLetters(limit: Int) async throws -> [DeadLetter] {
+        let limit = max(0, limit)
+        return try await writer.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT item_id, kind, COALESCE(result_reason, last_error) AS reason, delivered_at
+                FROM outbox
+                WHERE state = 'dead'
+                ORDER BY delivered_at DESC, id DESC
+                LIMIT ?
+                """, arguments: [limit])
+            return rows.compactMap { row -> DeadLetter? in
+                guard let kind = OutboxKind(rawValue: row["kind"]) else { return nil }
+                return DeadLetter(eventID: row["item_id"], kind: kind, reason: row["reason"],
+                                  failedAt: row["delivered_at"])
+            }
+        }
+    }
+}

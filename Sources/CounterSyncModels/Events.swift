@@ -1,0 +1,81 @@
+import Foundation
+
+/// `POST /v1/events` request: a batch of this device's events.
+public struct EventsRequest: Codable, Sendable, Equatable {
+    public var deviceId: String
+    public var events: [Event]
+
+    public init(deviceId: String, events: [Event]) {
+        self.deviceId = deviceId
+        self.events = events
+    }
+
+    /// One event. `type` decides which of the optional fields are required (docs/protocol.md).
+    public struct Event: Codable, Sendable, Equatable {
+        public var type: String
+        public var id: String
+        public var occurredAt: Date
+        public var clockSuspect: Bool
+        public var deviceSequence: Int64?
+        public var tokenId: String?
+        public var campaignId: String?
+        public var shopId: String?
+        public var uses: Int?
+        public var via: String?
+        public var codeLast4: String?
+        public var source: String?
+        public var redemptionId: String?
+        public var reason: String?
+        public var codeHash: String?
+        public var detail: String?
+
+        public init(type: String, id: String, occurredAt: Date, clockSuspect: Bool, deviceSequence: Int64? = nil,
+                    tokenId: String? = nil, campaignId: String? = nil, shopId: String? = nil, uses: Int? = nil,
+                    via: String? = nil, codeLast4: String? = nil, source: String? = nil, redemptionId: String? = nil,
+                    reason: String? = nil, codeHash: String? = nil, detail: String? = nil) {
+            self.type = type
+            self.id = id
+            self.occurredAt = occurredAt
+            self.clockSuspect = clockSuspect
+            self.deviceSequence = deviceSequence
+            self.tokenId = tokenId
+            self.campaignId = campaignId
+            self.shopId = shopId
+            self.uses = uses
+            self.via = via
+            self.codeLast4 = codeLast4
+            self.source = source
+            self.redemptionId = redemptionId
+            self.reason = reason
+            self.codeHash = codeHash
+            self.detail = detail
+        }
+    }
+}
+
+/// `POST /v1/events` answer: one result per event, in request order.
+public struct EventsResponse: Codable, Sendable, Equatable {
+    public var serverTime: Date
+    public var results: [Result]
+    /// The highest N such that all of this device's sequence numbers 1...N were received.
+    public var acknowledgedSequence: Int64
+
+    public init(serverTime: Date, results: [Result], acknowledgedSequence: Int64) {
+        self.serverTime = serverTime
+        self.results = results
+        self.acknowledgedSequence = acknowledgedSequence
+    }
+
+    public struct Result: Codable, Sendable, Equatable {
+        public var id: String
+        /// `accepted`, `duplicate`, `conflict` or `rejected`.
+        public var status: String
+        public var reason: String?
+
+        public init(id: String, status: String, reason: String? = nil) {
+            self.id = id
+            self.status = status
+            self.reason = reason
+        }
+    }
+}

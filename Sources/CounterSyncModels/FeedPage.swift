@@ -1,0 +1,162 @@
+import Foundation
+
+/// `GET /v1/feed` page, as it travels (docs/protocol.md, "The page").
+public struct FeedPage: Codable, Sendable, Equatable {
+    public var serverTime: Date
+    public var cursor: String?
+    public var nextCursor: String
+    public var position: Int64
+    public var upToDate: Bool
+    public var reset: Bool
+    public var maxDataAgeSeconds: Int
+    public var watermark: Watermark
+    public var shop: Shop
+    public var campaigns: [Campaign]
+    public var tokens: [Token]
+    public var tombstones: [String]
+    public var revocations: [Revocation]
+    public var keySet: SignedKeySet?
+
+    public init(serverTime: Date, cursor: String?, nextCursor: String, position: Int64, upToDate: Bool, reset: Bool,
+                maxDataAgeSeconds: Int, watermark: Watermark, shop: Shop, campaigns: [Campaign], tokens: [Token],
+                tombstones: [String], revocations: [Revocation], keySet: SignedKeySet?) {
+        self.serverTime = serverTime
+        self.cursor = cursor
+        self.nextCursor = nextCursor
+        self.position = position
+        self.upToDate = upToDate
+        self.reset = reset
+        self.maxDataAgeSeconds = maxDataAgeSeconds
+        self.watermark = watermark
+        self.shop = shop
+        self.campaigns = campaigns
+        self.tokens = tokens
+        self.tombstones = tombstones
+        self.revocations = revocations
+        self.keySet = keySet
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case serverTime, cursor, nextCursor, position, upToDate, reset, maxDataAgeSeconds, watermark, shop, campaigns,
+             tokens, tombstones, revocations, keySet
+    }
+
+    /// Encodes every field; `cursor` is written as `null` when absent, as the contract requires it.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(serverTime, forKey: .serverTime)
+        if let cursor { try container.encode(cursor, forKey: .cursor) } else { try container.encodeNil(forKey: .cursor) }
+        try container.encode(nextCursor, forKey: .nextCursor)
+        try container.encode(position, forKey: .position)
+        try container.encode(upToDate, forKey: .upToDate)
+        try container.encode(reset, forKey: .reset)
+        try container.encode(maxDataAgeSeconds, forKey: .maxDataAgeSeconds)
+        try container.encode(watermark, forKey: .watermark)
+        try container.encode(shop, forKey: .shop)
+        try container.encode(campaigns, forKey: .campaigns)
+        try container.encode(tokens, forKey: .tokens)
+        try container.encode(tombstones, forKey: .tombstones)
+        try container.encode(revocations, forKey: .revocations)
+        try container.encodeIfPresent(keySet, forKey: .keySet)
+    }
+
+    public struct Watermark: Codable, Sendable, Equatable {
+        public var deviceSequence: Int64
+        public init(deviceSequence: Int64) { self.deviceSequence = deviceSequence }
+    }
+
+    public struct Shop: Codable, Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var timeZone: String
+        public init(id: String, name: String, timeZone: String) {
+            self.id = id
+            self.name = name
+            self.timeZone = timeZone
+        }
+    }
+
+    public struct Campaign: Codable, Sendable, Equatable {
+        public var id: String
+        public var title: String
+        public var product: String
+        public var faceValueFen: Int
+        public var shopRewardFen: Int?
+        public var activeFrom: Date?
+        public var activeUntil: Date?
+        public var offlinePolicy: String
+        public var status: String
+
+        public init(id: String, title: String, product: String, faceValueFen: Int, shopRewardFen: Int?,
+                    activeFrom: Date?, activeUntil: Date?, offlinePolicy: String, status: String) {
+            self.id = id
+            self.title = title
+            self.product = product
+            self.faceValueFen = faceValueFen
+            self.shopRewardFen = shopRewardFen
+            self.activeFrom = activeFrom
+            self.activeUntil = activeUntil
+            self.offlinePolicy = offlinePolicy
+            self.status = status
+        }
+    }
+
+    public struct Token: Codable, Sendable, Equatable {
+        public var tokenId: String
+        public var codeHash: String?
+        public var campaignId: String
+        public var shopIds: [String]
+        public var usesTotal: Int
+        public var usesUsed: Int
+        public var validFrom: Date?
+        public var validUntil: Date?
+        public var status: String
+        public var lastUse: LastUse?
+
+        public init(tokenId: String, codeHash: String?, campaignId: String, shopIds: [String], usesTotal: Int,
+                    usesUsed: Int, validFrom: Date?, validUntil: Date?, status: String, lastUse: LastUse?) {
+            self.tokenId = tokenId
+            self.codeHash = codeHash
+            self.campaignId = campaignId
+            self.shopIds = shopIds
+            self.usesTotal = usesTotal
+            self.usesUsed = usesUsed
+            self.validFrom = validFrom
+            self.validUntil = validUntil
+            self.status = status
+            self.lastUse = lastUse
+        }
+    }
+
+    public struct LastUse: Codable, Sendable, Equatable {
+        public var at: Date
+        public var shopId: String?
+        public var deviceId: String?
+        public init(at: Date, shopId: String?, deviceId: String?) {
+            self.at = at
+            self.shopId = shopId
+            self.deviceId = deviceId
+        }
+    }
+
+    public struct Revocation: Codable, Sendable, Equatable {
+        public var tokenId: String
+        public var reason: String
+        public var revokedAt: Date
+        public init(tokenId: String, reason: String, revokedAt: Date) {
+            self.tokenId = tokenId
+            self.reason = reason
+            self.revokedAt = revokedAt
+        }
+    }
+
+    /// `{payload, signature}`, both base64.
+    public struct SignedKeySet: Codable, Sendable, Equatable {
+        public var payload: String
+        public var signature: String
+        public init(payload: String, signature: String) {
+            self.payload = payload
+            self.signature = signature
+        }
+    }
+}

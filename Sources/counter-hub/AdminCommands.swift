@@ -1,0 +1,145 @@
+import ArgumentParser
+import CounterCore
+import CounterHub
+import Foundation
+
+extension CounterHubCommand {
+    struct ShopCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "shop", abstract: "Manage shops.",
+                                                        subcommands: [Create.self])
+
+        struct Create: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Create a shop.")
+            @OptionGroup var options: DataOptions
+            @Option(help: "The shop id (1-64 printable ASCII characters).") var id: String
+            @Option(help: "The shop's name.") var name: String
+            @Option(help: "IANA time zone.") var timeZone = "Asia/Shanghai"
+            @Option(help: "Seconds without a complete sync before counters warn.") var maxDataAge = HubStore.defaultMaxDataAge
+
+            func run() throws {
+                try admin { try options.store().createShop(id: id, name: name, timeZone: timeZone, maxDataAgeSeconds: maxDataAge) }
+                print("shop \(id) created")
+            }
+        }
+    }
+
+    struct CampaignCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "campaign", abstract: "Manage campaigns.",
+                                                        subcommands: [Create.self])
+
+        struct Create: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Create a campaign.")
+            @OptionGroup var options: DataOptions
+            @Option(help: "The campaign id.") var id: String
+            @Option(help: "Title shown to the cashier.") var title: String
+            @Option(help: "What a code buys.") var product: String
+            @Option(help: "Face value in yuan, e.g. 18.00.") var faceValue: String
+            @Option(help: "The shop's reward per redemption in yuan.") var shopReward: String?
+            @Option(help: "Uses per token.") var uses = 1
+            @Option(help: "Comma-separated shop ids where its codes are valid (default: any shop).") var shops: String?
+            @Option(help: "Codes are valid this many days from issue (default: no end).") var validDays: Int?
+            @Option(help: "allow_signed (signed codes work offline before sync) or cache_only.") var offlinePolicy = "allow_signed"
+
+            func run() throws {
+                guard let policy = Campaign.OfflinePolicy(rawValue: offlinePolicy) else {
+                    throw ValidationError("--offline-policy must be allow_signed or cache_only")
+                }
+                let spec = CampaignSpec(id: id, title: title, product: product, faceValueFen: try parseYuan(faceValue),
+                                        shopRewardFen: try shopReward.map(parseYuan), uses: uses,
+                                        shopIDs: shops?.split(separator: ",").map(String.init) ?? [], validDays: validDays,
+                                        activeFrom: nil, activeUntil: nil, offlinePolicy: policy)
+                try admin { try options.store().createCampaign(spec) }
+                print("campaign \(id) created")
+            }
+        }
+    }
+
+    struct TokensCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "tokens", abstract: "Issue and revoke tokens.",
+                                                        subcommands: [Issue.self, Revoke.self])
+
+        struct Issue: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Issue tokens of a campaign.")
+            @OptionGroup var options: DataOptions
+            @Option(help: "The campaign id.") var campaign: String
+            @Option(help: "How many tokens.") var count = 1
+            @Flag(help: "One JSON object per line: token_id, code, signed_code.") var json = false
+
+            func run() throws {
+                let store = try options.store()
+                var remaining = count
+                // Large counts go in chunks so memory stays flat and progress shows.
+                while remaining > 0 {
+                    let chunk = min(remaining, 10_000)
+                    let tokens = try admin { try store.issueTokens(campaign: campaign, count: chunk) }
+                    for token in tokens {
+                        if json { try printJSONLine(token) } else { print("\(token.tokenId)  \(token.code)  \(token.signedCode)") }
+                    }
+                    remaining -= chunk
+                    if count > 10_000 {
+                        FileHandle.standardError.write(Data("issued \(count - remaining)/\(count)\n".utf8))
+                    }
+                }
+            }
+        }
+
+        struct Revoke: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Revoke a token.")
+            @OptionGroup var options: DataOptions
+            @Argument(help: "The token id (32 hex characters).") var tokenID: String
+            @Option(help: "Why (refund, fraud, …).") var reason = "revoked"
+
+            func run() throws {
+                try admin { try options.store().revokeToken(tokenID.lowercased(), reason: reason) }
+                print("token \(tokenID) revoked")
+            }
+        }
+    }
+
+    struct KeysCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "keys", abstract: "Manage signing keys.",
+                                                        subcommands: [Rotate.self])
+
+        struct Rotate: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Start a new signing key; the old one keeps verifying until its codes expire.")
+            @OptionGroup var options: DataOptions
+
+            func run() throws {
+                let (keyID, version) = try admin { try options.store().rotateKeys() }
+                print("signing key \(keyID) is current; key set version \(version)")
+            }
+        }
+    }
+
+    struct EnrollCode: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "enroll-code",
+                                                        abstract: "Make a one-time enrollment code for a shop (valid 24 h).")
+        @OptionGroup var options: DataOptions
+        @Option(help: "The shop id.") var shop: String
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let code = try admin { try options.store().makeEnrollmentCode(shop: shop) }
+            if json { try printJSONLine(["enrollment_code": code, "shop_id": shop]) } else { print(code) }
+        }
+    }
+
+    struct Redemptions: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List every event received (redemptions, voids, rejected scans) with its status.")
+        @OptionGroup var options: DataOptions
+        @Flag(help: "One JSON object per line.") var json = false
+
+        func run() throws {
+            for event in try options.store().receivedEvents() {
+                if json {
+                    try printJSONLine(event)
+                } else {
+                    print([event.type, event.id, event.deviceId, event.deviceSequence.map(String.init) ?? "-",
+                           event.tokenId ?? "-", event.status, event.reason ?? ""].joined(separator: "  "))
+                }
+            }
+        }
+    }
+}

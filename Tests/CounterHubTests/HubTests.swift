@@ -1,0 +1,229 @@
+import CounterCore
+@testable import CounterHub
+import CounterSyncModels
+import Crypto
+import Foundation
+import GRDB
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// counter-hub's store and router against a real SQLite file.
+@Suite struct HubTests {
+    struct Hub {
+        let store: HubStore
+        let device: HubDevice
+        let token: String
+        let issued: [IssuedToken]
+    }
+
+    func hub(uses: Int = 1, count: Int = 3, shops: [String] = []) throws -> Hub {
+        let directory = NSTemporaryDirectory() + "counter-hub-\(UUID().uuidString)"
+        let store = try HubStore(directory: directory)
+        try store.createShop(id: "SHOP-1", name: "东门")
+        try store.createShop(id: "SHOP-2", name: "西门")
+        try store.createCampaign(CampaignSpec(id: "COFFEE", title: "Coffee", product: "Americano", faceValueFen: 1800,
+                                              shopRewardFen: 200, uses: uses, shopIDs: shops, validDays: 30,
+                                              activeFrom: nil, activeUntil: nil, offlinePolicy: .allowSigned))
+        let issued = try store.issueTokens(campaign: "COFFEE", count: count)
+        let (device, token) = try store.enroll(code: try store.makeEnrollmentCode(shop: "SHOP-1"), deviceName: "till")
+        return Hub(store: store, device: device, token: token, issued: issued)
+    }
+
+    func redemption(_ hub: Hub, _ token: IssuedToken, sequence: Int64, uses: Int = 1, id: String = UUIDv7.make().uuidString.lowercased(),
+                    at: Date = Date()) -> EventsRequest.Event {
+        EventsRequest.Event(type: "redemption", id: id, occurredAt: at, clockSuspect: false, deviceSequence: sequence,
+                            tokenId: token.tokenId, campaignId: "COFFEE", shopId: hub.device.shopID, uses: uses, via: "cache",
+                            codeLast4: String(token.code.suffix(4)), source: "test")
+    }
+
+    @Test func issuedCodesAreSignedByTheCurrentKeyAndHashedInTheFeed() throws {
+        let hub = try hub()
+        let page = try hub.store.feedPage(for: hub.device, cursor: nil, limit: 100)
+        #expect(page.reset)
+        #expect(page.upToDate)
+        #expect(page.tokens.count == 3)
+        #expect(page.campaigns.map(\.id) == ["COFFEE"])
+        let keySet = try #require(page.keySet)
+        let verified = try KeySet.verified(payload: Array(Data(base64Encoded: keySet.payload)!),
+                                           signature: Array(Data(base64Encoded: keySet.signature)!),
+                                           rootPublicKey: Hex.decode(try hub.store.rootPublicKeyHex())!)
+        for issued in hub.issued {
+            #expect(page.tokens.contains { $0.tokenId == issued.tokenId && $0.codeHash == (try? CanonicalCode(issued.code).hash.hex) })
+            let signed = try SignedCode(parsing: CanonicalCode(issued.signedCode))
+            let key = try #require(verified.signingKeys.first { $0.id == signed.claims.keyID })
+            #expect(signed.isSigned(by: key))
+            #expect(signed.claims.tokenID.hex == issued.tokenId)
+        }
+    }
+
+    @Test func pagingWithCursorsReachesUpToDateAndThenOnlyChanges() throws {
+        let hub = try hub(count: 10)
+        var cursor: String?
+        var seen: [String] = []
+        var pages = 0
+        repeat {
+            let page = try hub.store.feedPage(for: hub.device, cursor: cursor, limit: 4)
+            #expect(page.reset == (cursor == nil))
+            seen += page.tokens.map(\.tokenId)
+            cursor = page.nextCursor
+            pages += 1
+            if page.upToDate { break }
+        } while pages < 10
+        #expect(Set(seen).count == 10)
+        #expect(pages == 3)
+        let quiet = try hub.store.feedPage(for: hub.device, cursor: cursor, limit: 4)
+        #expect(quiet.tokens.isEmpty && quiet.upToDate && !quiet.reset && quiet.keySet == nil)
+
+        try hub.store.revokeToken(hub.issued[0].tokenId, reason: "refund")
+        let change = try hub.store.feedPage(for: hub.device, cursor: cursor, limit: 4)
+        #expect(change.tokens.map(\.tokenId) == [hub.issued[0].tokenId])
+        #expect(change.tokens.first?.status == "revoked")
+        #expect(change.revocations.first?.reason == "refund")
+        #expect(change.position > quiet.position)
+    }
+
+    @Test func badCursorsStartAResyncInsteadOfFailing() throws {
+        let hub = try hub()
+        for cursor in ["garbage", Data("v1:SHOP-2:1".utf8).base64EncodedString(), Data("v1:SHOP-1:999999".utf8).base64EncodedString()] {
+            let page = try hub.store.feedPage(for: hub.device, cursor: cursor, limit: 100)
+            #expect(page.reset)
+            #expect(page.keySet != nil)
+        }
+    }
+
+    @Test func keyRotationKeepsTheOldKeyForVerification() throws {
+        let hub = try hub()
+        let before = try SignedCode(parsing: CanonicalCode(hub.issued[0].signedCode)).claims.keyID
+        let (newKey, version) = try hub.store.rotateKeys()
+        #expect(newKey != before)
+        #expect(version == 2)
+        let after = try hub.store.issueTokens(campaign: "COFFEE", count: 1)[0]
+        #expect(try SignedCode(parsing: CanonicalCode(after.signedCode)).claims.keyID == newKey)
+        let page = try hub.store.feedPage(for: hub.device, cursor: nil, limit: 100)
+        let keySet = try KeySet.verified(payload: Array(Data(base64Encoded: page.keySet!.payload)!),
+                                         signature: Array(Data(base64Encoded: page.keySet!.signature)!),
+                                         rootPublicKey: Hex.decode(try hub.store.rootPublicKeyHex())!)
+        #expect(keySet.version == 2)
+        let old = try #require(keySet.keys.first { $0.keyId == before })
+        #expect(old.verifyUntil != nil, "the old key verifies until its last code expires")
+        #expect(old.verifyUntil! >= Date().addingTimeInterval(29 * 86_400))
+    }
+
+    @Test func eventsAreStoredOnceAndConflictsAreFlaggedNotDropped() throws {
+        let hub = try hub()
+        let first = redemption(hub, hub.issued[0], sequence: 1)
+        let response = try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [first]), from: hub.device)
+        #expect(response.results.map(\.status) == ["accepted"])
+        #expect(response.acknowledgedSequence == 1)
+        // The same event again (a retry after a lost answer) is a duplicate, not a second use.
+        let retry = try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [first]), from: hub.device)
+        #expect(retry.results.map(\.status) == ["duplicate"])
+
+        // Another device redeemed the same single-use code offline.
+        let (other, _) = try hub.store.enroll(code: try hub.store.makeEnrollmentCode(shop: "SHOP-1"), deviceName: nil)
+        var second = redemption(hub, hub.issued[0], sequence: 1)
+        second.shopId = other.shopID
+        let conflict = try hub.store.ingest(EventsRequest(deviceId: other.id, events: [second]), from: other)
+        #expect(conflict.results.first?.status == "conflict")
+        #expect(conflict.results.first?.reason == "over_redeemed")
+        let stored = try hub.store.receivedEvents().filter { $0.type == "redemption" }
+        #expect(stored.map(\.status) == ["accepted", "conflict"])
+    }
+
+    @Test func perEventValidation() throws {
+        let hub = try hub(uses: 5)
+        let redeemed = redemption(hub, hub.issued[0], sequence: 1, uses: 2)
+        var unknown = redemption(hub, hub.issued[1], sequence: 2)
+        unknown.tokenId = String(repeating: "0", count: 32)
+        var wrongShop = redemption(hub, hub.issued[1], sequence: 3)
+        wrongShop.shopId = "SHOP-2"
+        let void = EventsRequest.Event(type: "void", id: UUIDv7.make().uuidString.lowercased(), occurredAt: Date(),
+                                       clockSuspect: false, deviceSequence: 4, source: "test", redemptionId: redeemed.id,
+                                       reason: "mistake")
+        var voidAgain = void
+        voidAgain.id = UUIDv7.make().uuidString.lowercased()
+        voidAgain.deviceSequence = 5
+        let rejection = EventsRequest.Event(type: "rejection", id: UUIDv7.make().uuidString.lowercased(), occurredAt: Date(),
+                                            clockSuspect: false, source: "test", reason: "unknown_code",
+                                            codeHash: String(repeating: "a", count: 64))
+        let bogus = EventsRequest.Event(type: "teleport", id: UUIDv7.make().uuidString.lowercased(), occurredAt: Date(),
+                                        clockSuspect: false)
+        let response = try hub.store.ingest(EventsRequest(deviceId: hub.device.id,
+                                                          events: [redeemed, unknown, wrongShop, void, voidAgain, rejection, bogus]),
+                                            from: hub.device)
+        let statuses = response.results.map { $0.status }
+        #expect(statuses == ["accepted", "rejected", "rejected", "accepted", "rejected", "accepted", "rejected"])
+        #expect(response.results.map { $0.reason ?? "" } == ["", "unknown_token", "shop_mismatch", "", "already_voided", "", "invalid_event"])
+        // Sequences 2, 3 and 5 were never stored: the device's acknowledged prefix stops at 1.
+        #expect(response.acknowledgedSequence == 1)
+    }
+
+    @Test func useCountsInTheFeedFollowTheDevicesAcknowledgedSequence() throws {
+        let hub = try hub(uses: 10)
+        let card = hub.issued[0]
+        // Sequence 2 arrives before 1: the count includes it only once the prefix is complete.
+        _ = try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [redemption(hub, card, sequence: 2, uses: 3)]),
+                                 from: hub.device)
+        var page = try hub.store.feedPage(for: hub.device, cursor: nil, limit: 100)
+        #expect(page.watermark.deviceSequence == 0)
+        #expect(page.tokens.first { $0.tokenId == card.tokenId }?.usesUsed == 0)
+        _ = try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [redemption(hub, card, sequence: 1, uses: 1)]),
+                                 from: hub.device)
+        page = try hub.store.feedPage(for: hub.device, cursor: nil, limit: 100)
+        #expect(page.watermark.deviceSequence == 2)
+        let token = try #require(page.tokens.first { $0.tokenId == card.tokenId })
+        #expect(token.usesUsed == 4)
+        #expect(token.lastUse?.deviceId == hub.device.id)
+    }
+
+    @Test func enrollmentCodesWorkOnceAndTokensAreStoredHashed() throws {
+        let hub = try hub()
+        let code = try hub.store.makeEnrollmentCode(shop: "SHOP-2")
+        _ = try hub.store.enroll(code: code.lowercased(), deviceName: nil)
+        #expect(throws: HubError.self) { try hub.store.enroll(code: code, deviceName: nil) }
+        #expect(throws: HubError.self) { try hub.store.makeEnrollmentCode(shop: "NOPE") }
+        #expect(try hub.store.device(bearer: hub.token) == hub.device)
+        #expect(try hub.store.device(bearer: hub.token + "x") == nil)
+        let stored = try hub.store.writer.read { try String.fetchAll($0, sql: "SELECT token_hash FROM device") }
+        #expect(!stored.contains(hub.token))
+    }
+
+    @Test func routerAnswersTheContract() async throws {
+        let hub = try hub()
+        let app = Application(router: buildHubRouter(store: hub.store))
+        try await app.test(.router) { client in
+            let time = try await client.execute(uri: "/v1/time", method: .get) { $0.status }
+            #expect(time == .ok)
+            let unauthorized = try await client.execute(uri: "/v1/feed", method: .get) { response in
+                (response.status, response.headers[.wwwAuthenticate])
+            }
+            #expect(unauthorized.0 == .unauthorized)
+            #expect(unauthorized.1 == "Bearer")
+            let auth: HTTPFields = [.authorization: "Bearer \(hub.token)"]
+            let page = try await client.execute(uri: "/v1/feed?limit=2", method: .get, headers: auth) { response in
+                try SyncJSON.decoder().decode(FeedPage.self, from: Data(response.body.readableBytesView))
+            }
+            #expect(page.tokens.count + page.campaigns.count == 2)
+            #expect(!page.upToDate)
+            let badLimit = try await client.execute(uri: "/v1/feed?limit=0", method: .get, headers: auth) { $0.status }
+            #expect(badLimit == .badRequest)
+            let mismatch = try await client.execute(uri: "/v1/events", method: .post, headers: auth,
+                                                    body: ByteBuffer(string: #"{"device_id": "someone-else", "events": []}"#)) { $0.status }
+            #expect(mismatch == .forbidden)
+            let enroll = try await client.execute(uri: "/v1/enroll", method: .post,
+                                                  body: ByteBuffer(string: #"{"enrollment_code": "WRONG-CODE"}"#)) { $0.status }
+            #expect(enroll == .forbidden)
+        }
+    }
+
+    @Test func faultInjectionIsRepeatable() {
+        let a = FaultInjection(failureRate: 0.3, seed: 7)
+        let b = FaultInjection(failureRate: 0.3, seed: 7)
+        let rollsA = (0..<100).map { _ in a.roll() }
+        #expect(rollsA == (0..<100).map { _ in b.roll() })
+        let failures = rollsA.filter { $0 < 0.3 }.count
+        #expect((15...45).contains(failures))
+    }
+}
