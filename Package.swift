@@ -39,7 +39,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // The JSON shapes of the local API, shared by the server and counterctl.
-        .target(name: "CounterAPIModels", dependencies: ["CounterCore"]),
+        .target(name: "CounterAPIModels", dependencies: ["CounterCore", "CounterSyncModels"]),
         // The local HTTP API served by counterd.
         .target(name: "CounterAPI", dependencies: [
             "CounterCore", "CounterAPIModels", "CounterLedger",
@@ -50,13 +50,22 @@ let package = Package(
         ]),
         // The client of the local API, used by counterctl and the tests.
         .target(name: "CounterClient", dependencies: [
-            "CounterAPIModels",
+            "CounterAPIModels", "CounterSyncModels",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // The JSON shapes of the sync protocol (docs/protocol.md), shared by counterd and counter-hub.
         .target(name: "CounterSyncModels", dependencies: ["CounterCore"]),
+        // counterd's side of the sync protocol: hub client, feed download, event upload.
+        .target(name: "CounterSync", dependencies: [
+            "CounterCore", "CounterLedger", "CounterSyncModels",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // The reference central engine: store, feed, event intake, admin operations, HTTP router.
         .target(name: "CounterHub", dependencies: [
             "CounterCore", "CounterSyncModels",
@@ -68,19 +77,19 @@ let package = Package(
         ]),
         // Composition root: configuration, the redeemer, buildDaemon(config).
         .target(name: "CounterDaemon", dependencies: [
-            "CounterCore", "CounterLedger", "CounterScan", "CounterAPI", "CounterAPIModels",
+            "CounterCore", "CounterLedger", "CounterScan", "CounterAPI", "CounterAPIModels", "CounterSync", "CounterSyncModels",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "counterd", dependencies: [
-            "CounterDaemon", "CounterLedger", "CounterAPI",
+            "CounterDaemon", "CounterLedger", "CounterAPI", "CounterSync", "CounterSyncModels", "CounterCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "counterctl", dependencies: [
-            "CounterClient", "CounterAPIModels", "CounterCore",
+            "CounterClient", "CounterAPIModels", "CounterCore", "CounterSyncModels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "counter-hub", dependencies: [

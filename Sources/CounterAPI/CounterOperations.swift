@@ -1,6 +1,7 @@
 import CounterAPIModels
 import CounterCore
 import CounterLedger
+import CounterSyncModels
 import Foundation
 
 /// What the local API can ask of the counter. The daemon's redeemer implements it; tests may
@@ -13,4 +14,6 @@ public protocol CounterOperations: Sendable {
     func void(redemptionID: UUID, reason: String, source: String) async throws -> VoidOutcome
     func history(limit: Int) async throws -> [RedemptionSummary]
     func status() async throws -> StatusResponse
+    /// One download and one upload now; `nil` when the counter is not enrolled.
+    func syncNow() async throws -> SyncNowReport?
 }

@@ -47,6 +47,13 @@ public func buildRouter(_ operations: some CounterOperations) -> Router<BasicReq
         }
         return JSONResponse(response, status: status)
     }
+    api.post("sync") { _, _ in
+        guard let report = try await operations.syncNow() else {
+            throw APIError(.conflict, code: "not_enrolled",
+                           message: "this counter is not enrolled; run `counterd enroll --config FILE --hub URL --code CODE`")
+        }
+        return JSONResponse(report)
+    }
     api.get("redemptions") { request, _ in
         let limitText = request.uri.queryParameters.get("limit") ?? "20"
         guard let limit = Int(limitText), (1...1000).contains(limit) else {

@@ -10,6 +10,10 @@ public struct StatusResponse: Codable, Sendable, Equatable {
     public var voidWindowSeconds: Int
     public var ledger: LedgerCounts
     public var sources: [SourceInfo]
+    /// Sync with the central engine; `nil` when the counter is not enrolled.
+    public var sync: SyncStatus?
+    /// Plain-words problems a person should act on (clock off, data stale, dead letters, sync failing).
+    public var warnings: [String] = []
 
     public init(version: String, deviceId: String, shopId: String, timeZone: String, startedAt: Date,
                 voidWindowSeconds: Int, ledger: LedgerCounts, sources: [SourceInfo]) {
@@ -46,6 +50,55 @@ public struct StatusResponse: Codable, Sendable, Equatable {
             self.tokens = tokens
             self.campaigns = campaigns
             self.signingKeys = signingKeys
+        }
+    }
+
+    /// Where sync with the central engine stands.
+    public struct SyncStatus: Codable, Sendable, Equatable {
+        public var hubUrl: String
+        public var position: Int64
+        public var resyncInProgress: Bool
+        public var lastCompleteSyncAt: Date?
+        public var dataAgeSeconds: Int?
+        public var maxDataAgeSeconds: Int?
+        /// Server clock minus this counter's clock, at the last answer.
+        public var clockOffsetSeconds: Double?
+        public var lastError: String?
+        public var outboxDelivered: Int
+        public var outboxConflicts: Int
+        public var oldestPendingAt: Date?
+        public var deadLetters: [DeadLetterInfo]
+
+        public init(hubUrl: String, position: Int64, resyncInProgress: Bool, lastCompleteSyncAt: Date?, dataAgeSeconds: Int?,
+                    maxDataAgeSeconds: Int?, clockOffsetSeconds: Double?, lastError: String?, outboxDelivered: Int,
+                    outboxConflicts: Int, oldestPendingAt: Date?, deadLetters: [DeadLetterInfo]) {
+            self.hubUrl = hubUrl
+            self.position = position
+            self.resyncInProgress = resyncInProgress
+            self.lastCompleteSyncAt = lastCompleteSyncAt
+            self.dataAgeSeconds = dataAgeSeconds
+            self.maxDataAgeSeconds = maxDataAgeSeconds
+            self.clockOffsetSeconds = clockOffsetSeconds
+            self.lastError = lastError
+            self.outboxDelivered = outboxDelivered
+            self.outboxConflicts = outboxConflicts
+            self.oldestPendingAt = oldestPendingAt
+            self.deadLetters = deadLetters
+        }
+    }
+
+    /// An event the hub refused for good.
+    public struct DeadLetterInfo: Codable, Sendable, Equatable {
+        public var eventId: String
+        public var kind: String
+        public var reason: String?
+        public var failedAt: Date?
+
+        public init(eventId: String, kind: String, reason: String?, failedAt: Date?) {
+            self.eventId = eventId
+            self.kind = kind
+            self.reason = reason
+            self.failedAt = failedAt
         }
     }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CounterAPIModels
+import CounterSyncModels
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -36,6 +37,11 @@ public final class CounterClient: Sendable {
     public func void(_ redemptionID: String, reason: String? = nil, source: String = "counterctl") async throws -> VoidResponse {
         try await send(.POST, "/api/v1/voids", body: VoidRequest(redemptionId: redemptionID, reason: reason, source: source),
                        acceptedStatuses: [200, 404, 409])
+    }
+
+    /// Runs one download and one upload now and returns what happened.
+    public func sync() async throws -> SyncNowReport {
+        try await send(.POST, "/api/v1/sync", body: Optional<RedeemRequest>.none)
     }
 
     public func history(limit: Int) async throws -> HistoryResponse {

@@ -2,6 +2,7 @@ import CounterAPI
 import CounterCore
 import CounterLedger
 import CounterScan
+import CounterSync
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -12,6 +13,8 @@ public struct Daemon: Sendable {
     public let group: ServiceGroup
     public let redeemer: Redeemer
     public let ledger: Ledger
+    /// Present when the counter is enrolled with a hub.
+    public let syncer: Syncer?
 
     /// Runs every service until SIGTERM or SIGINT, then shuts them down in reverse order.
     public func run() async throws {
@@ -26,7 +29,17 @@ public func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger,
                         onReady: @escaping @Sendable (String) async -> Void = { _ in }) async throws -> Daemon {
     try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true,
                                             attributes: [.posixPermissions: 0o750])
-    let ledger = try Ledger(path: configuration.ledgerPath, identity: configuration.identity)
+    let credential = try HubCredential.load(from: configuration.stateDirectory)
+    let identity = try resolveIdentity(configuration, credential: credential)
+    let ledger = try Ledger(path: configuration.ledgerPath, identity: identity)
+    var syncer: Syncer?
+    if let credential {
+        let client = HubClient(baseURL: try validateHubURL(credential.hubURL), token: credential.deviceToken)
+        let root = Hex.decode(credential.rootPublicKey) ?? []
+        syncer = Syncer(downloader: FeedDownloader(ledger: ledger, client: client, rootPublicKey: root, logger: logger),
+                        uploader: EventUploader(ledger: ledger, client: client, deviceID: credential.deviceID, logger: logger),
+                        pollInterval: configuration.syncPollInterval, logger: logger)
+    }
     if configuration.loadDemoData, try await ledger.isCacheEmpty() {
         try await ledger.apply(DemoData.cacheUpdate(now: Date()))
         logger.notice("demo data loaded", metadata: ["codes": "\(DemoData.codes.count)"])
@@ -36,7 +49,8 @@ public func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger,
         let presenter = TerminalPresenter(timeZone: configuration.timeZone)
         present = { verdict, source in presenter.present(verdict, source: source) }
     }
-    let redeemer = Redeemer(ledger: ledger, configuration: configuration, logger: logger, presenter: present)
+    let redeemer = Redeemer(ledger: ledger, configuration: configuration, logger: logger, presenter: present,
+                            syncer: syncer, hubURL: credential?.hubURL)
 
     var services = try makeAPIServices(operations: redeemer, listeners: configuration.api, logger: logger,
                                        onReady: onReady)
@@ -49,10 +63,30 @@ public func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger,
         }
     }
     services.append(ScanService(sources: sources, redeemer: redeemer, logger: logger))
+    // Download and upload run on their own loops, after the API and the scanners are up.
+    services += syncer?.services ?? []
 
     let group = ServiceGroup(configuration: .init(
         services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger))
-    return Daemon(group: group, redeemer: redeemer, ledger: ledger)
+    return Daemon(group: group, redeemer: redeemer, ledger: ledger, syncer: syncer)
+}
+
+/// Who the counter is: the enrolled identity, else the configured one.
+func resolveIdentity(_ configuration: DaemonConfiguration, credential: HubCredential?) throws -> DeviceIdentity {
+    if let credential {
+        let enrolled = DeviceIdentity(deviceID: credential.deviceID, shopID: credential.shopID)
+        if let configured = configuration.identity, configured != enrolled {
+            throw ConfigError(key: "device.id", value: configured.deviceID,
+                              problem: "differs from the enrolled device \(enrolled.deviceID) of shop \(enrolled.shopID)",
+                              fix: "remove device.id and device.shop from the file (enrollment sets them), or re-enroll")
+        }
+        return enrolled
+    }
+    guard let identity = configuration.identity else {
+        throw ConfigError(key: "device.id", problem: "is missing and this counter is not enrolled",
+                          fix: "enroll it with `counterd enroll --config FILE --hub URL --code CODE`, or set device.id and device.shop")
+    }
+    return identity
 }

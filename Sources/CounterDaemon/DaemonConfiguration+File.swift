@@ -45,12 +45,15 @@ extension DaemonConfiguration {
     }
 
     private static func parse(root: inout ConfigTable, environment: [String: String]) throws -> DaemonConfiguration {
-        guard var device = try root.table("device") else {
-            throw ConfigError(key: "device", problem: "is missing",
-                              fix: "add a device: section with id: and shop: (see docs/configuration.md)")
+        var device = try root.table("device") ?? ConfigTable(path: "device", values: [:])
+        // An enrolled counter learns its id and shop from enrollment; the file may leave them out.
+        let deviceID = try optionalIdentifier(&device, "id")
+        let shopID = try optionalIdentifier(&device, "shop")
+        guard (deviceID == nil) == (shopID == nil) else {
+            throw ConfigError(key: deviceID == nil ? "device.id" : "device.shop", problem: "is missing",
+                              fix: "set both device.id and device.shop, or neither (an enrolled counter takes them from enrollment)")
         }
-        let identity = DeviceIdentity(deviceID: try requiredIdentifier(&device, "id"),
-                                      shopID: try requiredIdentifier(&device, "shop"))
+        let identity = deviceID.map { DeviceIdentity(deviceID: $0, shopID: shopID!) }
         let zoneName = try device.string("time_zone", fix: "use an IANA name such as Asia/Shanghai") ?? "Asia/Shanghai"
         guard let timeZone = TimeZone(identifier: zoneName) else {
             throw ConfigError(key: "device.time_zone", value: zoneName, problem: "is not a known time zone",
@@ -89,6 +92,15 @@ extension DaemonConfiguration {
             try redeem.finish(known: ["void_window"])
         }
 
+        var pollInterval = Duration.seconds(60)
+        if var hub = try root.table("hub") {
+            if let interval = try hub.duration("poll_interval", fix: "the default is 60s", within: .seconds(5) ... .seconds(86_400),
+                                               rangeFix: "use 5s to 24h; the default is 60s") {
+                pollInterval = interval
+            }
+            try hub.finish(known: ["poll_interval"])
+        }
+
         var logLevel = Logger.Level.info
         if var log = try root.table("log") {
             let levels = "use trace, debug, info, notice, warning, error or critical"
@@ -112,16 +124,15 @@ extension DaemonConfiguration {
             throw ConfigError(key: "scanners", value: "terminal", problem: "lists more than one terminal source",
                               fix: "keep one: they would all read the same standard input")
         }
-        try root.finish(known: ["device", "state_directory", "api", "redeem", "log", "demo", "scanners"])
-        return DaemonConfiguration(identity: identity, timeZone: timeZone, stateDirectory: stateDirectory, api: api,
-                                   voidWindow: voidWindow, loadDemoData: demo, logLevel: logLevel, scanners: scanners)
+        try root.finish(known: ["device", "state_directory", "api", "redeem", "hub", "log", "demo", "scanners"])
+        var configuration = DaemonConfiguration(identity: identity, timeZone: timeZone, stateDirectory: stateDirectory, api: api,
+                                                voidWindow: voidWindow, loadDemoData: demo, logLevel: logLevel, scanners: scanners)
+        configuration.syncPollInterval = pollInterval
+        return configuration
     }
 
-    private static func requiredIdentifier(_ table: inout ConfigTable, _ name: String) throws -> String {
-        guard let value = try table.string(name, fix: "write an identifier such as counter-01") else {
-            throw ConfigError(key: table.key(name), problem: "is missing",
-                              fix: "set \(table.key(name)) to the identifier the platform gave this \(name == "id" ? "device" : "shop")")
-        }
+    private static func optionalIdentifier(_ table: inout ConfigTable, _ name: String) throws -> String? {
+        guard let value = try table.string(name, fix: "write an identifier such as counter-01") else { return nil }
         guard (1...64).contains(value.utf8.count), value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw ConfigError(key: table.key(name), value: value, problem: "must be 1 to 64 printable ASCII characters without spaces",
                               fix: "use the identifier exactly as the platform gave it")

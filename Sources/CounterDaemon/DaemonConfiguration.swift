@@ -6,7 +6,8 @@ import Logging
 
 /// Everything counterd needs to start, resolved and validated. Documented key by key in docs/configuration.md.
 public struct DaemonConfiguration: Sendable, Equatable {
-    public var identity: DeviceIdentity
+    /// Who this counter is, when the file says so; an enrolled counter takes it from its credential.
+    public var identity: DeviceIdentity?
     public var timeZone: TimeZone
     /// Holds the ledger (`ledger.sqlite`) and, later, the device credential.
     public var stateDirectory: String
@@ -18,7 +19,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var logLevel: Logger.Level
     public var scanners: [ScannerConfiguration]
 
-    public init(identity: DeviceIdentity, timeZone: TimeZone, stateDirectory: String, api: APIListeners,
+    /// How often the feed is polled when the counter is enrolled.
+    public var syncPollInterval: Duration = .seconds(60)
+
+    public init(identity: DeviceIdentity?, timeZone: TimeZone, stateDirectory: String, api: APIListeners,
                 voidWindow: Duration = .seconds(600), loadDemoData: Bool = false, logLevel: Logger.Level = .info,
                 scanners: [ScannerConfiguration] = []) {
         self.identity = identity

@@ -3,6 +3,8 @@ import CounterAPIModels
 import CounterCore
 import CounterLedger
 import CounterScan
+import CounterSync
+import CounterSyncModels
 import Foundation
 import Logging
 
@@ -17,9 +19,13 @@ public final class Redeemer: CounterOperations {
     let startedAt: Date
     let sources: [StatusResponse.SourceInfo]
     let presenter: (@Sendable (Verdict, String) -> Void)?
+    let syncer: Syncer?
+    let hubURL: String?
 
     public init(ledger: Ledger, configuration: DaemonConfiguration, logger: Logger,
-                presenter: (@Sendable (Verdict, String) -> Void)? = nil) {
+                presenter: (@Sendable (Verdict, String) -> Void)? = nil, syncer: Syncer? = nil, hubURL: String? = nil) {
+        self.syncer = syncer
+        self.hubURL = hubURL
         self.ledger = ledger
         self.timeZone = configuration.timeZone
         self.voidWindow = configuration.voidWindow
@@ -72,6 +78,7 @@ public final class Redeemer: CounterOperations {
                                          "source": "\(source)"]
         if let sequence = outcome.deviceSequence { metadata["device_sequence"] = "\(sequence)" }
         logger.info("void", metadata: metadata)
+        if outcome.isVoided { syncer?.outboxChanged() }
         return outcome
     }
 
@@ -79,9 +86,13 @@ public final class Redeemer: CounterOperations {
         try await ledger.history(limit: limit)
     }
 
+    public func syncNow() async throws -> SyncNowReport? {
+        await syncer?.syncNow()
+    }
+
     public func status() async throws -> StatusResponse {
         let counts = try await ledger.status()
-        return StatusResponse(
+        var status = StatusResponse(
             version: CounterVersion.current, deviceId: counts.identity.deviceID, shopId: counts.identity.shopID,
             timeZone: timeZone.identifier, startedAt: startedAt, voidWindowSeconds: Int(voidWindow.components.seconds),
             ledger: .init(lastSequence: counts.lastSequence, redemptions: counts.redemptions, voids: counts.voids,
@@ -89,7 +100,29 @@ public final class Redeemer: CounterOperations {
                           outboxDead: counts.outboxDead, tokens: counts.tokens, campaigns: counts.campaigns,
                           signingKeys: counts.signingKeys),
             sources: sources)
+        if let hubURL {
+            try await addSyncStatus(to: &status, hubURL: hubURL)
+        }
+        return status
     }
+
+    /// Fills in sync progress and the warnings a person should act on.
+    private func addSyncStatus(to status: inout StatusResponse, hubURL: String) async throws {
+        let state = try await ledger.syncState()
+        let outbox = try await ledger.outboxCounts()
+        let dead = try await ledger.deadLetters(limit: 20)
+        let now = Date()
+        let age = state.lastCompleteSyncAt.map { Int(now.timeIntervalSince($0)) }
+        status.sync = .init(hubUrl: hubURL, position: state.position, resyncInProgress: state.resyncInProgress,
+                            lastCompleteSyncAt: state.lastCompleteSyncAt, dataAgeSeconds: age,
+                            maxDataAgeSeconds: state.maxDataAge.map { Int($0) }, clockOffsetSeconds: state.serverTimeOffset,
+                            lastError: state.lastError, outboxDelivered: outbox.delivered, outboxConflicts: outbox.conflicts,
+                            oldestPendingAt: outbox.oldestPendingAt,
+                            deadLetters: dead.map { .init(eventId: $0.eventID, kind: $0.kind.rawValue, reason: $0.reason,
+                                                          failedAt: $0.failedAt) })
+        status.warnings = SyncWarnings.evaluate(state: state, dead: outbox.dead, now: now)
+    }
+
 
     /// Logs a verdict in one line (no code, only its token id) and presents it.
     private func finish(_ verdict: Verdict, source: String) {
@@ -106,6 +139,7 @@ public final class Redeemer: CounterOperations {
         if let via = verdict.via { metadata["via"] = "\(via.rawValue)" }
         if let detail = verdict.detail { metadata["detail"] = "\(detail)" }
         logger.info("verdict", metadata: metadata)
+        syncer?.outboxChanged()
         presenter?(verdict, source)
     }
 }

@@ -175,15 +175,29 @@ extension Ledger {
                 LIMIT ?
                 """), arguments: [limit])
             return rows.compactMap { row -> OutboxEvent? in
-                guard let kind = OutboxKind(rawValue: row["kind"]) else { return nil }
-                let hash: Data? = row["code_hash"]
-                return OutboxEvent(outboxID: row["outbox_id"], kind: kind, id: row["item_id"],
-                                   occurredAt: row["occurred_at"], clockSuspect: row["clock_suspect"],
-                                   deviceSequence: row["device_sequence"], tokenID: row["token_id"],
-                                   campaignID: row["campaign_id"], shopID: row["shop_id"], uses: row["uses"],
-                                   via: row["via"], codeLast4: row["code_last4"], redemptionID: row["redemption_id"],
-                                   reason: row["reason"], codeHash: hash.map { Hex.encode($0) },
-                                   detail: row["detail"], source: row["source"])
+                let kindName: String = row["kind"]
+                guard let kind = OutboxKind(rawValue: kindName) else { return nil }
+                let outboxID: Int64 = row["outbox_id"]
+                let id: String = row["item_id"]
+                let occurredAt: Date = row["occurred_at"]
+                let clockSuspect: Bool = row["clock_suspect"]
+                let deviceSequence: Int64? = row["device_sequence"]
+                let tokenID: String? = row["token_id"]
+                let campaignID: String? = row["campaign_id"]
+                let shopID: String? = row["shop_id"]
+                let uses: Int? = row["uses"]
+                let via: String? = row["via"]
+                let codeLast4: String? = row["code_last4"]
+                let redemptionID: String? = row["redemption_id"]
+                let reason: String? = row["reason"]
+                let codeHash: Data? = row["code_hash"]
+                let detail: String? = row["detail"]
+                let source: String = row["source"]
+                return OutboxEvent(outboxID: outboxID, kind: kind, id: id, occurredAt: occurredAt,
+                                   clockSuspect: clockSuspect, deviceSequence: deviceSequence, tokenID: tokenID,
+                                   campaignID: campaignID, shopID: shopID, uses: uses, via: via, codeLast4: codeLast4,
+                                   redemptionID: redemptionID, reason: reason, codeHash: codeHash.map { Hex.encode($0) },
+                                   detail: detail, source: source)
             }
         }
     }
@@ -196,8 +210,9 @@ extension Ledger {
                 UPDATE outbox SET state = ?, result = ?, result_reason = ?, delivered_at = ?, attempts = attempts + 1
                 WHERE item_id = ? AND state = 'pending'
                 """)
-            for (eventID, result) in results {
-                try statement.execute(arguments: [result.state, result.status, result.reason, now, eventID])
+            for item in results {
+                let result = item.result
+                try statement.execute(arguments: [result.state, result.status, result.reason, now, item.eventID])
             }
         }
     }
@@ -244,8 +259,13 @@ extension Ledger {
                 FROM outbox
                 """)
             guard let row else { return OutboxCounts(pending: 0, delivered: 0, dead: 0, conflicts: 0, oldestPendingAt: nil) }
-            return OutboxCounts(pending: row["pending"], delivered: row["delivered"], dead: row["dead"],
-                                conflicts: row["conflicts"], oldestPendingAt: row["oldest_pending_at"])
+            let pending: Int = row["pending"]
+            let delivered: Int = row["delivered"]
+            let dead: Int = row["dead"]
+            let conflicts: Int = row["conflicts"]
+            let oldestPendingAt: Date? = row["oldest_pending_at"]
+            return OutboxCounts(pending: pending, delivered: delivered, dead: dead, conflicts: conflicts,
+                                oldestPendingAt: oldestPendingAt)
         }
     }
 
@@ -254,16 +274,19 @@ extension Ledger {
         let limit = max(0, limit)
         return try await writer.read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT item_id, kind, COALESCE(result_reason, last_error) AS reason, delivered_at
+                SELECT item_id, kind, result_reason AS reason, delivered_at
                 FROM outbox
                 WHERE state = 'dead'
                 ORDER BY delivered_at DESC, id DESC
                 LIMIT ?
                 """, arguments: [limit])
             return rows.compactMap { row -> DeadLetter? in
-                guard let kind = OutboxKind(rawValue: row["kind"]) else { return nil }
-                return DeadLetter(eventID: row["item_id"], kind: kind, reason: row["reason"],
-                                  failedAt: row["delivered_at"])
+                let kindName: String = row["kind"]
+                guard let kind = OutboxKind(rawValue: kindName) else { return nil }
+                let eventID: String = row["item_id"]
+                let reason: String? = row["reason"]
+                let failedAt: Date? = row["delivered_at"]
+                return DeadLetter(eventID: eventID, kind: kind, reason: reason, failedAt: failedAt)
             }
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CounterAPIModels
 import CounterClient
+import CounterSyncModels
 import Foundation
 
 extension Counterctl {
@@ -86,6 +87,26 @@ extension Counterctl {
             if options.json { return try printJSON(history) }
             let zone = (try? await options.client.status().timeZone).flatMap(TimeZone.init(identifier:)) ?? .current
             print(TextFormat.history(history, timeZone: zone))
+        }
+    }
+}
+
+extension Counterctl {
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download the feed and upload queued events now, and report what happened.")
+        @OptionGroup var options: ConnectionOptions
+
+        func run() async throws {
+            let client = options.client
+            if !options.json { print("syncing with the hub …") }
+            let report = try await perform { try await client.sync() }
+            if options.json {
+                try printJSON(report)
+            } else {
+                print(TextFormat.sync(report))
+            }
+            if !report.succeeded { throw CounterctlExit.rejected }
         }
     }
 }

@@ -12,7 +12,7 @@ struct Counterctl: AsyncParsableCommand {
         discussion: """
             Exit status: 0 accepted or done, 1 rejected or refused, 64 usage error, 69 counterd unreachable.
             """,
-        subcommands: [Status.self, Redeem.self, Check.self, VoidRedemption.self, History.self])
+        subcommands: [Status.self, Redeem.self, Check.self, VoidRedemption.self, History.self, Sync.self])
 }
 
 /// Options every command takes.

@@ -1,5 +1,6 @@
 import CounterAPIModels
 import CounterCore
+import CounterSyncModels
 import Foundation
 
 /// Human-readable output of counterctl, with times in the shop's time zone.
@@ -18,6 +19,22 @@ enum TextFormat {
         return lines.joined(separator: "\n")
     }
 
+    static func sync(_ report: SyncNowReport) -> String {
+        var lines: [String] = []
+        if let download = report.download {
+            lines.append("download: \(download.pages) page(s), \(download.tokens) token(s), \(download.revocations) revocation(s), "
+                         + "\(download.tombstones) removed\(download.resync ? " (full resync)" : "") · position \(download.position)"
+                         + (download.upToDate ? " · up to date" : ""))
+        }
+        if let error = report.downloadError { lines.append("download failed: \(error)") }
+        if let upload = report.upload {
+            lines.append("upload: \(upload.accepted) accepted, \(upload.duplicates) already there, \(upload.conflicts) conflict(s), "
+                         + "\(upload.rejected) refused · hub has every event up to sequence \(upload.acknowledgedSequence)")
+        }
+        if let error = report.uploadError { lines.append("upload failed: \(error)") }
+        return lines.joined(separator: "\n")
+    }
+
     static func void(_ outcome: VoidResponse) -> String {
         let head = outcome.isVoided ? "✔ VOIDED 已撤销" : "✘ NOT VOIDED 未撤销 [\(outcome.status)]"
         return [head, "  \(outcome.message.zh)", "  \(outcome.message.en)"].joined(separator: "\n")
@@ -33,6 +50,15 @@ enum TextFormat {
             "upload queue: \(ledger.outboxPending) waiting, \(ledger.outboxDead) dead letters",
             "void window: \(status.voidWindowSeconds / 60) min",
         ]
+        if let sync = status.sync {
+            let last = sync.lastCompleteSyncAt.map { "last complete sync \(ShopTimeFormatter(timeZone: TimeZone(identifier: status.timeZone) ?? .current).string($0))" } ?? "never synced"
+            lines.append("hub \(sync.hubUrl): \(last), feed position \(sync.position)"
+                         + (sync.resyncInProgress ? ", full resync in progress" : ""))
+            lines.append("delivered \(sync.outboxDelivered) event(s), \(sync.outboxConflicts) conflict(s), \(sync.deadLetters.count) dead letter(s)")
+        } else {
+            lines.append("hub: not enrolled (counterd enroll --config FILE --hub URL --code CODE)")
+        }
+        for warning in status.warnings { lines.append("WARNING: \(warning)") }
         if status.sources.isEmpty {
             lines.append("scanners: none configured")
         }

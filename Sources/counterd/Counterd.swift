@@ -16,7 +16,7 @@ struct Counterd: AsyncParsableCommand {
             this terminal, demo codes printed at start. Use `counterd run --config FILE` in production.
             """,
         version: CounterVersion.current,
-        subcommands: [Run.self, CheckConfig.self],
+        subcommands: [Run.self, CheckConfig.self, Enroll.self],
         defaultSubcommand: Run.self)
 }
 
@@ -50,13 +50,17 @@ extension Counterd {
                 daemon = try await buildDaemon(configuration, logger: logger) { listener in
                     logger.notice("listening", metadata: ["listener": "\(listener)"])
                 }
+            } catch let error as ConfigError {
+                FileHandle.standardError.write(Data("counterd: \(error)\n".utf8))
+                throw ExitCode(ConfigError.exitCode)
             } catch {
                 FileHandle.standardError.write(Data("counterd: cannot start: \(error)\n".utf8))
                 throw ExitCode(1)
             }
             if config == nil { printDemoBanner(configuration) }
-            logger.notice("started", metadata: ["device_id": "\(configuration.identity.deviceID)",
-                                                "shop_id": "\(configuration.identity.shopID)",
+            logger.notice("started", metadata: ["device_id": "\(daemon.ledger.identity.deviceID)",
+                                                "shop_id": "\(daemon.ledger.identity.shopID)",
+                                                "enrolled": "\(daemon.syncer != nil)",
                                                 "ledger": "\(configuration.ledgerPath)"])
             try await daemon.run()
             logger.notice("stopped")
@@ -64,7 +68,7 @@ extension Counterd {
 
         private func printDemoBanner(_ configuration: DaemonConfiguration) {
             var text = """
-                counterd demo · 演示模式 — shop \(configuration.identity.shopID), state in ./\(configuration.stateDirectory)
+                counterd demo · 演示模式 — shop \(DemoData.shopID), state in ./\(configuration.stateDirectory)
                 Type a code and press Enter. 输入核销码并回车。 Try:
 
                 """
@@ -85,7 +89,8 @@ extension Counterd {
 
         func run() async throws {
             let configuration = try loadConfiguration(config)
-            print("ok: device \(configuration.identity.deviceID) of shop \(configuration.identity.shopID), "
+            let who = configuration.identity.map { "device \($0.deviceID) of shop \($0.shopID)" } ?? "device from enrollment"
+            print("ok: \(who), "
                   + "\(configuration.scanners.count) scanner(s), socket \(configuration.api.socketPath)")
         }
     }

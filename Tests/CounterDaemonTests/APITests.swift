@@ -16,7 +16,7 @@ import Testing
         var configuration = DaemonConfiguration.demo(environment: [:])
         configuration.stateDirectory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let ledger = try Ledger(path: configuration.ledgerPath, identity: configuration.identity)
+        let ledger = try Ledger(path: configuration.ledgerPath, identity: configuration.identity!)
         try await ledger.apply(DemoData.cacheUpdate(now: Date()))
         let redeemer = Redeemer(ledger: ledger, configuration: configuration, logger: Logger(label: "test"))
         let app = Application(router: buildRouter(redeemer))

@@ -29,7 +29,7 @@ import Testing
 
     @Test func minimalFileGetsDefaults() throws {
         let configuration = try DaemonConfiguration.parse(yaml: minimal, environment: ["XDG_RUNTIME_DIR": "/run/user/1000"])
-        #expect(configuration.identity.deviceID == "till-1")
+        #expect(configuration.identity?.deviceID == "till-1")
         #expect(configuration.timeZone.identifier == "Asia/Shanghai")
         #expect(configuration.voidWindow == .seconds(600))
         #expect(configuration.api.http == nil, "no TCP listener unless configured")
@@ -79,10 +79,12 @@ import Testing
         _ = try DaemonConfiguration.load(file: url.path, environment: [:])
     }
 
-    @Test func missingDeviceSection() {
-        let error = error("state_directory: /x\n")
-        #expect(error?.key == "device")
-        #expect(error?.fix.contains("id:") == true)
+    @Test func deviceSectionIsOptionalButComesWhole() throws {
+        // An enrolled counter takes its id and shop from its credential.
+        #expect(try DaemonConfiguration.parse(yaml: "state_directory: /x\n", environment: [:]).identity == nil)
+        let error = error("device:\n  id: a\nstate_directory: /x\n")
+        #expect(error?.key == "device.shop")
+        #expect(error?.fix.contains("enrollment") == true)
     }
 
     @Test func unknownKeySuggestsTheClosestOne() {
@@ -117,6 +119,7 @@ import Testing
         ("device:\n  id: has space\n  shop: b\nstate_directory: /x\n", "device.id"),
         ("device:\n  id: a\n  shop: b\n", "state_directory"),
         ("device:\n  id: a\n  shop: b\nstate_directory: /x\nscanners:\n  - name: s\n    type: usb\n", "scanners[0].type"),
+        ("state_directory: /x\nhub:\n  poll_interval: 1s\n", "hub.poll_interval"),
         ("device:\n  id: a\n  shop: b\nstate_directory: /x\nscanners:\n  - name: s\n    type: serial\n", "scanners[0].path"),
         ("device:\n  id: a\n  shop: b\nstate_directory: /x\nscanners:\n  - name: s\n    type: serial\n    path: /dev/x\n    baud: 1234\n", "scanners[0].baud"),
         ("device:\n  id: a\n  shop: b\nstate_directory: /x\nlog:\n  level: loud\n", "log.level"),

@@ -1,0 +1,66 @@
+import CounterCore
+import CounterLedger
+import CounterSyncModels
+import Foundation
+import Logging
+
+/// Fetches feed pages until `up_to_date`, applying each page and its cursor in one transaction.
+public struct FeedDownloader: Sendable {
+    let ledger: Ledger
+    let client: HubClient
+    let rootPublicKey: [UInt8]
+    let pageLimit: Int
+    let logger: Logger
+
+    public init(ledger: Ledger, client: HubClient, rootPublicKey: [UInt8], pageLimit: Int = 1000, logger: Logger) {
+        self.ledger = ledger
+        self.client = client
+        self.rootPublicKey = rootPublicKey
+        self.pageLimit = pageLimit
+        self.logger = logger
+    }
+
+    /// Downloads until up to date. A rejected page stops the run with nothing of it applied; the error
+    /// is recorded for `counterctl status`.
+    public func run(progress: @Sendable (DownloadReport) -> Void = { _ in }) async throws(SyncError) -> DownloadReport {
+        var report = DownloadReport()
+        do {
+            var cursor = try await ledger.syncState().cursor
+            while true {
+                let page = try await client.feed(cursor: cursor, limit: pageLimit)
+                let update = try page.validated(rootPublicKey: rootPublicKey)
+                do {
+                    try await ledger.apply(update)
+                } catch let rejected as FeedPageRejected {
+                    throw SyncError.invalidResponse("feed page: \(rejected.description)")
+                }
+                report.pages += 1
+                report.tokens += update.tokens.count
+                report.tombstones += update.tombstones.count
+                report.revocations += update.revocations.count
+                report.campaigns += update.campaigns.count
+                report.resync = report.resync || update.reset
+                report.position = update.position
+                report.upToDate = update.upToDate
+                progress(report)
+                if update.upToDate { break }
+                cursor = page.nextCursor
+            }
+            logger.info("sync download", metadata: ["outcome": "ok", "pages": "\(report.pages)", "tokens": "\(report.tokens)",
+                                                    "revocations": "\(report.revocations)", "position": "\(report.position)"])
+            return report
+        } catch let error as SyncError {
+            await record(error)
+            throw error
+        } catch {
+            let wrapped = SyncError.invalidResponse("ledger: \(error)")
+            await record(wrapped)
+            throw wrapped
+        }
+    }
+
+    private func record(_ error: SyncError) async {
+        logger.warning("sync download", metadata: ["outcome": "failed", "error": "\(error)"])
+        try? await ledger.recordSyncError(error.description)
+    }
+}

@@ -1,0 +1,104 @@
+import AsyncHTTPClient
+import CounterCore
+import CounterSyncModels
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// counterd's side of the `/v1` protocol over HTTPS (or HTTP to loopback). Every answer is checked;
+/// nothing is trusted that does not parse completely.
+public struct HubClient: Sendable {
+    public let baseURL: URL
+    let token: String?
+    let client: HTTPClient
+
+    public init(baseURL: URL, token: String?, client: HTTPClient = .shared) {
+        self.baseURL = baseURL
+        self.token = token
+        self.client = client
+    }
+
+    public func time() async throws(SyncError) -> TimeResponse {
+        try await call(.GET, "v1/time", body: Optional<EnrollRequest>.none, timeout: .seconds(10))
+    }
+
+    public func enroll(code: String, deviceName: String?) async throws(SyncError) -> EnrollResponse {
+        try await call(.POST, "v1/enroll", body: EnrollRequest(enrollmentCode: code, deviceName: deviceName), timeout: .seconds(30))
+    }
+
+    public func feed(cursor: String?, limit: Int) async throws(SyncError) -> FeedPage {
+        var query = "v1/feed?limit=\(limit)"
+        if let cursor {
+            query += "&cursor=" + (cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cursor)
+        }
+        return try await call(.GET, query, body: Optional<EnrollRequest>.none, timeout: .seconds(60))
+    }
+
+    public func events(_ request: EventsRequest) async throws(SyncError) -> EventsResponse {
+        try await call(.POST, "v1/events", body: request, timeout: .seconds(60))
+    }
+
+    private func call<Body: Encodable, Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: Body?,
+                                                          timeout: TimeAmount) async throws(SyncError) -> Answer {
+        let base = baseURL.absoluteString.hasSuffix("/") ? baseURL.absoluteString : baseURL.absoluteString + "/"
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        request.headers.add(name: "User-Agent", value: "counterd")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            guard let data = try? SyncJSON.encoder().encode(body) else { throw .invalidResponse("cannot encode the request") }
+            request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+            request.body = .bytes(ByteBuffer(bytes: data))
+        }
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await client.execute(request, timeout: timeout)
+            bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        } catch {
+            throw .unreachable("\(error)")
+        }
+        let data = Data(bytes.readableBytesView)
+        switch response.status.code {
+        case 200:
+            do {
+                return try SyncJSON.decoder().decode(Answer.self, from: data)
+            } catch {
+                throw .invalidResponse("\(path.split(separator: "?").first ?? ""): \(Self.describe(error))")
+            }
+        case 401:
+            throw .unauthorized
+        case 429, 500...599:
+            throw .retryable(status: Int(response.status.code), retryAfter: Self.retryAfter(response.headers))
+        default:
+            let problem = try? SyncJSON.decoder().decode(SyncErrorBody.self, from: data)
+            throw .refused(status: Int(response.status.code), code: problem?.error.code ?? "http_\(response.status.code)",
+                           message: problem?.error.message ?? String(decoding: data.prefix(200), as: UTF8.self))
+        }
+    }
+
+    /// `Retry-After` as seconds or an HTTP date.
+    static func retryAfter(_ headers: HTTPHeaders) -> TimeInterval? {
+        guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let seconds = TimeInterval(value) { return max(0, seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: value).map { max(0, $0.timeIntervalSinceNow) }
+    }
+
+    /// A short reason for a decoding failure: which field, what was wrong.
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return "missing field \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        case DecodingError.dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not complete JSON (truncated?)"
+                : "invalid value at \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// What enrollment gives a counter: who it is, the hub it talks to, its bearer token and the pinned
+/// root key. Kept in the state directory as `credential.json`, mode 0600; never logged.
+public struct HubCredential: Codable, Sendable, Equatable {
+    public var hubURL: String
+    public var deviceID: String
+    public var shopID: String
+    public var deviceToken: String
+    /// 64 hex characters: the Ed25519 key that signs key sets.
+    public var rootPublicKey: String
+    public var enrolledAt: Date
+
+    public init(hubURL: String, deviceID: String, shopID: String, deviceToken: String, rootPublicKey: String,
+                enrolledAt: Date) {
+        self.hubURL = hubURL
+        self.deviceID = deviceID
+        self.shopID = shopID
+        self.deviceToken = deviceToken
+        self.rootPublicKey = rootPublicKey
+        self.enrolledAt = enrolledAt
+    }
+
+    /// The file inside a state directory.
+    public static func path(in stateDirectory: String) -> String {
+        (stateDirectory as NSString).appendingPathComponent("credential.json")
+    }
+
+    /// Reads the credential, or `nil` when the counter is not enrolled.
+    public static func load(from stateDirectory: String) throws -> HubCredential? {
+        let path = path(in: stateDirectory)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(HubCredential.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// Writes the credential with mode 0600 (created that way, then renamed into place).
+    public func save(to stateDirectory: String) throws {
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o750])
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let path = Self.path(in: stateDirectory)
+        let temporary = path + ".tmp"
+        _ = FileManager.default.createFile(atPath: temporary, contents: try encoder.encode(self),
+                                       attributes: [.posixPermissions: 0o600])
+        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: temporary))
+    }
+}
+
+/// Why a hub URL cannot be used.
+public struct HubURLError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Checks a hub base URL: HTTPS, or plain HTTP only to a loopback host (tests and demos).
+public func validateHubURL(_ text: String) throws -> URL {
+    guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host else {
+        throw HubURLError(description: "\(text) is not a URL such as https://engine.example.com/counter")
+    }
+    switch scheme {
+    case "https":
+        return url
+    case "http":
+        let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        guard loopback else {
+            throw HubURLError(description: "plain http is allowed only to a loopback address; use https://\(host)…")
+        }
+        return url
+    default:
+        throw HubURLError(description: "\(text) must start with https:// (or http:// to a loopback address)")
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import CounterCore
+import CounterDaemon
+import CounterLedger
+import CounterSync
+import CounterSyncModels
+import Foundation
+
+extension Counterd {
+    struct Enroll: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enroll this counter with the central engine using a one-time code.",
+            discussion: "Stores the device credential and the pinned root key in the state directory (mode 0600).")
+
+        @Option(name: .shortAndLong, help: "The YAML configuration file (for the state directory).") var config: String
+        @Option(help: "The central engine's base URL (https://…, or http:// to a loopback address).") var hub: String
+        @Option(help: "The one-time enrollment code from the platform.") var code: String
+        @Option(help: "A name for admins (default: the host name).") var name: String?
+
+        func run() async throws {
+            let configuration = try loadConfiguration(config)
+            func fail(_ message: String, _ status: Int32 = 1) -> ExitCode {
+                FileHandle.standardError.write(Data("counterd enroll: \(message)\n".utf8))
+                return ExitCode(status)
+            }
+            let url: URL
+            do {
+                url = try validateHubURL(hub)
+            } catch {
+                throw fail("\(error)", 64)
+            }
+            if let existing = try HubCredential.load(from: configuration.stateDirectory) {
+                throw fail("already enrolled as \(existing.deviceID) of shop \(existing.shopID) with \(existing.hubURL); "
+                           + "remove \(HubCredential.path(in: configuration.stateDirectory)) to enroll again")
+            }
+            let client = HubClient(baseURL: url, token: nil)
+            do {
+                let time = try await client.time()
+                let offset = time.serverTime.timeIntervalSinceNow
+                if abs(offset) > 2 * 3600 {
+                    FileHandle.standardError.write(Data("warning: this clock is \(Int(abs(offset) / 60)) minutes off the hub's\n".utf8))
+                }
+                let answer = try await client.enroll(code: code, deviceName: name ?? ProcessInfo.processInfo.hostName)
+                guard let root = Hex.decode(answer.rootPublicKey), root.count == 32 else {
+                    throw fail("the hub sent an invalid root key")
+                }
+                let identity = DeviceIdentity(deviceID: answer.deviceId, shopID: answer.shopId)
+                if let configured = configuration.identity, configured != identity {
+                    throw fail("the configuration names device \(configured.deviceID) of shop \(configured.shopID), but the code "
+                               + "enrolls \(identity.deviceID) of shop \(identity.shopID); remove device.id and device.shop", 78)
+                }
+                // The ledger must be this device's (a fresh state directory, or one already of this identity).
+                try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+                do {
+                    _ = try Ledger(path: configuration.ledgerPath, identity: identity)
+                } catch let error as LedgerError {
+                    throw fail("\(error)")
+                }
+                try HubCredential(hubURL: url.absoluteString, deviceID: answer.deviceId, shopID: answer.shopId,
+                                  deviceToken: answer.deviceToken, rootPublicKey: answer.rootPublicKey,
+                                  enrolledAt: Date()).save(to: configuration.stateDirectory)
+                print("enrolled as device \(answer.deviceId) of shop \(answer.shopId); start counterd to sync")
+            } catch let error as SyncError {
+                throw fail("\(error)")
+            }
+        }
+    }
+}
