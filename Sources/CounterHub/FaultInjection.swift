@@ -47,14 +47,15 @@ final class SeededRandom: Sendable {
     }
 }
 
-/// Applies ``FaultInjection`` to every `/v1` request except `/v1/time`.
+/// Applies ``FaultInjection`` to the feed and the event upload (not to `/v1/time` or `/v1/enroll`,
+/// so tests can set a counter up before the faults begin).
 struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
     let faults: FaultInjection
 
     struct DroppedConnection: Error {}
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.uri.path != "/v1/time" else { return try await next(request, context) }
+        guard request.uri.path == "/v1/feed" || request.uri.path == "/v1/events" else { return try await next(request, context) }
         if faults.delay > .zero { try await Task.sleep(for: faults.delay) }
         if faults.roll() < faults.failureRate {
             let tooMany = faults.roll() < 0.5

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What enrollment gives a counter: who it is, the hub it talks to, its bearer token and the pinned
 /// root key. Kept in the state directory as `credential.json`, mode 0600; never logged.
@@ -46,7 +49,9 @@ public struct HubCredential: Codable, Sendable, Equatable {
         let temporary = path + ".tmp"
         _ = FileManager.default.createFile(atPath: temporary, contents: try encoder.encode(self),
                                        attributes: [.posixPermissions: 0o600])
-        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: temporary))
+        guard rename(temporary, path) == 0 else {
+            throw HubURLError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
     }
 }
 

@@ -18,6 +18,7 @@ enum Binaries {
 
     static var counterd: URL { directory.appendingPathComponent("counterd") }
     static var counterctl: URL { directory.appendingPathComponent("counterctl") }
+    static var counterHub: URL { directory.appendingPathComponent("counter-hub") }
 }
 
 /// The result of running a command to completion.

@@ -10,27 +10,36 @@ final class RunningDaemon: @unchecked Sendable {
     // Set once in init; the process handle is only stopped from the owning test.
     let directory: String
     let socketPath: String
-    let process: Process
+    private(set) var process = Process()
     let client: CounterClient
     let ptys: [PseudoTerminal]
-    private let stderrPipe = Pipe()
+    let configPath: String
+    private var stderrPipe = Pipe()
     private let log = LogBuffer()
 
-    /// Starts counterd with demo data and one serial scanner per name in `serialScanners`.
-    init(serialScanners: [String] = [], extraYAML: String = "") async throws {
+    /// Starts counterd with demo data and one serial scanner per name in `serialScanners`,
+    /// or, with `hub`, enrolled with that hub (no demo data, no device section).
+    init(serialScanners: [String] = [], extraYAML: String = "", hub: RunningHub? = nil) async throws {
         directory = "/tmp/cd-it-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         socketPath = directory + "/api.sock"
         ptys = try serialScanners.map { _ in try PseudoTerminal() }
-        var yaml = """
+        var yaml = hub == nil ? """
             device:
               id: it-counter
               shop: DEMO-SHOP
               time_zone: Asia/Shanghai
+            demo: true
+
+            """ : """
+            hub:
+              poll_interval: 5s
+
+            """
+        yaml += """
             state_directory: \(directory)/state
             api:
               socket: \(socketPath)
-            demo: true
             log:
               level: debug
             scanners:
@@ -50,20 +59,43 @@ final class RunningDaemon: @unchecked Sendable {
         yaml += extraYAML
         let configPath = directory + "/counterd.yaml"
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+        self.configPath = configPath
+        if let hub {
+            let enrolled = try await run(Binaries.counterd, ["enroll", "--config", configPath, "--hub", hub.url,
+                                                             "--code", try await hub.enrollmentCode()])
+            guard enrolled.status == 0 else { throw StartError(log: enrolled.stderr) }
+        }
 
+        client = CounterClient(socketPath: socketPath, timeout: .seconds(30))
+        try launch()
+        try await waitUntilReady()
+    }
+
+    /// Starts the counterd process on the written configuration.
+    private func launch() throws {
         process = Process()
         process.executableURL = Binaries.counterd
         process.arguments = ["run", "--config", configPath]
+        stderrPipe = Pipe()
         process.standardError = stderrPipe
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        client = CounterClient(socketPath: socketPath, timeout: .seconds(10))
         let log = self.log
         stderrPipe.fileHandleForReading.readabilityHandler = { handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            log.append(text)
+            log.append(String(decoding: handle.availableData, as: UTF8.self))
         }
         try process.run()
+    }
+
+    /// Kills counterd without warning (SIGKILL), as a power cut would.
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Starts counterd again on the same state directory.
+    func restart() async throws {
+        try launch()
         try await waitUntilReady()
     }
 
@@ -71,7 +103,7 @@ final class RunningDaemon: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if !process.isRunning { throw StartError(log: stderr) }
-            if (try? await client.status()) != nil {
+            if (try? await CounterClient(socketPath: socketPath, timeout: .seconds(5)).status()) != nil {
                 // Give serial sources a moment to open their ptys.
                 if !ptys.isEmpty { try await waitForLog("scanner attached", count: ptys.count) }
                 return
