@@ -3,12 +3,10 @@ import Foundation
 
 /// Turns sync state into warnings in plain words.
 enum SyncWarnings {
-    /// The clock offset above which redemptions are flagged and a warning shows.
-    static let clockTolerance: TimeInterval = 2 * 3600
 
     static func evaluate(state: SyncState, dead: Int, now: Date) -> [String] {
         var warnings: [String] = []
-        if let offset = state.serverTimeOffset, abs(offset) > clockTolerance {
+        if let offset = state.serverTimeOffset, abs(offset) > Ledger.clockTolerance {
             warnings.append("clock is off by \(Int(abs(offset) / 60)) minutes against the hub: fix the time (timedatectl / NTP)")
         }
         if state.lastCompleteSyncAt == nil {

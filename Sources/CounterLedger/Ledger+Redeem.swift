@@ -65,10 +65,11 @@ extension Ledger {
         let key = id.uuidString.lowercased()
         try db.cachedStatement(sql: """
             INSERT INTO redemption (id, device_sequence, token_id, campaign_id, shop_id, device_id, uses, code_last4,
-                                    via, source, redeemed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    via, source, redeemed_at, clock_suspect)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [key, sequence, token.id.hex, token.campaignID, identity.shopID, identity.deviceID,
-                                     verdict.usesRedeemed, code.lastFour, token.origin.rawValue, source, now])
+                                     verdict.usesRedeemed, code.lastFour, token.origin.rawValue, source, now,
+                                     try isClockSuspect(db)])
         try enqueue(.redemption, itemID: key, at: now, db)
         verdict.redemption = RedemptionReceipt(id: id, deviceSequence: sequence, redeemedAt: now,
                                                deviceID: identity.deviceID, shopID: identity.shopID,
@@ -80,10 +81,10 @@ extension Ledger {
                                  _ db: Database) throws {
         let id = UUIDv7.make(now: now).uuidString.lowercased()
         try db.cachedStatement(sql: """
-            INSERT INTO rejection (id, code_hash, reason, token_id, campaign_id, detail, source, scanned_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO rejection (id, code_hash, reason, token_id, campaign_id, detail, source, scanned_at, clock_suspect)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [id, codeHash.map { Data($0.bytes) }, verdict.reason.rawValue, verdict.tokenID?.hex,
-                                     verdict.campaign?.id, verdict.detail, source, now])
+                                     verdict.campaign?.id, verdict.detail, source, now, try isClockSuspect(db)])
         try enqueue(.rejection, itemID: id, at: now, db)
     }
 
@@ -91,6 +92,15 @@ extension Ledger {
     func nextSequence(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db.cachedStatement(
             sql: "UPDATE device_state SET last_sequence = last_sequence + 1 WHERE id = 1 RETURNING last_sequence")) ?? 0
+    }
+
+    /// The clock offset to the hub beyond which events are flagged `clock_suspect` (service continues).
+    public static let clockTolerance: TimeInterval = 2 * 3600
+
+    /// Whether the last measured offset to the hub's clock was beyond ``clockTolerance``.
+    func isClockSuspect(_ db: Database) throws -> Bool {
+        let offset = try Double.fetchOne(db.cachedStatement(sql: "SELECT server_time_offset FROM sync_state WHERE id = 1"))
+        return offset.map { abs($0) > Self.clockTolerance } ?? false
     }
 
     /// Adds an outbox entry for an event (in the caller's transaction).

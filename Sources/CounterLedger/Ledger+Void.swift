@@ -75,6 +75,8 @@ extension Ledger {
             let id = UUIDv7.make(now: now)
             try VoidRecord(id: id.uuidString.lowercased(), deviceSequence: sequence, redemptionId: key,
                            reason: reason, source: source, voidedAt: now).insert(db)
+            try db.execute(sql: "UPDATE void SET clock_suspect = ? WHERE id = ?",
+                           arguments: [try self.isClockSuspect(db), id.uuidString.lowercased()])
             try self.enqueue(.void, itemID: id.uuidString.lowercased(), at: now, db)
             outcome.status = .voided
             outcome.voidID = id

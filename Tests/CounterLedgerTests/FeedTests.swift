@@ -158,3 +158,23 @@ import Testing
         #expect(try await fixture.ledger.check("SINGLE-0001").tokenID == newer.token.id)
     }
 }
+
+@Suite struct ClockTests {
+    @Test func eventsAreFlaggedWhileTheClockIsOffByMoreThanTwoHours() async throws {
+        let fixture = try await LedgerFixture()
+        _ = try await fixture.ledger.redeem("SINGLE-0001", source: "a")
+        // Not a reset: the fixture's cached codes stay.
+        var page = FeedTests.page(position: 1)
+        page.serverTime = Date().addingTimeInterval(3 * 3600)
+        try await fixture.ledger.apply(page)
+        #expect(try await fixture.ledger.syncState().serverTimeOffset! > 3 * 3600 - 60)
+        let late = try await fixture.ledger.redeem("SINGLE-0002", source: "a")
+        _ = try await fixture.ledger.redeem("unknown", source: "a")
+        _ = try await fixture.ledger.void(redemptionID: late.redemption!.id, source: "a", window: 600)
+        #expect(try await fixture.count("SELECT COUNT(*) FROM redemption WHERE clock_suspect") == 1)
+        #expect(try await fixture.count("SELECT COUNT(*) FROM rejection WHERE clock_suspect") == 1)
+        #expect(try await fixture.count("SELECT COUNT(*) FROM void WHERE clock_suspect") == 1)
+        let pending = try await fixture.ledger.pendingOutbox(limit: 10)
+        #expect(pending.filter(\.clockSuspect).count == 3)
+    }
+}
