@@ -121,6 +121,12 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "CounterSyncTests", dependencies: [
+            "CounterSync", "CounterSyncModels", "CounterLedger", "CounterCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "CounterHubTests", dependencies: [
             "CounterHub", "CounterCore", "CounterSyncModels",
             .product(name: "Crypto", package: "swift-crypto"),

@@ -87,16 +87,23 @@ public struct HubClient: Sendable {
         return formatter.date(from: value).map { max(0, $0.timeIntervalSinceNow) }
     }
 
-    /// A short reason for a decoding failure: which field, what was wrong.
+    /// A short reason for a decoding failure: which field (as the contract spells it), what was wrong.
     static func describe(_ error: any Error) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { key in
+                key.intValue.map(String.init) ?? key.stringValue.reduce(into: "") { out, character in
+                    if character.isUppercase { out += "_" + character.lowercased() } else { out.append(character) }
+                }
+            }.joined(separator: ".")
+        }
         switch error {
         case DecodingError.keyNotFound(let key, let context):
-            return "missing field \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
+            return "missing field \(path(context.codingPath + [key]))"
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            return "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+            return "wrong type at \(path(context.codingPath))"
         case DecodingError.dataCorrupted(let context):
             return context.codingPath.isEmpty ? "not complete JSON (truncated?)"
-                : "invalid value at \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+                : "invalid value at \(path(context.codingPath)): \(context.debugDescription)"
         default:
             return "\(error)"
         }

@@ -1,0 +1,172 @@
+import CounterCore
+import CounterLedger
+import CounterSync
+import CounterSyncModels
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Synchronization
+import Testing
+
+/// The downloader against a fake hub over real loopback HTTP that answers what each test scripts.
+@Suite struct HostileFeedTests {
+    static let root = try! Curve25519.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: 0x21, count: 32))
+    static let impostor = try! Curve25519.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: 0x22, count: 32))
+    static let signer = try! Curve25519.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: 0x23, count: 32))
+
+    /// Answers, in order, for the fake hub's `/v1/feed`: status, headers, body.
+    final class Script: Sendable {
+        let answers = Mutex<[(Int, [String: String], String)]>([])
+        func push(_ body: String, status: Int = 200, retryAfter: String? = nil) {
+            let headers = retryAfter.map { ["Retry-After": $0] } ?? [:]
+            answers.withLock { $0.append((status, headers, body)) }
+        }
+        func pop() -> (Int, [String: String], String) {
+            answers.withLock { $0.isEmpty ? (500, [:], "{}") : $0.removeFirst() }
+        }
+    }
+
+    static func keySet(signedBy key: Curve25519.Signing.PrivateKey) throws -> FeedPage.SignedKeySet {
+        let set = KeySet(version: 1, issuedAt: Date(), keys: [
+            .init(keyId: 1, publicKey: Hex.encode(signer.publicKey.rawRepresentation), notBefore: Date(),
+                  signUntil: Date() + 86_400, verifyUntil: nil),
+        ])
+        let (payload, signature) = try set.signed(with: key)
+        return FeedPage.SignedKeySet(payload: Data(payload).base64EncodedString(), signature: Data(signature).base64EncodedString())
+    }
+
+    static func page(position: Int64, reset: Bool, keySetBy key: Curve25519.Signing.PrivateKey? = root,
+                     tokens: [String] = ["GOOD-CODE-1"]) throws -> String {
+        let page = FeedPage(
+            serverTime: Date(), cursor: nil, nextCursor: "c\(position)", position: position, upToDate: true, reset: reset,
+            maxDataAgeSeconds: 86_400, watermark: .init(deviceSequence: 0), shop: .init(id: "SHOP-1", name: "s", timeZone: "UTC"),
+            campaigns: [.init(id: "C", title: "T", product: "P", faceValueFen: 100, shopRewardFen: nil, activeFrom: nil,
+                              activeUntil: nil, offlinePolicy: "allow_signed", status: "active")],
+            tokens: tokens.map { code in
+                let hash = try! CanonicalCode(code).hash
+                return .init(tokenId: Hex.encode(hash.bytes.prefix(16)), codeHash: hash.hex, campaignId: "C", shopIds: [],
+                             usesTotal: 1, usesUsed: 0, validFrom: nil, validUntil: nil, status: "active", lastUse: nil)
+            },
+            tombstones: [], revocations: [], keySet: try key.map(keySet(signedBy:)))
+        return String(decoding: try SyncJSON.encoder().encode(page), as: UTF8.self)
+    }
+
+    /// Runs `body` with a ledger and a downloader pointed at a fake hub that plays `script`.
+    func withFakeHub(_ body: @Sendable (Ledger, FeedDownloader, Script) async throws -> Void) async throws {
+        let script = Script()
+        let router = Router()
+        router.get("v1/feed") { _, _ -> Response in
+            let (status, headers, text) = script.pop()
+            var fields = HTTPFields()
+            fields[.contentType] = "application/json"
+            if let retryAfter = headers["Retry-After"] { fields[.retryAfter] = retryAfter }
+            return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        let app = Application(router: router)
+        try await app.test(.live) { client in
+            let directory = NSTemporaryDirectory() + "counterd-sync-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let ledger = try Ledger(path: directory + "/ledger.sqlite", identity: DeviceIdentity(deviceID: "d", shopID: "SHOP-1"))
+            let hub = HubClient(baseURL: URL(string: "http://127.0.0.1:\(client.port!)")!, token: "t")
+            let downloader = FeedDownloader(ledger: ledger, client: hub, rootPublicKey: Array(Self.root.publicKey.rawRepresentation),
+                                            logger: Logger(label: "test"))
+            try await body(ledger, downloader, script)
+        }
+    }
+
+    /// Runs the downloader and returns its error.
+    func failure(_ downloader: FeedDownloader) async -> SyncError? {
+        do {
+            _ = try await downloader.run()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func aGoodPageIsApplied() async throws {
+        try await withFakeHub { ledger, downloader, script in
+            script.push(try Self.page(position: 5, reset: true))
+            let report = try await downloader.run()
+            #expect(report.tokens == 1)
+            #expect(try await ledger.check("GOOD-CODE-1").reason == .ok)
+        }
+    }
+
+    @Test func aKeySetNotSignedByThePinnedRootRejectsThePageWhole() async throws {
+        try await withFakeHub { ledger, downloader, script in
+            script.push(try Self.page(position: 5, reset: true, keySetBy: Self.impostor))
+            let error = await failure(downloader)
+            #expect(error?.description.contains("key set signature") == true)
+            #expect(try await ledger.check("GOOD-CODE-1").reason == .unknownCode, "nothing of the page was applied")
+            #expect(try await ledger.syncState().cursor == nil)
+            #expect(try await ledger.syncState().lastError?.contains("key set signature") == true)
+        }
+    }
+
+    @Test func truncatedOrIncompleteJSONIsRejected() async throws {
+        try await withFakeHub { ledger, downloader, script in
+            let whole = try Self.page(position: 5, reset: true)
+            script.push(String(whole.prefix(whole.count / 2)))
+            #expect(await failure(downloader)?.description.contains("not complete JSON") == true)
+            script.push(whole.replacingOccurrences(of: "\"next_cursor\"", with: "\"next_kursor\""))
+            #expect(await failure(downloader)?.description.contains("missing field next_cursor") == true)
+            script.push(whole.replacingOccurrences(of: "\"allow_signed\"", with: "\"sometimes\""))
+            #expect(await failure(downloader)?.description.contains("campaign C has an invalid field") == true)
+            #expect(try await ledger.check("GOOD-CODE-1").reason == .unknownCode)
+        }
+    }
+
+    @Test func unknownFieldsAreIgnored() async throws {
+        try await withFakeHub { ledger, downloader, script in
+            let whole = try Self.page(position: 5, reset: true)
+            script.push(whole.replacingOccurrences(of: "{\"server_time\"", with: "{\"future_field\":{\"x\":[1,2]},\"server_time\""))
+            _ = try await downloader.run()
+            #expect(try await ledger.check("GOOD-CODE-1").reason == .ok)
+        }
+    }
+
+    @Test func aPositionGoingBackwardsIsRejected() async throws {
+        try await withFakeHub { ledger, downloader, script in
+            script.push(try Self.page(position: 10, reset: true))
+            _ = try await downloader.run()
+            script.push(try Self.page(position: 9, reset: false, keySetBy: nil, tokens: ["REPLAYED-1"]))
+            #expect(await failure(downloader)?.description.contains("went backwards") == true)
+            #expect(try await ledger.check("REPLAYED-1").reason == .unknownCode)
+            #expect(try await ledger.syncState().position == 10)
+        }
+    }
+
+    @Test func httpErrorsAreClassified() async throws {
+        try await withFakeHub { _, downloader, script in
+            script.push("{}", status: 429, retryAfter: "7")
+            #expect(await failure(downloader) == .retryable(status: 429, retryAfter: 7))
+            script.push("{}", status: 401)
+            #expect(await failure(downloader) == .unauthorized)
+            script.push("<html>maintenance</html>", status: 503)
+            #expect(await failure(downloader)?.isRetryable == true)
+            script.push(#"{"error": {"code": "nope", "message": "no such route"}}"#, status: 404)
+            #expect(await failure(downloader) == .refused(status: 404, code: "nope", message: "no such route"))
+        }
+    }
+
+    @Test func backoffGrowsWithJitterUpToTheCapAndHonoursRetryAfter() {
+        var backoff = Backoff(base: 1, cap: 300)
+        let delays = (0..<12).map { _ in backoff.nextDelay() }
+        #expect(delays.allSatisfy { $0 >= 0 && $0 <= 300 })
+        #expect(delays.prefix(3).allSatisfy { $0 <= 4 })
+        #expect(backoff.nextDelay(retryAfter: 120) >= 120)
+        #expect(backoff.nextDelay(retryAfter: 999_999) <= 3600)
+        backoff.reset()
+        #expect(backoff.nextDelay() <= 1)
+    }
+
+    @Test func hubURLsMustBeHTTPSExceptOnLoopback() throws {
+        #expect(throws: HubURLError.self) { try validateHubURL("http://engine.example.com") }
+        #expect(throws: HubURLError.self) { try validateHubURL("ftp://127.0.0.1") }
+        _ = try validateHubURL("https://engine.example.com/counter")
+        _ = try validateHubURL("http://127.0.0.1:8780")
+    }
+}
