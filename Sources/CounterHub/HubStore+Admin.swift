@@ -159,3 +159,21 @@ extension Date {
     /// Whole seconds (signed codes carry whole seconds).
     func rounded() -> Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
 }
+
+extension HubStore {
+    /// Adds unsigned tokens for the given typeable codes in one transaction, with ids derived from the
+    /// code hash: a fast path for benchmarks and load tests (no signed codes are made).
+    public func seedTokens(campaign: String, codes: [String], uses: Int = 1) throws {
+        try writer.write { db in
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO token (id, code_hash, campaign_id, shop_ids, uses_total, status, position)
+                VALUES (?, ?, ?, '[]', ?, 'active', ?)
+                """)
+            for code in codes {
+                let hash = try CanonicalCode(code).hash
+                try insert.execute(arguments: [Hex.encode(hash.bytes.prefix(16)), hash.hex, campaign, uses,
+                                                try Self.nextPosition(db)])
+            }
+        }
+    }
+}
