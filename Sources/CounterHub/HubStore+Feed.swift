@@ -15,16 +15,19 @@ extension HubStore {
             let after = cursor.flatMap { FeedCursor.parse($0, shop: device.shopID) }.flatMap { $0 <= position ? $0 : nil }
             let reset = after == nil
             let from = after ?? 0
-            let changes = try Row.fetchAll(db, sql: """
-                SELECT * FROM (
-                    SELECT 'campaign' AS kind, id, position FROM campaign
-                    WHERE position > ?1 AND (shop_ids = '[]' OR EXISTS (SELECT 1 FROM json_each(campaign.shop_ids) WHERE value = ?2))
-                    UNION ALL
-                    SELECT 'token' AS kind, id, position FROM token
-                    WHERE position > ?1 AND NOT (?3 AND deleted)
-                      AND (shop_ids = '[]' OR EXISTS (SELECT 1 FROM json_each(token.shop_ids) WHERE value = ?2))
-                ) ORDER BY position LIMIT ?4
-                """, arguments: [from, device.shopID, reset, limit])
+            // Each table is read in position order through its index and the two are merged here:
+            // a UNION with ORDER BY would sort every remaining row for every page.
+            let visible = "(shop_ids = '[]' OR EXISTS (SELECT 1 FROM json_each(shop_ids) WHERE value = ?2))"
+            let campaignChanges = try Row.fetchAll(db, sql: """
+                SELECT 'campaign' AS kind, id, position FROM campaign WHERE position > ?1 AND \(visible)
+                ORDER BY position LIMIT ?3
+                """, arguments: [from, device.shopID, limit])
+            let tokenChanges = try Row.fetchAll(db, sql: """
+                SELECT 'token' AS kind, id, position FROM token WHERE position > ?1 AND NOT (?4 AND deleted) AND \(visible)
+                ORDER BY position LIMIT ?3
+                """, arguments: [from, device.shopID, limit, reset])
+            let changes = Array((campaignChanges + tokenChanges).sorted { ($0["position"] as Int64) < ($1["position"] as Int64) }
+                .prefix(limit))
             let upToDate = changes.count < limit
             let reached: Int64 = upToDate ? position : changes.last!["position"]
             let campaignIDs = changes.filter { $0["kind"] == "campaign" }.map { $0["id"] as String }

@@ -67,9 +67,10 @@ extension Ledger {
             }
             // 4. Tokens, with local remaining uses from the server count and this device's later events.
             let lastSequence = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM device_state") ?? 0
+            let hasRevocations = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM revocation") ?? 0 > 0
             for entry in page.tokens {
                 try self.upsert(entry, watermark: page.watermark, hasLaterEvents: lastSequence > page.watermark,
-                                generation: generation, db)
+                                liftRevocation: hasRevocations, generation: generation, db)
             }
             // 5. Revocations.
             for revocation in page.revocations {
@@ -121,8 +122,8 @@ extension Ledger {
         }
     }
 
-    private func upsert(_ entry: FeedPageUpdate.FeedToken, watermark: Int64, hasLaterEvents: Bool, generation: Int64,
-                        _ db: Database) throws {
+    private func upsert(_ entry: FeedPageUpdate.FeedToken, watermark: Int64, hasLaterEvents: Bool, liftRevocation: Bool,
+                        generation: Int64, _ db: Database) throws {
         let token = entry.token
         var localUses = 0
         if hasLaterEvents {
@@ -136,12 +137,7 @@ extension Ledger {
             localUses = redeemed - restored
         }
         let remaining = min(token.usesTotal, max(0, token.usesTotal - entry.usesUsed - localUses))
-        if let hash = token.codeHash {
-            // A code hash names one token: the newest holder keeps it.
-            try db.cachedStatement(sql: "UPDATE token SET code_hash = NULL WHERE code_hash = ? AND id != ?")
-                .execute(arguments: [Data(hash.bytes), token.id.hex])
-        }
-        try db.cachedStatement(sql: """
+        let upsert = try db.cachedStatement(sql: """
             INSERT INTO token (id, code_hash, campaign_id, shop_scope, uses_total, uses_server, uses_remaining, valid_from,
                                valid_until, status, origin, last_used_at, last_used_shop, last_used_device, generation)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'cache', ?, ?, ?, ?)
@@ -151,12 +147,19 @@ extension Ledger {
                 valid_until = excluded.valid_until, status = excluded.status, origin = 'cache',
                 last_used_at = excluded.last_used_at, last_used_shop = excluded.last_used_shop,
                 last_used_device = excluded.last_used_device, generation = excluded.generation
-            """).execute(arguments: [
-                token.id.hex, token.codeHash.map { Data($0.bytes) }, token.campaignID, TokenRecord.encodeScope(token.shopScope),
-                token.usesTotal, entry.usesUsed, remaining, token.validFrom, token.validUntil, token.status.rawValue,
-                entry.lastUse?.at, entry.lastUse?.shopID, entry.lastUse?.deviceID, generation,
-            ])
-        if token.status == .active {
+            """)
+        let arguments: StatementArguments = [
+            token.id.hex, token.codeHash.map { Data($0.bytes) }, token.campaignID, TokenRecord.encodeScope(token.shopScope),
+            token.usesTotal, entry.usesUsed, remaining, token.validFrom, token.validUntil, token.status.rawValue,
+            entry.lastUse?.at, entry.lastUse?.shopID, entry.lastUse?.deviceID, generation,
+        ]
+        if let hash = token.codeHash {
+            // A code hash names one token: the newest holder keeps it (a code reused during a resync).
+            try db.cachedStatement(sql: "UPDATE token SET code_hash = NULL WHERE code_hash = ? AND id != ?")
+                .execute(arguments: [Data(hash.bytes), token.id.hex])
+        }
+        try upsert.execute(arguments: arguments)
+        if token.status == .active, liftRevocation {
             // `active` is the token's whole state: it lifts an earlier revocation.
             try db.cachedStatement(sql: "DELETE FROM revocation WHERE token_id = ?").execute(arguments: [token.id.hex])
         }
