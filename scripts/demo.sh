@@ -61,7 +61,7 @@ print("\ncounter-hub demo · 演示 — codes synced from the hub (type one and 
 for line in open(f"{d}/codes.jsonl"):
     t = json.loads(line); print("  " + t["code"])
 fresh = json.loads(open(f"{d}/fresh.jsonl").read().splitlines()[0])
-print("A code issued after the last sync (signed form, accepted offline):\n  " + fresh["signed_code"])
+print("A signed code (accepted offline by its signature even before it is synced):\n  " + fresh["signed_code"])
 print(f"\nElsewhere: counterctl status --socket {d}/api.sock   (also: sync, history, redeem CODE)")
 print(f"           .build/debug/counter-hub redemptions --data {d}/hub   (what the hub received)\n")
 PY
