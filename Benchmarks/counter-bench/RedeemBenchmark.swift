@@ -106,20 +106,24 @@ struct RedeemBenchmark: AsyncParsableCommand {
             for (index, code) in codes.enumerated() {
                 let hash = Data(try CanonicalCode(code).hash.bytes)
                 let start = ContinuousClock.now
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                let tokenID = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM token WHERE code_hash = ?"),
-                                                  arguments: [hash]) ?? ""
-                _ = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM revocation WHERE token_id = ?"), arguments: [tokenID])
-                _ = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM campaign WHERE id = ?"), arguments: ["DEMO-COFFEE"])
-                try db.cachedStatement(sql: "UPDATE token SET uses_remaining = 0 WHERE id = ?").execute(arguments: [tokenID])
-                let sequence = try Int64.fetchOne(db.cachedStatement(
-                    sql: "UPDATE device_state SET last_sequence = last_sequence + 1 WHERE id = 1 RETURNING last_sequence")) ?? 0
-                let id = "floor-\(index)"
-                try db.cachedStatement(sql: "INSERT INTO redemption VALUES (?, ?, ?, 'DEMO-COFFEE', 's', 'd', 1, '0001', 'cache', 'bench', ?)")
-                    .execute(arguments: [id, sequence, tokenID, Date()])
-                try db.cachedStatement(sql: "INSERT INTO outbox (kind, item_id, priority, created_at) VALUES ('redemption', ?, 0, ?)")
-                    .execute(arguments: [id, Date()])
-                try db.execute(sql: "COMMIT")
+                try db.inTransaction(.immediate) {
+                    let tokenID = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM token WHERE code_hash = ?"),
+                                                      arguments: [hash]) ?? ""
+                    _ = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM revocation WHERE token_id = ?"), arguments: [tokenID])
+                    _ = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM campaign WHERE id = ?"), arguments: ["DEMO-COFFEE"])
+                    try db.cachedStatement(sql: "UPDATE token SET uses_remaining = 0 WHERE id = ?").execute(arguments: [tokenID])
+                    let sequence = try Int64.fetchOne(db.cachedStatement(
+                        sql: "UPDATE device_state SET last_sequence = last_sequence + 1 WHERE id = 1 RETURNING last_sequence")) ?? 0
+                    let id = "floor-\(index)"
+                    try db.cachedStatement(sql: """
+                        INSERT INTO redemption (id, device_sequence, token_id, campaign_id, shop_id, device_id, uses, code_last4,
+                                                via, source, redeemed_at, clock_suspect)
+                        VALUES (?, ?, ?, 'DEMO-COFFEE', 's', 'd', 1, '0001', 'cache', 'bench', ?, 0)
+                        """).execute(arguments: [id, sequence, tokenID, Date()])
+                    try db.cachedStatement(sql: "INSERT INTO outbox (kind, item_id, priority, created_at) VALUES ('redemption', ?, 0, ?)")
+                        .execute(arguments: [id, Date()])
+                    return .commit
+                }
                 let elapsed = ContinuousClock.now - start
                 if index >= warmup { samples.append(elapsed) }
             }
@@ -139,9 +143,10 @@ struct RedeemBenchmark: AsyncParsableCommand {
             var samples: [Duration] = []
             for index in 0..<count {
                 let start = ContinuousClock.now
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                try insert.execute(arguments: ["row \(index)"])
-                try db.execute(sql: "COMMIT")
+                try db.inTransaction(.immediate) {
+                    try insert.execute(arguments: ["row \(index)"])
+                    return .commit
+                }
                 let elapsed = ContinuousClock.now - start
                 if index >= warmup { samples.append(elapsed) }
             }

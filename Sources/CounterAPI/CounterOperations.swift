@@ -15,5 +15,7 @@ public protocol CounterOperations: Sendable {
     func history(limit: Int) async throws -> [RedemptionSummary]
     func status() async throws -> StatusResponse
     /// One download and one upload now; `nil` when the counter is not enrolled.
-    func syncNow() async throws -> SyncNowReport?
+    func syncNow(progress: @escaping @Sendable (DownloadReport) -> Void) async throws -> SyncNowReport?
+    /// Whether the counter is enrolled with a hub (sync is possible).
+    var isEnrolled: Bool { get }
 }

@@ -1,6 +1,7 @@
 import CounterAPIModels
 import CounterCore
 import CounterLedger
+import CounterSyncModels
 import Foundation
 import Hummingbird
 
@@ -47,12 +48,16 @@ public func buildRouter(_ operations: some CounterOperations) -> Router<BasicReq
         }
         return JSONResponse(response, status: status)
     }
-    api.post("sync") { _, _ in
-        guard let report = try await operations.syncNow() else {
+    api.post("sync") { request, context -> Response in
+        guard operations.isEnrolled else {
             throw APIError(.conflict, code: "not_enrolled",
                            message: "this counter is not enrolled; run `counterd enroll --config FILE --hub URL --code CODE`")
         }
-        return JSONResponse(report)
+        guard request.headers[.accept]?.contains("application/x-ndjson") == true else {
+            let report = try await operations.syncNow(progress: { _ in }) ?? SyncNowReport()
+            return try JSONResponse(report).response(from: request, context: context)
+        }
+        return streamSync(operations)
     }
     api.get("redemptions") { request, _ in
         let limitText = request.uri.queryParameters.get("limit") ?? "20"
@@ -78,4 +83,26 @@ private func validUses(_ uses: Int?) throws -> Int {
         throw APIError(.badRequest, code: "invalid_uses", message: "uses must be from 1 to \(maximumUsesPerRequest)")
     }
     return uses
+}
+
+/// `POST /api/v1/sync` as JSON lines: a `download` line per applied page, then a `done` line with the report.
+private func streamSync(_ operations: some CounterOperations) -> Response {
+    let (lines, continuation) = AsyncStream.makeStream(of: SyncProgressLine.self, bufferingPolicy: .bufferingNewest(64))
+    let run = Task {
+        let report = (try? await operations.syncNow(progress: { continuation.yield(SyncProgressLine(event: "download", download: $0)) }))
+            ?? SyncNowReport()
+        continuation.yield(SyncProgressLine(event: "done", report: report))
+        continuation.finish()
+    }
+    var headers = HTTPFields()
+    headers[.contentType] = "application/x-ndjson"
+    headers[.cacheControl] = "no-store"
+    return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+        let encoder = APIJSON.encoder()
+        for await line in lines {
+            try await writer.write(ByteBuffer(bytes: try encoder.encode(line) + Data("\n".utf8)))
+        }
+        _ = await run.value
+        try await writer.finish(nil)
+    })
 }

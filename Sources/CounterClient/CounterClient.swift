@@ -44,19 +44,61 @@ public final class CounterClient: Sendable {
         try await send(.POST, "/api/v1/sync", body: Optional<RedeemRequest>.none)
     }
 
+    /// Like ``sync()``, calling `onLine` for each progress line as it arrives; returns the final report.
+    public func sync(onLine: (SyncProgressLine) -> Void) async throws -> SyncNowReport {
+        try checkListener()
+        guard let url = URL(httpURLWithSocketPath: socketPath, uri: "/api/v1/sync") else {
+            throw CounterClientError.unreachable(socketPath: socketPath, reason: "the socket path cannot be used in a URL")
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Accept", value: "application/x-ndjson")
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .hours(2))
+        } catch {
+            throw CounterClientError.unreachable(socketPath: socketPath, reason: "\(error)")
+        }
+        guard response.status.code == 200 else {
+            let data = Data(try await response.body.collect(upTo: 1024 * 1024).readableBytesView)
+            let problem = try? APIJSON.decoder().decode(ErrorResponse.self, from: data)
+            throw CounterClientError.api(status: Int(response.status.code), code: problem?.error.code ?? "http_\(response.status.code)",
+                                         message: problem?.error.message ?? "")
+        }
+        var pending = Data()
+        var final: SyncNowReport?
+        for try await buffer in response.body {
+            pending.append(contentsOf: buffer.readableBytesView)
+            while let newline = pending.firstIndex(of: 0x0A) {
+                let line = pending[pending.startIndex..<newline]
+                pending = Data(pending[pending.index(after: newline)...])
+                guard let decoded = try? APIJSON.decoder().decode(SyncProgressLine.self, from: Data(line)) else {
+                    throw CounterClientError.badResponse("a sync progress line could not be read")
+                }
+                onLine(decoded)
+                if let report = decoded.report { final = report }
+            }
+        }
+        guard let final else { throw CounterClientError.badResponse("the sync ended without a report") }
+        return final
+    }
+
     public func history(limit: Int) async throws -> HistoryResponse {
         try await send(.GET, "/api/v1/redemptions?limit=\(limit)", body: Optional<RedeemRequest>.none)
     }
 
+    /// Fails at once when nobody listens (the HTTP client would retry the connection until its timeout).
+    private func checkListener() throws {
+        guard !listenerSeen.withLock({ $0 }) else { return }
+        if let problem = UnixSocketProbe.problem(at: socketPath) {
+            throw CounterClientError.unreachable(socketPath: socketPath, reason: problem)
+        }
+        listenerSeen.withLock { $0 = true }
+    }
+
     private func send<Body: Encodable, Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: Body?,
                                                           acceptedStatuses: Set<UInt> = [200]) async throws -> Answer {
-        // Fail at once when nobody listens (the HTTP client would retry the connection until its timeout).
-        if !listenerSeen.withLock({ $0 }) {
-            if let problem = UnixSocketProbe.problem(at: socketPath) {
-                throw CounterClientError.unreachable(socketPath: socketPath, reason: problem)
-            }
-            listenerSeen.withLock { $0 = true }
-        }
+        try checkListener()
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
             throw CounterClientError.unreachable(socketPath: socketPath, reason: "the socket path cannot be used in a URL")
         }

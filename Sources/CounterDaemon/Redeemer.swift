@@ -86,9 +86,11 @@ public final class Redeemer: CounterOperations {
         try await ledger.history(limit: limit)
     }
 
-    public func syncNow() async throws -> SyncNowReport? {
-        await syncer?.syncNow()
+    public func syncNow(progress: @escaping @Sendable (DownloadReport) -> Void) async throws -> SyncNowReport? {
+        await syncer?.syncNow(progress: progress)
     }
+
+    public var isEnrolled: Bool { syncer != nil }
 
     public func status() async throws -> StatusResponse {
         let counts = try await ledger.status()

@@ -47,10 +47,10 @@ public actor Syncer {
     }
 
     /// `counterctl sync`: one download and one upload now, whatever the loops are doing.
-    public func syncNow() async -> SyncNowReport {
+    public func syncNow(progress: @escaping @Sendable (DownloadReport) -> Void = { _ in }) async -> SyncNowReport {
         var report = SyncNowReport()
         async let download: Result<DownloadReport, any Error> = {
-            do { return .success(try await self.download()) } catch { return .failure(error) }
+            do { return .success(try await self.download(progress: progress)) } catch { return .failure(error) }
         }()
         async let upload: Result<UploadReport, any Error> = {
             do { return .success(try await self.upload()) } catch { return .failure(error) }

@@ -40,3 +40,18 @@ public struct SyncNowReport: Sendable, Codable, Equatable {
     public var succeeded: Bool { downloadError == nil && uploadError == nil }
 }
 
+
+/// One line of `counterctl sync --json` (and of `POST /api/v1/sync` with `Accept: application/x-ndjson`):
+/// download progress while pages arrive, then the final report.
+public struct SyncProgressLine: Sendable, Codable, Equatable {
+    /// `download` for progress, `done` for the final line.
+    public var event: String
+    public var download: DownloadReport?
+    public var report: SyncNowReport?
+
+    public init(event: String, download: DownloadReport? = nil, report: SyncNowReport? = nil) {
+        self.event = event
+        self.download = download
+        self.report = report
+    }
+}

@@ -99,11 +99,21 @@ extension Counterctl {
 
         func run() async throws {
             let client = options.client
-            if !options.json { print("syncing with the hub …") }
-            let report = try await perform { try await client.sync() }
-            if options.json {
-                try printJSON(report)
-            } else {
+            let json = options.json
+            let terminal = isatty(STDOUT_FILENO) == 1
+            let report = try await perform {
+                try await client.sync { line in
+                    if json {
+                        try? printJSON(line)
+                    } else if terminal, let download = line.download {
+                        // One line, rewritten in place: the feed has no total, so it counts up.
+                        let bar = String(repeating: "█", count: min(30, download.pages % 31))
+                        FileHandle.standardOutput.write(Data("\r\u{1B}[Kdownload \(bar) \(download.pages) page(s), \(download.tokens) token(s)".utf8))
+                    }
+                }
+            }
+            if !json {
+                if terminal { print("") }
                 print(TextFormat.sync(report))
             }
             if !report.succeeded { throw CounterctlExit.rejected }

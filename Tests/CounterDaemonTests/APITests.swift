@@ -108,6 +108,14 @@ import Testing
         }
     }
 
+    @Test func syncNeedsEnrollment() async throws {
+        try await withAPI { client in
+            let (status, data) = try await post(client, "/api/v1/sync", "")
+            #expect(status == .conflict)
+            #expect(try APIJSON.decoder().decode(ErrorResponse.self, from: data).error.code == "not_enrolled")
+        }
+    }
+
     @Test func status() async throws {
         try await withAPI { client in
             let status = try await client.execute(uri: "/api/v1/status", method: .get) {

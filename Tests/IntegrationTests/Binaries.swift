@@ -39,6 +39,10 @@ func run(_ executable: URL, _ arguments: [String], environment: [String: String]
     process.standardOutput = out
     process.standardError = err
     process.standardInput = input
+    // Drain both pipes while the process runs, so a large output never blocks it.
+    let stdoutBuffer = LogBuffer(), stderrBuffer = LogBuffer()
+    out.fileHandleForReading.readabilityHandler = { stdoutBuffer.append(String(decoding: $0.availableData, as: UTF8.self)) }
+    err.fileHandleForReading.readabilityHandler = { stderrBuffer.append(String(decoding: $0.availableData, as: UTF8.self)) }
     try process.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try? input.fileHandleForWriting.close()
@@ -50,8 +54,10 @@ func run(_ executable: URL, _ arguments: [String], environment: [String: String]
         }
         try await Task.sleep(for: .milliseconds(10))
     }
-    let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    out.fileHandleForReading.readabilityHandler = nil
+    err.fileHandleForReading.readabilityHandler = nil
+    let stdout = stdoutBuffer.text + String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let stderr = stderrBuffer.text + String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     return CommandResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
 }
 

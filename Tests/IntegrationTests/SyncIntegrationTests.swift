@@ -10,6 +10,15 @@ import Testing
         try APIJSON.decoder().decode(T.self, from: Data(result.stdout.utf8))
     }
 
+    /// `counterctl sync --json` prints JSON lines; the last one carries the report.
+    func syncReport(_ result: CommandResult) throws -> SyncNowReport {
+        let lines = result.stdout.split(separator: "\n").map { try? APIJSON.decoder().decode(SyncProgressLine.self, from: Data($0.utf8)) }
+        guard let report = lines.last??.report, lines.allSatisfy({ $0 != nil }) else {
+            throw HubCommandError(arguments: ["sync"], output: result.stdout)
+        }
+        return report
+    }
+
     /// Waits until the hub holds `count` events of `type` (at most `seconds`).
     func waitForHub(_ hub: RunningHub, type: String, count: Int, seconds: Int = 20) async throws -> [HubEvent] {
         let deadline = ContinuousClock.now + .seconds(seconds)
@@ -26,7 +35,8 @@ import Testing
         let daemon = try await RunningDaemon(hub: hub)
         let sync = try await daemon.ctl("sync", "--json")
         #expect(sync.status == 0, "\(sync.stdout) \(sync.stderr)")
-        let report = try decode(SyncNowReport.self, sync)
+        let report = try syncReport(sync)
+        #expect(sync.stdout.split(separator: "\n").last?.contains("\"event\":\"done\"") == true)
         // The download loop may have synced at start already; either way the cache now holds the tokens.
         #expect(report.download?.upToDate == true)
         #expect(try decode(StatusResponse.self, try await daemon.ctl("status", "--json")).ledger.tokens == 3)
@@ -58,6 +68,25 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 
+    @Test func syncReportsProgressAsJSONLinesAndRefusesWhenNotEnrolled() async throws {
+        let hub = try await RunningHub()
+        _ = try await hub.issue(2500)
+        let daemon = try await RunningDaemon(hub: hub)
+        // Every line parses; the last one is the report (progress lines come from a run this call started).
+        let result = try await daemon.ctl("sync", "--json")
+        #expect(result.status == 0)
+        let report = try syncReport(result)
+        #expect(report.download?.upToDate == true)
+        #expect(try decode(StatusResponse.self, try await daemon.ctl("status", "--json")).ledger.tokens == 2500)
+        #expect(try await daemon.stop() == 0)
+
+        let offline = try await RunningDaemon()
+        let refused = try await offline.ctl("sync")
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("not enrolled"))
+        #expect(try await offline.stop() == 0)
+    }
+
     @Test func revocationAndKeyRotationReachTheCounter() async throws {
         let hub = try await RunningHub()
         let tokens = try await hub.issue(2)
@@ -66,7 +95,7 @@ import Testing
         try await hub.admin("tokens", "revoke", tokens[0].tokenId, "--reason", "refund")
         try await hub.admin("keys", "rotate")
         let afterRotation = try await hub.issue(1)[0]
-        let sync = try decode(SyncNowReport.self, try await daemon.ctl("sync", "--json"))
+        let sync = try syncReport(try await daemon.ctl("sync", "--json"))
         #expect(sync.download?.revocations == 1)
         #expect(try decode(VerdictResponse.self, try await daemon.ctl("redeem", tokens[0].signedCode, "--json")).reason == "revoked")
         // The new key signs new codes; the old key still verifies codes it signed.
@@ -102,7 +131,7 @@ import Testing
         let daemon = try await RunningDaemon(hub: hub)
         var synced = false
         for _ in 0..<30 where !synced {
-            synced = try decode(SyncNowReport.self, try await daemon.ctl("sync", "--json")).download?.upToDate == true
+            synced = try syncReport(try await daemon.ctl("sync", "--json")).download?.upToDate == true
         }
         #expect(synced)
         var ids: [String] = []
