@@ -11,6 +11,12 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 
+# Python libraries the OpenAPI conformance check uses.
+if ! python3 -c "import yaml, openapi_schema_validator" 2>/dev/null; then
+    echo "setup: installing pyyaml and openapi-schema-validator for the OpenAPI conformance check"
+    python3 -m pip install --quiet pyyaml openapi-schema-validator
+fi
+
 # Debian packages the build and the tests use.
 packages=(libsqlite3-dev)
 missing=()

@@ -16,3 +16,4 @@ stage "setup" source scripts/setup.sh
 stage "build (debug, with tests)" swift build --build-tests
 stage "swift test (unit + integration)" swift test --skip-build
 stage "benchmark smoke run" .build/debug/counter-bench redeem --count 100 --directory "${TMPDIR:-/tmp}"
+stage "OpenAPI conformance of counter-hub" python3 Tests/Conformance/check_openapi.py docs/openapi.yaml .build/debug/counter-hub

@@ -69,11 +69,19 @@ public struct FeedPage: Codable, Sendable, Equatable {
         public var id: String
         public var name: String
         public var timeZone: String
-        public init(id: String, name: String, timeZone: String) {
+        /// v1 defines no settings; the object is required and unknown keys are ignored.
+        public var settings: Settings
+        public init(id: String, name: String, timeZone: String, settings: Settings = Settings()) {
             self.id = id
             self.name = name
             self.timeZone = timeZone
+            self.settings = settings
         }
+    }
+
+    /// Shop settings: none in v1 (encoded as `{}`).
+    public struct Settings: Codable, Sendable, Equatable {
+        public init() {}
     }
 
     public struct Campaign: Codable, Sendable, Equatable {

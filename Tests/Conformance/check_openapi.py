@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Checks that the real counter-hub answers what docs/openapi.yaml promises.
+
+Starts counter-hub on a scratch data directory, drives every endpoint once (time, enroll,
+feed, events, an unauthorized call) and validates each JSON answer against the component
+schema the contract names for it. Usage: check_openapi.py docs/openapi.yaml PATH/TO/counter-hub
+"""
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import yaml
+from openapi_schema_validator import OAS31Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+spec = yaml.safe_load(open(sys.argv[1]))
+hub = sys.argv[2]
+schemas = spec["components"]["schemas"]
+registry = Registry().with_resource(
+    "urn:spec", Resource.from_contents({"components": {"schemas": schemas}}, default_specification=DRAFT202012))
+failures = 0
+checks = 0
+
+
+def check(name, instance):
+    global failures, checks
+    checks += 1
+    errors = list(OAS31Validator({"$ref": f"urn:spec#/components/schemas/{name}"}, registry=registry).iter_errors(instance))
+    print(("ok   " if not errors else "FAIL ") + name)
+    for error in errors[:5]:
+        print(f"     {error.json_path}: {error.message[:300]}")
+    failures += bool(errors)
+
+
+data = tempfile.mkdtemp(prefix="counter-hub-conformance-")
+
+
+def admin(*arguments):
+    return subprocess.run([hub, *arguments, "--data", data], capture_output=True, text=True, check=True).stdout
+
+
+admin("shop", "create", "--id", "S1", "--name", "Conformance")
+admin("campaign", "create", "--id", "C", "--title", "t", "--product", "p", "--face-value", "1.00", "--valid-days", "3")
+tokens = [json.loads(line) for line in admin("tokens", "issue", "--campaign", "C", "--count", "2", "--json").splitlines()]
+admin("tokens", "revoke", tokens[1]["token_id"], "--reason", "refund")
+code = admin("enroll-code", "--shop", "S1").strip()
+with socket.socket() as probe:
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+server = subprocess.Popen([hub, "serve", "--data", data, "--listen", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL)
+
+
+def call(method, path, body=None, token=None):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
+                                     data=json.dumps(body).encode() if body is not None else None)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+try:
+    for _ in range(100):
+        try:
+            status, answer = call("GET", "/v1/time")
+            break
+        except OSError:
+            time.sleep(0.1)
+    check("TimeResponse", answer)
+    status, enrolled = call("POST", "/v1/enroll", {"enrollment_code": code, "device_name": "conformance"})
+    check("EnrollResponse", enrolled)
+    token = enrolled["device_token"]
+    status, page = call("GET", "/v1/feed?limit=2", token=token)
+    check("FeedPage", page)
+    status, page = call("GET", "/v1/feed?limit=100&cursor=" + urllib.request.quote(page["next_cursor"]), token=token)
+    check("FeedPage", page)
+    events = {"device_id": enrolled["device_id"], "events": [
+        {"type": "redemption", "id": "019aa9d0-6c38-7d41-9a0e-3f2b6c1d8e47", "occurred_at": "2026-11-22T02:31:07Z",
+         "clock_suspect": False, "device_sequence": 1, "token_id": tokens[0]["token_id"], "campaign_id": "C",
+         "shop_id": "S1", "uses": 1, "via": "cache", "code_last4": "ABCD", "source": "conformance"},
+        {"type": "rejection", "id": "019aa9d3-4b20-7c11-9d2e-6f7a8b9c0d1e", "occurred_at": "2026-11-22T02:35:12Z",
+         "clock_suspect": False, "reason": "unknown_code", "code_hash": "a" * 64, "source": "conformance"},
+        {"type": "void", "id": "019aa9d2-0f11-7a02-8c3d-5e6f7a8b9c0d", "occurred_at": "2026-11-22T02:33:40Z",
+         "clock_suspect": False, "device_sequence": 2, "redemption_id": "00000000-0000-7000-8000-000000000000",
+         "reason": "mistake", "source": "conformance"},
+    ]}
+    check("EventBatch", events)
+    status, answer = call("POST", "/v1/events", events, token=token)
+    check("EventsResponse", answer)
+    status, answer = call("GET", "/v1/feed", token="not-a-token")
+    assert status == 401, status
+    check("ErrorResponse", answer)
+finally:
+    server.terminate()
+print(f"openapi conformance: {checks - failures} of {checks} answers match the contract")
+sys.exit(1 if failures else 0)
