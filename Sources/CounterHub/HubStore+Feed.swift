@@ -11,6 +11,9 @@ extension HubStore {
                 throw HubError("not_found", "the device's shop no longer exists")
             }
             let position = try Self.currentPosition(db)
+            // The watermark and the use counts come from the same read, so they agree.
+            let acknowledged = try Int64.fetchOne(db, sql: "SELECT acknowledged_sequence FROM device WHERE id = ?",
+                                                  arguments: [device.id]) ?? 0
             // A missing, malformed, foreign or future cursor starts a full resync.
             let after = cursor.flatMap { FeedCursor.parse($0, shop: device.shopID) }.flatMap { $0 <= position ? $0 : nil }
             let reset = after == nil
@@ -40,8 +43,6 @@ extension HubStore {
             var tombstones: [String] = []
             var revocations: [FeedPage.Revocation] = []
             if !tokenIDs.isEmpty {
-                let acknowledged = try Int64.fetchOne(db, sql: "SELECT acknowledged_sequence FROM device WHERE id = ?",
-                                                      arguments: [device.id]) ?? 0
                 let used = try Self.usesUsed(db, tokenIDs: tokenIDs, deviceID: device.id, acknowledged: acknowledged)
                 let lastUses = try Self.lastUses(db, tokenIDs: tokenIDs)
                 for row in try Row.fetchAll(db, sql: "SELECT * FROM token WHERE id IN (\(Self.placeholders(tokenIDs.count))) ORDER BY position",
@@ -62,8 +63,6 @@ extension HubStore {
                     }
                 }
             }
-            let acknowledged = try Int64.fetchOne(db, sql: "SELECT acknowledged_sequence FROM device WHERE id = ?",
-                                                  arguments: [device.id]) ?? 0
             let keySetPosition = try Int64.fetchOne(db, sql: "SELECT key_set_position FROM hub_state") ?? 0
             let keySet = (reset || keySetPosition > from) ? try Self.latestKeySet(db).map {
                 FeedPage.SignedKeySet(payload: $0.payload.base64EncodedString(), signature: $0.signature.base64EncodedString())

@@ -21,6 +21,23 @@ public struct SyncState: Sendable, Equatable {
     public var serverTimeOffset: TimeInterval?
     public var lastError: String?
     public var lastErrorAt: Date?
+
+    public init(cursor: String?, position: Int64, resyncInProgress: Bool, keySetVersion: Int, maxDataAge: TimeInterval?,
+                shopName: String?, shopTimeZone: String?, lastPageAt: Date?, lastCompleteSyncAt: Date?,
+                serverTimeOffset: TimeInterval?, lastError: String?, lastErrorAt: Date?) {
+        self.cursor = cursor
+        self.position = position
+        self.resyncInProgress = resyncInProgress
+        self.keySetVersion = keySetVersion
+        self.maxDataAge = maxDataAge
+        self.shopName = shopName
+        self.shopTimeZone = shopTimeZone
+        self.lastPageAt = lastPageAt
+        self.lastCompleteSyncAt = lastCompleteSyncAt
+        self.serverTimeOffset = serverTimeOffset
+        self.lastError = lastError
+        self.lastErrorAt = lastErrorAt
+    }
 }
 
 extension Ledger {

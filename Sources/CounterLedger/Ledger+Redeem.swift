@@ -105,7 +105,7 @@ extension Ledger {
 
     /// Adds an outbox entry for an event (in the caller's transaction).
     func enqueue(_ kind: OutboxKind, itemID: String, at now: Date, _ db: Database) throws {
-        let priority = (kind == .rejection ? OutboxRecord.Priority.rejections : .events).rawValue
+        let priority = kind.priority
         try db.cachedStatement(sql: "INSERT INTO outbox (kind, item_id, priority, state, attempts, created_at) VALUES (?, ?, ?, 'pending', 0, ?)")
             .execute(arguments: [kind.rawValue, itemID, priority, now])
     }

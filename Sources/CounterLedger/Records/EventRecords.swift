@@ -41,42 +41,10 @@ struct VoidRecord: Codable, FetchableRecord, PersistableRecord {
     var voidedAt: Date
 }
 
-/// A row of `rejection`: a scan that was refused, kept for fraud analysis.
-struct RejectionRecord: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "rejection"
-    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
-    var id: String
-    var codeHash: Data?
-    var reason: String
-    var tokenId: String?
-    var campaignId: String?
-    var detail: String?
-    var source: String
-    var scannedAt: Date
-}
-
-/// A row of `outbox`: an event waiting for upload to the central engine.
-struct OutboxRecord: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "outbox"
-    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
-    /// Redemptions and voids go first; rejections are uploaded when nothing else waits.
-    enum Priority: Int { case events = 0, rejections = 1 }
-
-    var id: Int64?
-    var kind: String
-    var itemId: String
-    var priority: Int
-    var state: String
-    var attempts: Int
-    var lastError: String?
-    var createdAt: Date
-}
-
 /// What an outbox entry carries.
 public enum OutboxKind: String, Sendable, Codable {
     case redemption, void, rejection
+
+    /// Upload order: redemptions and voids (0) before rejected scans (1).
+    var priority: Int { self == .rejection ? 1 : 0 }
 }
