@@ -28,13 +28,23 @@ extension HubStore {
         }
         guard UUID(uuidString: event.id) != nil else { return result("rejected", "invalid_event") }
         let body = String(decoding: try SyncJSON.encoder().encode(event), as: UTF8.self)
-        if let existing = try Row.fetchOne(db, sql: "SELECT device_id, type, device_sequence, token_id, redemption_id FROM event WHERE id = ?",
+        if let existing = try Row.fetchOne(db, sql: "SELECT device_id, body, status, reason FROM event WHERE id = ?",
                                            arguments: [event.id.lowercased()]) {
-            let same = existing["device_id"] == device.id && existing["type"] == event.type
-                && existing["device_sequence"] as Int64? == event.deviceSequence
-                && (event.type == "void" ? existing["redemption_id"] == event.redemptionId?.lowercased()
-                                         : existing["token_id"] == event.tokenId)
-            return same ? result("duplicate") : result("rejected", "id_reused")
+            // A resend (the answer was lost): the same content gets the same outcome; an accepted one is a duplicate.
+            guard existing["device_id"] == device.id, existing["body"] == body else { return result("rejected", "id_reused") }
+            let status: String = existing["status"]
+            return status == "accepted" ? result("duplicate") : result(status, existing["reason"])
+        }
+        /// Whether this device already used a sequence number (then the event is kept without it).
+        func sequenceTaken(_ sequence: Int64) throws -> Bool {
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE device_id = ? AND device_sequence = ?",
+                             arguments: [device.id, sequence]) ?? 0 > 0
+        }
+        /// Keeps a refused event too, so its sequence counts as received and a resend gets the same answer.
+        func refuse(_ reason: String) throws -> EventsResponse.Result {
+            let sequence = try event.deviceSequence.flatMap { try sequenceTaken($0) ? nil : $0 }
+            try store("rejected", reason, sequence: sequence, token: nil, redemption: nil, uses: 0)
+            return result("rejected", reason)
         }
         func store(_ status: String, _ reason: String?, sequence: Int64?, token: String?, redemption: String?, uses: Int) throws {
             try db.execute(sql: """
@@ -48,16 +58,15 @@ extension HubStore {
         case "redemption":
             guard let sequence = event.deviceSequence, sequence >= 1, let tokenID = event.tokenId, TokenID(hex: tokenID) != nil,
                   let uses = event.uses, (1...65_535).contains(uses) else {
-                return result("rejected", "invalid_event")
+                return try refuse("invalid_event")
             }
-            guard event.shopId == device.shopID else { return result("rejected", "shop_mismatch") }
+            guard event.shopId == device.shopID else { return try refuse("shop_mismatch") }
             guard let token = try Row.fetchOne(db, sql: "SELECT * FROM token WHERE id = ?", arguments: [tokenID]) else {
-                return result("rejected", "unknown_token")
+                return try refuse("unknown_token")
             }
             var storedSequence: Int64? = sequence
             var reason: String?
-            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE device_id = ? AND device_sequence = ?",
-                                arguments: [device.id, sequence]) ?? 0 > 0 {
+            if try sequenceTaken(sequence) {
                 storedSequence = nil
                 reason = "sequence_reused"
             }
@@ -69,16 +78,20 @@ extension HubStore {
             return result(reason == nil ? "accepted" : "conflict", reason)
         case "void":
             guard let sequence = event.deviceSequence, sequence >= 1, let redemptionID = event.redemptionId?.lowercased() else {
-                return result("rejected", "invalid_event")
+                return try refuse("invalid_event")
             }
             guard let redemption = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ? AND type = 'redemption'",
                                                     arguments: [redemptionID]) else {
-                return result("rejected", "unknown_redemption")
+                return try refuse("unknown_redemption")
             }
-            guard redemption["device_id"] == device.id else { return result("rejected", "wrong_device") }
-            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE type = 'void' AND redemption_id = ?",
+            guard redemption["device_id"] == device.id else { return try refuse("wrong_device") }
+            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE type = 'void' AND redemption_id = ? AND status = 'accepted'",
                                    arguments: [redemptionID]) == 0 else {
-                return result("rejected", "already_voided")
+                return try refuse("already_voided")
+            }
+            if try sequenceTaken(sequence) {
+                try store("conflict", "sequence_reused", sequence: nil, token: nil, redemption: redemptionID, uses: 0)
+                return result("conflict", "sequence_reused")
             }
             let tokenID: String? = redemption["token_id"]
             try store("accepted", nil, sequence: sequence, token: tokenID, redemption: redemptionID, uses: redemption["uses"])
@@ -87,11 +100,11 @@ extension HubStore {
             }
             return result("accepted")
         case "rejection":
-            guard event.reason != nil else { return result("rejected", "invalid_event") }
+            guard event.reason != nil else { return try refuse("invalid_event") }
             try store("accepted", nil, sequence: nil, token: event.tokenId, redemption: nil, uses: 0)
             return result("accepted")
         default:
-            return result("rejected", "invalid_event")
+            return try refuse("invalid_event")
         }
     }
 

@@ -122,8 +122,11 @@ enum FeedCursor {
     /// The position a cursor stands for, if it is one of ours for this shop.
     static func parse(_ cursor: String, shop: String) -> Int64? {
         guard let data = Data(base64Encoded: cursor) else { return nil }
-        let parts = String(decoding: data, as: UTF8.self).split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "v1", parts[1] == shop, let position = Int64(parts[2]), position >= 0 else {
+        // Shop ids may contain ':'; the position follows the last one.
+        let text = String(decoding: data, as: UTF8.self)
+        guard text.hasPrefix("v1:"), let colon = text.lastIndex(of: ":"), text.index(text.startIndex, offsetBy: 3) <= colon,
+              String(text[text.index(text.startIndex, offsetBy: 3)..<colon]) == shop,
+              let position = Int64(text[text.index(after: colon)...]), position >= 0 else {
             return nil
         }
         return position

@@ -69,16 +69,20 @@ extension HubStore {
     /// and starts a new one. Returns the new key id and the key set version.
     public func rotateKeys(now: Date = Date()) throws -> (keyID: UInt32, keySetVersion: Int) {
         try writer.write { db in
-            let current = try Self.currentSigningKey(db, now: now)
+            // The newest key, even if its signing period is over (a hub left 180 days without rotation).
+            guard let newest = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM hub_key WHERE role = 'signing'") else {
+                throw HubError("no_signing_key", "the hub has no signing key")
+            }
+            let currentID = newest
             // Keep verifying the old key as long as a code it signed can be valid; forever if one has no end.
             let openEnded = try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM token WHERE key_id = ? AND valid_until IS NULL AND deleted = 0
-                """, arguments: [Int64(current.id)]) ?? 0
+                """, arguments: [currentID]) ?? 0
             let lastExpiry = try Date.fetchOne(db, sql: "SELECT MAX(valid_until) FROM token WHERE key_id = ?",
-                                               arguments: [Int64(current.id)])
+                                               arguments: [currentID])
             let verifyUntil: Date? = openEnded > 0 ? nil : max(lastExpiry ?? now, now)
             try db.execute(sql: "UPDATE hub_key SET sign_until = ?, verify_until = ? WHERE id = ?",
-                           arguments: [now, verifyUntil, Int64(current.id)])
+                           arguments: [now, verifyUntil, currentID])
             try Self.addSigningKey(db, now: now)
             let id = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM hub_key WHERE role = 'signing'") ?? 0
             let version = try Int.fetchOne(db, sql: "SELECT key_set_version FROM hub_state") ?? 0

@@ -290,4 +290,11 @@ extension Ledger {
             }
         }
     }
+
+    /// The last upload error recorded for a pending event, if any.
+    public func lastUploadError(eventID: String) async throws -> String? {
+        try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT last_error FROM outbox WHERE item_id = ?", arguments: [eventID])
+        }
+    }
 }

@@ -69,7 +69,7 @@ extension Ledger {
                 outcome.status = .windowClosed
                 return outcome
             }
-            try db.execute(sql: "UPDATE token SET uses_remaining = uses_remaining + ? WHERE id = ?",
+            try db.execute(sql: "UPDATE token SET uses_remaining = min(uses_total, uses_remaining + ?) WHERE id = ?",
                            arguments: [redemption.uses, redemption.tokenId])
             let sequence = try self.nextSequence(db)
             let id = UUIDv7.make(now: now)

@@ -55,8 +55,21 @@ public struct EventUploader: Sendable {
                     try await send(Array(batch[half...]), into: &report)
                     return
                 }
-                logger.error("sync upload", metadata: ["outcome": "dead_letter", "event_id": "\(batch[0].id)", "error": "\(error)"])
-                try? await ledger.deadLetter(eventIDs: [batch[0].id], reason: "refused: \(error)", at: Date())
+                // One refusal may be a proxy's; the second one, after a backoff, is the hub's word.
+                let event = batch[0]
+                do {
+                    let previous = try await ledger.lastUploadError(eventID: event.id)
+                    guard previous?.hasPrefix(Self.refusalMark) == true else {
+                        try await ledger.recordUploadFailure(eventIDs: [event.id], error: Self.refusalMark + error.description)
+                        throw error
+                    }
+                    logger.error("sync upload", metadata: ["outcome": "dead_letter", "event_id": "\(event.id)", "error": "\(error)"])
+                    try await ledger.deadLetter(eventIDs: [event.id], reason: "refused twice: \(error)", at: Date())
+                } catch let syncError as SyncError {
+                    throw syncError
+                } catch {
+                    throw .invalidResponse("ledger: \(error)")
+                }
                 report.rejected += 1
                 return
             }
@@ -85,6 +98,9 @@ public struct EventUploader: Sendable {
         report.batches += 1
         report.acknowledgedSequence = response.acknowledgedSequence
     }
+
+    /// Prefix of the upload error recorded when the hub refused an event alone.
+    static let refusalMark = "refused: "
 
     static func wire(_ event: OutboxEvent) -> EventsRequest.Event {
         EventsRequest.Event(type: event.kind.rawValue, id: event.id, occurredAt: event.occurredAt,

@@ -12,7 +12,16 @@ public struct HubClient: Sendable {
     let token: String?
     let client: HTTPClient
 
-    public init(baseURL: URL, token: String?, client: HTTPClient = .shared) {
+    /// The process's client for the hub: never follows redirects (the bearer token stays with the hub's
+    /// origin) and gives up connecting after 10 s.
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(10))
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    public init(baseURL: URL, token: String?, client: HTTPClient = HubClient.sharedHTTPClient) {
         self.baseURL = baseURL
         self.token = token
         self.client = client
@@ -43,7 +52,7 @@ public struct HubClient: Sendable {
         let base = baseURL.absoluteString.hasSuffix("/") ? baseURL.absoluteString : baseURL.absoluteString + "/"
         var request = HTTPClientRequest(url: base + path)
         request.method = method
-        request.headers.add(name: "User-Agent", value: "counterd")
+        request.headers.add(name: "User-Agent", value: "counterd/1")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             guard let data = try? SyncJSON.encoder().encode(body) else { throw .invalidResponse("cannot encode the request") }

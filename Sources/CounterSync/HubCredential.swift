@@ -47,8 +47,17 @@ public struct HubCredential: Codable, Sendable, Equatable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let path = Self.path(in: stateDirectory)
         let temporary = path + ".tmp"
-        _ = FileManager.default.createFile(atPath: temporary, contents: try encoder.encode(self),
-                                       attributes: [.posixPermissions: 0o600])
+        unlink(temporary)
+        // Created 0600 from the first byte, never readable by others even for a moment.
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw HubURLError(description: "cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        let data = try encoder.encode(self)
+        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == data.count, synced else {
+            throw HubURLError(description: "cannot write \(temporary): \(String(cString: strerror(errno)))")
+        }
         guard rename(temporary, path) == 0 else {
             throw HubURLError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
         }

@@ -33,6 +33,11 @@ extension Counterd {
                 throw fail("already enrolled as \(existing.deviceID) of shop \(existing.shopID) with \(existing.hubURL); "
                            + "remove \(HubCredential.path(in: configuration.stateDirectory)) to enroll again")
             }
+            if FileManager.default.fileExists(atPath: configuration.ledgerPath) {
+                // Enrolling gives a new device id; a ledger of another identity could never be opened with it.
+                throw fail("\(configuration.ledgerPath) already exists (a counter used before enrollment, or the demo); "
+                           + "enroll with a new state_directory so its redemptions are never mixed with another device's")
+            }
             let client = HubClient(baseURL: url, token: nil)
             do {
                 let time = try await client.time()
@@ -49,16 +54,10 @@ extension Counterd {
                     throw fail("the configuration names device \(configured.deviceID) of shop \(configured.shopID), but the code "
                                + "enrolls \(identity.deviceID) of shop \(identity.shopID); remove device.id and device.shop", 78)
                 }
-                // The ledger must be this device's (a fresh state directory, or one already of this identity).
-                try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
-                do {
-                    _ = try Ledger(path: configuration.ledgerPath, identity: identity)
-                } catch let error as LedgerError {
-                    throw fail("\(error)")
-                }
                 try HubCredential(hubURL: url.absoluteString, deviceID: answer.deviceId, shopID: answer.shopId,
                                   deviceToken: answer.deviceToken, rootPublicKey: answer.rootPublicKey,
                                   enrolledAt: Date()).save(to: configuration.stateDirectory)
+                _ = try Ledger(path: configuration.ledgerPath, identity: identity)
                 print("enrolled as device \(answer.deviceId) of shop \(answer.shopId); start counterd to sync")
             } catch let error as SyncError {
                 throw fail("\(error)")

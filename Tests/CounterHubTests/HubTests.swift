@@ -156,8 +156,45 @@ import Testing
         let statuses = response.results.map { $0.status }
         #expect(statuses == ["accepted", "rejected", "rejected", "accepted", "rejected", "accepted", "rejected"])
         #expect(response.results.map { $0.reason ?? "" } == ["", "unknown_token", "shop_mismatch", "", "already_voided", "", "invalid_event"])
-        // Sequences 2, 3 and 5 were never stored: the device's acknowledged prefix stops at 1.
-        #expect(response.acknowledgedSequence == 1)
+        // Refused events are kept too, so their sequence numbers count as received.
+        #expect(response.acknowledgedSequence == 5)
+        // A resend gets the same answer, not a duplicate that would hide the refusal.
+        let again = try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [unknown, redeemed]), from: hub.device)
+        #expect(again.results.map(\.status) == ["rejected", "duplicate"])
+        #expect(again.results.first?.reason == "unknown_token")
+    }
+
+    @Test func reusedSequencesAreKeptAsConflictsWithoutFailingTheBatch() throws {
+        let hub = try hub(uses: 5)
+        let first = redemption(hub, hub.issued[0], sequence: 1)
+        var reused = redemption(hub, hub.issued[1], sequence: 1)
+        reused.id = UUIDv7.make().uuidString.lowercased()
+        let void = EventsRequest.Event(type: "void", id: UUIDv7.make().uuidString.lowercased(), occurredAt: Date(),
+                                       clockSuspect: false, deviceSequence: 1, source: "test", redemptionId: first.id,
+                                       reason: "mistake")
+        let response = try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [first, reused, void]), from: hub.device)
+        #expect(response.results.map(\.status) == ["accepted", "conflict", "conflict"])
+        #expect(response.results.dropFirst().allSatisfy { $0.reason == "sequence_reused" })
+        // The conflict is answered again as a conflict when resent.
+        let resent = try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [reused]), from: hub.device)
+        #expect(resent.results.first?.status == "conflict")
+    }
+
+    @Test func cursorsWorkForShopIdsWithColons() throws {
+        let hub = try hub(count: 5)
+        try hub.store.createShop(id: "CITY:EAST:7", name: "x")
+        let (device, _) = try hub.store.enroll(code: try hub.store.makeEnrollmentCode(shop: "CITY:EAST:7"), deviceName: nil)
+        let first = try hub.store.feedPage(for: device, cursor: nil, limit: 3)
+        let second = try hub.store.feedPage(for: device, cursor: first.nextCursor, limit: 3)
+        #expect(first.reset && !second.reset)
+    }
+
+    @Test func rotationWorksAfterEverySigningPeriodEnded() throws {
+        let hub = try hub()
+        let later = Date().addingTimeInterval(HubStore.signingPeriod + 86_400)
+        #expect(throws: HubError.self) { try hub.store.issueTokens(campaign: "COFFEE", count: 1, now: later) }
+        _ = try hub.store.rotateKeys(now: later)
+        #expect(try hub.store.issueTokens(campaign: "COFFEE", count: 1, now: later).count == 1)
     }
 
     @Test func useCountsInTheFeedFollowTheDevicesAcknowledgedSequence() throws {

@@ -54,9 +54,14 @@ import Testing
     }
 
     /// Runs `body` with a ledger and a downloader pointed at a fake hub that plays `script`.
-    func withFakeHub(_ body: @Sendable (Ledger, FeedDownloader, Script) async throws -> Void) async throws {
+    func withFakeHub(_ body: @Sendable (Ledger, FeedDownloader, Script, HubClient) async throws -> Void) async throws {
         let script = Script()
         let router = Router()
+        router.post("v1/events") { _, _ -> Response in
+            let (status, _, text) = script.pop()
+            return Response(status: .init(code: status), headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
         router.get("v1/feed") { _, _ -> Response in
             let (status, headers, text) = script.pop()
             var fields = HTTPFields()
@@ -72,7 +77,7 @@ import Testing
             let hub = HubClient(baseURL: URL(string: "http://127.0.0.1:\(client.port!)")!, token: "t")
             let downloader = FeedDownloader(ledger: ledger, client: hub, rootPublicKey: Array(Self.root.publicKey.rawRepresentation),
                                             logger: Logger(label: "test"))
-            try await body(ledger, downloader, script)
+            try await body(ledger, downloader, script, hub)
         }
     }
 
@@ -87,7 +92,7 @@ import Testing
     }
 
     @Test func aGoodPageIsApplied() async throws {
-        try await withFakeHub { ledger, downloader, script in
+        try await withFakeHub { ledger, downloader, script, _ in
             script.push(try Self.page(position: 5, reset: true))
             let report = try await downloader.run()
             #expect(report.tokens == 1)
@@ -96,7 +101,7 @@ import Testing
     }
 
     @Test func aKeySetNotSignedByThePinnedRootRejectsThePageWhole() async throws {
-        try await withFakeHub { ledger, downloader, script in
+        try await withFakeHub { ledger, downloader, script, _ in
             script.push(try Self.page(position: 5, reset: true, keySetBy: Self.impostor))
             let error = await failure(downloader)
             #expect(error?.description.contains("key set signature") == true)
@@ -107,7 +112,7 @@ import Testing
     }
 
     @Test func truncatedOrIncompleteJSONIsRejected() async throws {
-        try await withFakeHub { ledger, downloader, script in
+        try await withFakeHub { ledger, downloader, script, _ in
             let whole = try Self.page(position: 5, reset: true)
             script.push(String(whole.prefix(whole.count / 2)))
             #expect(await failure(downloader)?.description.contains("not complete JSON") == true)
@@ -120,7 +125,7 @@ import Testing
     }
 
     @Test func unknownFieldsAreIgnored() async throws {
-        try await withFakeHub { ledger, downloader, script in
+        try await withFakeHub { ledger, downloader, script, _ in
             let whole = try Self.page(position: 5, reset: true)
             script.push(whole.replacingOccurrences(of: "{\"server_time\"", with: "{\"future_field\":{\"x\":[1,2]},\"server_time\""))
             _ = try await downloader.run()
@@ -129,7 +134,7 @@ import Testing
     }
 
     @Test func aPositionGoingBackwardsIsRejected() async throws {
-        try await withFakeHub { ledger, downloader, script in
+        try await withFakeHub { ledger, downloader, script, _ in
             script.push(try Self.page(position: 10, reset: true))
             _ = try await downloader.run()
             script.push(try Self.page(position: 9, reset: false, keySetBy: nil, tokens: ["REPLAYED-1"]))
@@ -140,7 +145,7 @@ import Testing
     }
 
     @Test func httpErrorsAreClassified() async throws {
-        try await withFakeHub { _, downloader, script in
+        try await withFakeHub { _, downloader, script, _ in
             script.push("{}", status: 429, retryAfter: "7")
             #expect(await failure(downloader) == .retryable(status: 429, retryAfter: 7))
             script.push("{}", status: 401)
@@ -149,6 +154,21 @@ import Testing
             #expect(await failure(downloader)?.isRetryable == true)
             script.push(#"{"error": {"code": "nope", "message": "no such route"}}"#, status: 404)
             #expect(await failure(downloader) == .refused(status: 404, code: "nope", message: "no such route"))
+        }
+    }
+
+    @Test func anEventRefusedAloneIsDeadLetteredOnlyTheSecondTime() async throws {
+        try await withFakeHub { ledger, _, script, hub in
+            _ = try await ledger.redeem("anything", source: "test")   // a rejected scan: one pending event
+            let uploader = EventUploader(ledger: ledger, client: hub, deviceID: "d", logger: Logger(label: "t"))
+            script.push(#"{"error": {"code": "invalid_request", "message": "proxy says no"}}"#, status: 400)
+            await #expect(throws: SyncError.self) { _ = try await uploader.run() }
+            #expect(try await ledger.outboxCounts().pending == 1, "one refusal may be a proxy's: the event stays")
+            script.push(#"{"error": {"code": "invalid_request", "message": "still no"}}"#, status: 400)
+            let report = try await uploader.run()
+            #expect(report.rejected == 1)
+            #expect(try await ledger.outboxCounts().dead == 1)
+            #expect(try await ledger.deadLetters(limit: 5).first?.reason?.contains("refused twice") == true)
         }
     }
 
