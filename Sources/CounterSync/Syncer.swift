@@ -83,6 +83,8 @@ public actor Syncer {
             var backoff = Backoff()
             while !Task.isCancelledOrShuttingDown {
                 let wait: Duration
+                // A hub that said Retry-After is left alone that long, whatever wakes the loop.
+                var holdUntil: ContinuousClock.Instant?
                 do {
                     switch direction {
                     case .download: _ = try await syncer.download()
@@ -94,6 +96,7 @@ public actor Syncer {
                     switch error {
                     case .retryable(_, let retryAfter):
                         wait = .seconds(backoff.nextDelay(retryAfter: retryAfter))
+                        if let retryAfter { holdUntil = .now + .seconds(min(retryAfter, 3600)) }
                     case .unauthorized, .notEnrolled, .refused:
                         wait = max(syncer.pollInterval, .seconds(600))
                     case .unreachable, .invalidResponse:
@@ -106,6 +109,9 @@ public actor Syncer {
                     await (direction == .upload ? syncer.uploadWakeup : syncer.downloadWakeup).wait(timeout: wait)
                 } onGracefulShutdown: {
                     Task { await (direction == .upload ? syncer.uploadWakeup : syncer.downloadWakeup).signal() }
+                }
+                if let holdUntil, holdUntil > .now {
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(until: holdUntil) }
                 }
             }
         }

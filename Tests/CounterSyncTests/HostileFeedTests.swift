@@ -7,6 +7,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -23,8 +24,10 @@ import Testing
             let headers = retryAfter.map { ["Retry-After": $0] } ?? [:]
             answers.withLock { $0.append((status, headers, body)) }
         }
+        let calls = Mutex(0)
         func pop() -> (Int, [String: String], String) {
-            answers.withLock { $0.isEmpty ? (500, [:], "{}") : $0.removeFirst() }
+            calls.withLock { $0 += 1 }
+            return answers.withLock { $0.isEmpty ? (500, [:], "{}") : $0.removeFirst() }
         }
     }
 
@@ -58,9 +61,10 @@ import Testing
         let script = Script()
         let router = Router()
         router.post("v1/events") { _, _ -> Response in
-            let (status, _, text) = script.pop()
-            return Response(status: .init(code: status), headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: text)))
+            let (status, headers, text) = script.pop()
+            var fields: HTTPFields = [.contentType: "application/json"]
+            if let retryAfter = headers["Retry-After"] { fields[.retryAfter] = retryAfter }
+            return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("v1/feed") { _, _ -> Response in
             let (status, headers, text) = script.pop()
@@ -169,6 +173,24 @@ import Testing
             #expect(report.rejected == 1)
             #expect(try await ledger.outboxCounts().dead == 1)
             #expect(try await ledger.deadLetters(limit: 5).first?.reason?.contains("refused twice") == true)
+        }
+    }
+
+    @Test func newScansDoNotHurryAHubThatSaidRetryAfter() async throws {
+        try await withFakeHub { ledger, downloader, script, hub in
+            _ = try await ledger.redeem("anything", source: "test")
+            let uploader = EventUploader(ledger: ledger, client: hub, deviceID: "d", logger: Logger(label: "t"))
+            let syncer = Syncer(downloader: downloader, uploader: uploader, pollInterval: .seconds(60), logger: Logger(label: "t"))
+            script.push("{}", status: 429, retryAfter: "3")
+            let loop = Task { try await syncer.services[1].run() }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(script.calls.withLock { $0 } == 1)
+            for _ in 0..<5 {
+                syncer.outboxChanged()
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(script.calls.withLock { $0 } == 1, "no request before Retry-After has passed")
+            loop.cancel()
         }
     }
 
