@@ -40,6 +40,8 @@ let package = Package(
         ]),
         // The JSON shapes of the local API, shared by the server and counterctl.
         .target(name: "CounterAPIModels", dependencies: ["CounterCore", "CounterSyncModels"]),
+        // Receipts: printer profiles, the ESC/POS encoder and decoder. Pure Swift, no I/O.
+        .target(name: "CounterPrint"),
         // The local HTTP API served by counterd.
         .target(name: "CounterAPI", dependencies: [
             "CounterCore", "CounterAPIModels", "CounterLedger",
@@ -122,6 +124,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "CounterPrintTests", dependencies: ["CounterPrint"]),
         .testTarget(name: "CounterSyncTests", dependencies: [
             "CounterSync", "CounterSyncModels", "CounterLedger", "CounterCore",
             .product(name: "Crypto", package: "swift-crypto"),

@@ -1,0 +1,51 @@
+import Foundation
+
+/// What a receipt printer model can do, read from a JSON file under drivers/printers/
+/// (schema: drivers/printers/README.md).
+public struct PrinterProfile: Codable, Sendable, Equatable {
+    /// How the printer takes Chinese text.
+    public enum ChineseMode: String, Codable, Sendable {
+        /// `FS &` enters 2-byte mode, `FS .` leaves it (most Chinese-market printers).
+        case kanji
+        /// Always in 2-byte mode; no switching commands.
+        case always
+        /// No Chinese font: Chinese text cannot be printed as text.
+        case none
+    }
+
+    public var id: String
+    public var name: String
+    public var paperWidthMM: Int
+    public var paperWidthDots: Int
+    /// Characters per line in the normal font (Chinese characters take two).
+    public var charactersPerLine: Int
+    public var chineseMode: ChineseMode
+    /// The 2-byte encoding of the Chinese font (`GB18030` 2-byte area, i.e. GBK).
+    public var chineseEncoding: String
+    public var nativeQR: Bool
+    /// The cut command as hex bytes, e.g. `1D5641 10` (feed and full cut); empty for no cutter.
+    public var cut: String
+    /// Drawer pins that may be kicked (0 = pin 2, 1 = pin 5).
+    public var drawerPins: [Int]
+    public var statusSupported: Bool
+    /// Where each field comes from: `manual` (a vendor document) or `unverified` (inferred, not tried on hardware).
+    public var provenance: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, cut, provenance
+        case paperWidthMM = "paper_width_mm", paperWidthDots = "paper_width_dots"
+        case charactersPerLine = "characters_per_line", chineseMode = "chinese_mode", chineseEncoding = "chinese_encoding"
+        case nativeQR = "native_qr", drawerPins = "drawer_pins", statusSupported = "status_supported"
+    }
+
+    /// Reads a profile file.
+    public static func load(from url: URL) throws -> PrinterProfile {
+        try JSONDecoder().decode(PrinterProfile.self, from: Data(contentsOf: url))
+    }
+
+    /// Generic 58 mm ESC/POS printer with a Chinese font (the safe default).
+    public static let generic58 = PrinterProfile(
+        id: "generic-58", name: "Generic 58 mm ESC/POS", paperWidthMM: 58, paperWidthDots: 384, charactersPerLine: 32,
+        chineseMode: .kanji, chineseEncoding: "GB18030", nativeQR: true, cut: "1D564110", drawerPins: [0],
+        statusSupported: false, provenance: [:])
+}
