@@ -40,8 +40,14 @@ let package = Package(
         ]),
         // The JSON shapes of the local API, shared by the server and counterctl.
         .target(name: "CounterAPIModels", dependencies: ["CounterCore", "CounterSyncModels"]),
-        // Receipts: printer profiles, the ESC/POS encoder and decoder. Pure Swift, no I/O.
-        .target(name: "CounterPrint"),
+        // C libraries, each called from one Swift file only (see docs/architecture.md).
+        .systemLibrary(name: "CCUPS", path: "Sources/CCUPS"),
+        .systemLibrary(name: "CQREncode", path: "Sources/CQREncode"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Receipts: printer profiles, the ESC/POS encoder and decoder, bitmap text and QR, the preview.
+        .target(name: "CounterPrint", dependencies: ["CQREncode", "CZlib"]),
+        // The only module that calls libcups: destinations, raw jobs, job state.
+        .target(name: "CounterCUPS", dependencies: ["CCUPS"]),
         // The local HTTP API served by counterd.
         .target(name: "CounterAPI", dependencies: [
             "CounterCore", "CounterAPIModels", "CounterLedger",
@@ -80,6 +86,7 @@ let package = Package(
         // Composition root: configuration, the redeemer, buildDaemon(config).
         .target(name: "CounterDaemon", dependencies: [
             "CounterCore", "CounterLedger", "CounterScan", "CounterAPI", "CounterAPIModels", "CounterSync", "CounterSyncModels",
+            "CounterPrint", "CounterCUPS",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -91,7 +98,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "counterctl", dependencies: [
-            "CounterClient", "CounterAPIModels", "CounterCore", "CounterSyncModels",
+            "CounterClient", "CounterAPIModels", "CounterCore", "CounterSyncModels", "CounterPrint",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "counter-hub", dependencies: [
@@ -102,7 +109,7 @@ let package = Package(
         ]),
         .executableTarget(name: "counter-bench", dependencies: [
             "CounterDaemon", "CounterClient", "CounterLedger", "CounterAPI", "CounterAPIModels", "CounterCore",
-            "CounterHub", "CounterSync", "CounterSyncModels",
+            "CounterHub", "CounterSync", "CounterSyncModels", "CounterPrint", "CounterCUPS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -125,6 +132,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CounterPrintTests", dependencies: ["CounterPrint"]),
+        .testTarget(name: "CounterCUPSTests", dependencies: ["CounterCUPS", "CounterTestSupport"]),
         .testTarget(name: "CounterSyncTests", dependencies: [
             "CounterSync", "CounterSyncModels", "CounterLedger", "CounterCore",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -139,7 +147,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "CounterClient", "CounterAPIModels", "CounterCore", "CounterTestSupport",
+            "CounterClient", "CounterAPIModels", "CounterCore", "CounterTestSupport", "CounterPrint",
         ]),
     ]
 )

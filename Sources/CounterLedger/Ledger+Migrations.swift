@@ -126,6 +126,29 @@ extension Ledger {
                 CREATE INDEX void_on_sequence ON void(device_sequence);
                 """)
         }
+        migrator.registerMigration("v3-receipts") { db in
+            try db.execute(sql: """
+                CREATE TABLE receipt_job (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    kind TEXT NOT NULL,
+                    item_id TEXT NOT NULL,
+                    redemption_id TEXT NOT NULL,
+                    reprint BOOLEAN NOT NULL DEFAULT 0,
+                    uses_left INTEGER,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at DATETIME NOT NULL,
+                    printer TEXT,
+                    cups_job_id INTEGER,
+                    last_error TEXT,
+                    created_at DATETIME NOT NULL,
+                    submitted_at DATETIME,
+                    finished_at DATETIME
+                );
+                CREATE UNIQUE INDEX receipt_job_original ON receipt_job(kind, item_id) WHERE reprint = 0;
+                CREATE INDEX receipt_job_by_state ON receipt_job(state, next_attempt_at);
+                """)
+        }
         return migrator
     }
 }

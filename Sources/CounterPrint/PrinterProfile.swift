@@ -28,6 +28,9 @@ public struct PrinterProfile: Codable, Sendable, Equatable {
     /// Drawer pins that may be kicked (0 = pin 2, 1 = pin 5).
     public var drawerPins: [Int]
     public var statusSupported: Bool
+    /// Rows per `GS v 0` band for images (default 24): small bands keep slow printers' buffers from
+    /// overflowing, which makes them read image bytes as commands.
+    public var imageBandRows: Int?
     /// Where each field comes from: `manual` (a vendor document) or `unverified` (inferred, not tried on hardware).
     public var provenance: [String: String]
 
@@ -36,6 +39,7 @@ public struct PrinterProfile: Codable, Sendable, Equatable {
         case paperWidthMM = "paper_width_mm", paperWidthDots = "paper_width_dots"
         case charactersPerLine = "characters_per_line", chineseMode = "chinese_mode", chineseEncoding = "chinese_encoding"
         case nativeQR = "native_qr", drawerPins = "drawer_pins", statusSupported = "status_supported"
+        case imageBandRows = "image_band_rows"
     }
 
     /// Reads a profile file.
@@ -48,4 +52,13 @@ public struct PrinterProfile: Codable, Sendable, Equatable {
         id: "generic-58", name: "Generic 58 mm ESC/POS", paperWidthMM: 58, paperWidthDots: 384, charactersPerLine: 32,
         chineseMode: .kanji, chineseEncoding: "GB18030", nativeQR: true, cut: "1D564110", drawerPins: [0],
         statusSupported: false, provenance: [:])
+
+    /// Generic 80 mm ESC/POS printer with a Chinese font.
+    public static let generic80 = PrinterProfile(
+        id: "generic-80", name: "Generic 80 mm ESC/POS", paperWidthMM: 80, paperWidthDots: 576, charactersPerLine: 48,
+        chineseMode: .kanji, chineseEncoding: "GB18030", nativeQR: true, cut: "1D564110", drawerPins: [0, 1],
+        statusSupported: false, provenance: [:])
+
+    /// Rows per image band, at least 1 and at most 255.
+    public var bandRows: Int { min(255, max(1, imageBandRows ?? 24)) }
 }

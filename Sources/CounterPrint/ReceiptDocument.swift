@@ -10,8 +10,15 @@ public struct ReceiptDocument: Sendable, Equatable {
         case columns(String, String)
         /// A full-width rule of `-`.
         case rule
-        /// A QR code of `payload` (UTF-8), module size in dots.
+        /// A QR code of `payload` (UTF-8), module size in dots: native `GS ( k` where the profile
+        /// has it, else a bitmap.
         case qr(String, moduleSize: UInt8 = 6)
+        /// A QR code always sent as a bitmap (the print-test page shows both kinds).
+        case bitmapQR(String, moduleSize: UInt8 = 6)
+        /// Text always sent as a bitmap rendered from the bitmap font (the print-test page).
+        case bitmapText(String, alignment: Alignment = .left)
+        /// An image, centred or aligned on the paper.
+        case image(RasterImage, alignment: Alignment = .center)
         /// Blank lines.
         case feed(lines: UInt8)
         case cut

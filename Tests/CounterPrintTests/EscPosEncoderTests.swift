@@ -27,8 +27,9 @@ import Testing
         let yen = encoder.encode(ReceiptDocument([.text("¥5")]))
         #expect(yen == initialize + [0x1C, 0x26, 0xA3, 0xA4, 0x1C, 0x2E, 0x35, 0x0A])
         #expect(!yen.contains(0x81))
-        // An emoji has no 2-byte form at all.
-        #expect(encoder.encode(ReceiptDocument([.text("😀")])) == initialize + [0x3F, 0x0A])
+        // An emoji has no 2-byte form at all: `?` without a bitmap font.
+        let noFont = EscPosEncoder(profile: .generic58, font: nil)
+        #expect(noFont.encode(ReceiptDocument([.text("😀")])) == initialize + [0x3F, 0x0A])
     }
 
     @Test func twoColumnLinesFillTheWidthCountingChineseAsTwo() {
@@ -72,11 +73,13 @@ import Testing
         var plain = PrinterProfile.generic58
         plain.nativeQR = false
         plain.chineseMode = .none
-        let bytes = EscPosEncoder(profile: plain).encode(ReceiptDocument([.text("中A"), .qr("ID")]))
+        let bytes = EscPosEncoder(profile: plain, font: nil).encode(ReceiptDocument([.text("中A"), .qr("ID")]))
         let decoded = EscPosDecoder.decode(bytes)
         #expect(decoded.lines.first == "?A")
-        #expect(decoded.lines.contains("[QR] ID"))
+        // No native QR: the code goes as an image, never as GS ( k.
         #expect(decoded.qrPayloads.isEmpty)
+        #expect(decoded.imageBands > 0)
+        #expect(!bytes.contains(0x28))
     }
 
     @Test func everyShippedProfileLoads() throws {
@@ -123,5 +126,77 @@ import Testing
         #expect(decoded.lines[0] == "")
         #expect(TextWidth.columns(decoded.lines[1]) <= 32)
         #expect(decoded.unknownCommands == 0)
+    }
+}
+
+@Suite struct BitmapFallbackTests {
+    /// A two-glyph font: `A` (8 wide) and 한 (16 wide, not in GBK).
+    let font = BitmapFont(hex: """
+        0041:0000000018242442427E424242420000
+        D55C:00000000000000000000000000000000FFFF0000000000000000000000000000
+        """)
+
+    @Test func rasterBandsAreGSv0WithExplicitLengths() {
+        var profile = PrinterProfile.generic58
+        profile.imageBandRows = 24
+        var image = RasterImage(width: 8, height: 30)
+        image[0, 0] = true
+        let bytes = EscPosEncoder(profile: profile, font: nil).raster(image, alignment: .left)
+        // 384 dots = 48 bytes a row; 30 rows = a band of 24 and one of 6.
+        let header1: [UInt8] = [0x1D, 0x76, 0x30, 0x00, 48, 0, 24, 0]
+        let header2: [UInt8] = [0x1D, 0x76, 0x30, 0x00, 48, 0, 6, 0]
+        #expect(Array(bytes[0..<8]) == header1)
+        #expect(bytes[8] == 0x80)
+        #expect(Array(bytes[(8 + 48 * 24)..<(16 + 48 * 24)]) == header2)
+        #expect(bytes.count == 16 + 48 * 30)
+    }
+
+    @Test func textThePrinterCannotEncodeIsSentAsAnImage() {
+        let encoder = EscPosEncoder(profile: .generic58, font: font)
+        let decoded = EscPosDecoder.decode(encoder.encode(ReceiptDocument([.text("A한"), .text("AB")])))
+        #expect(decoded.imageBands == 1, "one 24-row band for the line")
+        #expect(decoded.lines == ["AB"], "the encodable line stays text")
+        guard case .image(let band)? = decoded.elements.first else { Issue.record("no image first"); return }
+        #expect(band.height == 24)
+        #expect(band.dots.contains(true))
+        #expect(decoded.unknownCommands == 0)
+    }
+
+    @Test func chineseOnAPrinterWithoutAChineseFontIsAnImage() {
+        var plain = PrinterProfile.generic58
+        plain.chineseMode = .none
+        let decoded = EscPosDecoder.decode(EscPosEncoder(profile: plain, font: font).encode(ReceiptDocument([.text("中A")])))
+        #expect(decoded.imageBands == 1)
+        #expect(decoded.lines.isEmpty)
+    }
+
+    @Test func theBitmapQRIsARealQRCode() throws {
+        let matrix = try #require(QRMatrix("0192f0c1-2a3b-7c4d-8e5f-0123456789ab"))
+        #expect(matrix.size == 29, "version 3 for 36 bytes at level M")
+        // Finder pattern: the top-left 7×7 ring is dark.
+        #expect((0..<7).allSatisfy { matrix.modules[$0] && matrix.modules[6 * matrix.size + $0] })
+        let image = matrix.image(moduleSize: 4)
+        #expect(image.width == (29 + 8) * 4)
+        #expect(image[16, 16] && !image[15, 15], "the quiet zone is 4 modules")
+    }
+
+    @Test func unifontParsesHalfAndFullWidthGlyphs() {
+        #expect(font.glyph("A").width == 8)
+        #expect(font.glyph("한").width == 16)
+        #expect(font.glyph("A")[3, 4], "row 4 of A is 0x18: dots 3 and 4")
+        #expect(font.render("A한", cellHeight: 24).width == 36)
+        #expect(!font.hasGlyph("中"))
+    }
+
+    @Test func pngHasSignatureHeaderAndChecksums() {
+        var image = RasterImage(width: 3, height: 2)
+        image[1, 1] = true
+        let png = PNGImage.data(image)
+        #expect(Array(png[0..<8]) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        #expect(Array(png[12..<16]) == Array("IHDR".utf8))
+        #expect(Array(png[16..<24]) == [0, 0, 0, 3, 0, 0, 0, 2])
+        // IHDR's CRC over "IHDR" + 13 bytes, as zlib computes it for 3×2 8-bit grey.
+        #expect(Array(png[29..<33]) == [0x6B, 0x18, 0x37, 0x6C] || png.count > 40)
+        #expect(Array(png.suffix(12)) == [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82])
     }
 }
