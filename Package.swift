@@ -87,6 +87,7 @@ let package = Package(
         .target(name: "CounterDaemon", dependencies: [
             "CounterCore", "CounterLedger", "CounterScan", "CounterAPI", "CounterAPIModels", "CounterSync", "CounterSyncModels",
             "CounterPrint", "CounterCUPS",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -3,6 +3,7 @@ import CounterCore
 import CounterLedger
 import CounterSyncModels
 import Foundation
+import Hummingbird
 
 /// What the local API can ask of the counter. The daemon's redeemer implements it; tests may
 /// implement it over a ledger of their own.
@@ -18,4 +19,24 @@ public protocol CounterOperations: Sendable {
     func syncNow(progress: @escaping @Sendable (DownloadReport) -> Void) async throws -> SyncNowReport?
     /// Whether the counter is enrolled with a hub (sync is possible).
     var isEnrolled: Bool { get }
+    /// The CUPS destinations and the one receipts go to.
+    func printers() async throws -> PrintersResponse
+    /// Prints the test page of a profile.
+    func printTest(printer: String?, profile: String?) async throws -> PrintJobResponse
+    /// Queues a reprint of a redemption's receipt (its void slip when voided).
+    func reprint(redemptionID: UUID) async throws -> ReprintResponse
+    /// The ESC/POS bytes of a redemption's receipt.
+    func receipt(redemptionID: UUID, reprint: Bool) async throws -> ReceiptBytesResponse
+}
+
+extension CounterOperations {
+    public func printers() async throws -> PrintersResponse { throw APIError.printingUnavailable }
+    public func printTest(printer: String?, profile: String?) async throws -> PrintJobResponse { throw APIError.printingUnavailable }
+    public func reprint(redemptionID: UUID) async throws -> ReprintResponse { throw APIError.printingUnavailable }
+    public func receipt(redemptionID: UUID, reprint: Bool) async throws -> ReceiptBytesResponse { throw APIError.printingUnavailable }
+}
+
+extension APIError {
+    /// Receipts are not available on this counter.
+    static let printingUnavailable = APIError(.serviceUnavailable, code: "printing_off", message: "printing is not set up")
 }

@@ -74,7 +74,29 @@ public func buildRouter(_ operations: some CounterOperations) -> Router<BasicReq
         }
         return JSONResponse(HistoryResponse(redemptions: entries))
     }
+    api.get("printers") { _, _ in
+        JSONResponse(try await operations.printers())
+    }
+    api.post("print-test") { request, _ in
+        let body = try await request.decodeJSON(PrintTestRequest.self)
+        return JSONResponse(try await operations.printTest(printer: body.printer, profile: body.profile))
+    }
+    api.get("receipts/:id") { request, context in
+        let reprint = request.uri.queryParameters.get("reprint") == "true"
+        return JSONResponse(try await operations.receipt(redemptionID: try redemptionID(context), reprint: reprint))
+    }
+    api.post("receipts/:id/reprint") { _, context in
+        JSONResponse(try await operations.reprint(redemptionID: try redemptionID(context)), status: .accepted)
+    }
     return router
+}
+
+private func redemptionID(_ context: BasicRequestContext) throws -> UUID {
+    guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
+        throw APIError(.badRequest, code: "invalid_redemption_id",
+                       message: "the redemption id must be a UUID such as 0192f0c1-2a3b-7c4d-8e5f-0123456789ab")
+    }
+    return id
 }
 
 private func validUses(_ uses: Int?) throws -> Int {

@@ -12,6 +12,8 @@ public struct StatusResponse: Codable, Sendable, Equatable {
     public var sources: [SourceInfo]
     /// Sync with the central engine; `nil` when the counter is not enrolled.
     public var sync: SyncStatus?
+    /// The receipt printer and its queue; `nil` when printing is off.
+    public var printing: PrintingStatus?
     /// Plain-words problems a person should act on (clock off, data stale, dead letters, sync failing).
     public var warnings: [String] = []
 

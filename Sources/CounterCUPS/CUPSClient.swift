@@ -54,7 +54,8 @@ public struct CUPSClient: Sendable {
     /// - Parameter destination: the queue name, or `nil` for the CUPS default destination.
     /// - Returns: the queue and the job id CUPS gave the job.
     public func submitRaw(_ bytes: [UInt8], to destination: String?, title: String) async throws -> CUPSSubmittedJob {
-        try await onQueue { http in
+        let title = Self.safeTitle(title)
+        return try await onQueue { http in
             guard let dest = cupsGetNamedDest(http, destination, nil) else {
                 if let destination { throw CUPSError(.destinationNotFound, "CUPS has no printer queue named '\(destination)'") }
                 throw CUPSError(.destinationNotFound, "CUPS has no default printer and none is configured")
@@ -83,14 +84,19 @@ public struct CUPSClient: Sendable {
         }
     }
 
+    /// `title` with spaces and control characters turned into `-`: cupsd 2.4.2 (Debian 12) crashes
+    /// writing the page log of a job whose name has a space.
+    static func safeTitle(_ title: String) -> String {
+        String(title.unicodeScalars.map { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F ? "-" : Character($0) })
+    }
+
     /// The state of a job, and the reasons CUPS gives (e.g. `printer-stopped`).
     public func jobState(_ jobID: Int32) async throws -> (state: CUPSJobState, reasons: [String]) {
         try await onQueue { http in
             let request = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES)
-            ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, "ipp://localhost/")
-            ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", jobID)
+            ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "job-uri", nil, "ipp://localhost/jobs/\(jobID)")
             ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nil, cupsUser())
-            guard let response = cupsDoRequest(http, request, "/") else { throw CUPSError.lastError() }
+            guard let response = cupsDoRequest(http, request, "/jobs/") else { throw CUPSError.lastError() }
             defer { ippDelete(response) }
             if cupsLastError() == IPP_STATUS_ERROR_NOT_FOUND {
                 throw CUPSError(.jobNotFound, "CUPS no longer knows job \(jobID)")

@@ -87,6 +87,24 @@ public final class CounterClient: Sendable {
         try await send(.GET, "/api/v1/redemptions?limit=\(limit)", body: Optional<RedeemRequest>.none)
     }
 
+    public func printers() async throws -> PrintersResponse {
+        try await send(.GET, "/api/v1/printers", body: Optional<RedeemRequest>.none)
+    }
+
+    public func printTest(printer: String?, profile: String?) async throws -> PrintJobResponse {
+        try await send(.POST, "/api/v1/print-test", body: PrintTestRequest(printer: printer, profile: profile))
+    }
+
+    public func reprint(_ redemptionID: String) async throws -> ReprintResponse {
+        try await send(.POST, "/api/v1/receipts/\(redemptionID)/reprint", body: Optional<RedeemRequest>.none,
+                       acceptedStatuses: [202])
+    }
+
+    /// The ESC/POS bytes of a redemption's receipt, as the printer gets them.
+    public func receipt(_ redemptionID: String, reprint: Bool = false) async throws -> ReceiptBytesResponse {
+        try await send(.GET, "/api/v1/receipts/\(redemptionID)?reprint=\(reprint)", body: Optional<RedeemRequest>.none)
+    }
+
     /// Fails at once when nobody listens (the HTTP client would retry the connection until its timeout).
     private func checkListener() throws {
         guard !listenerSeen.withLock({ $0 }) else { return }

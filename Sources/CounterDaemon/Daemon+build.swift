@@ -15,6 +15,8 @@ public struct Daemon: Sendable {
     public let ledger: Ledger
     /// Present when the counter is enrolled with a hub.
     public let syncer: Syncer?
+    /// The receipt printer (prints only when the configuration turns printing on).
+    public let receipts: ReceiptService
 
     /// Runs every service until SIGTERM or SIGINT, then shuts them down in reverse order.
     public func run() async throws {
@@ -49,8 +51,12 @@ public func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger,
         let presenter = TerminalPresenter(timeZone: configuration.timeZone)
         present = { verdict, source in presenter.present(verdict, source: source) }
     }
+    let composer = ReceiptComposer(timeZone: configuration.timeZone,
+                                   fallbackShopName: configuration.loadDemoData ? "演示门店 Demo shop" : nil)
+    let receipts = ReceiptService(configuration: configuration.printer, ledger: ledger, composer: composer,
+                                  profileDirectories: configuration.printerProfileDirectories, logger: logger)
     let redeemer = Redeemer(ledger: ledger, configuration: configuration, logger: logger, presenter: present,
-                            syncer: syncer, hubURL: credential?.hubURL)
+                            syncer: syncer, hubURL: credential?.hubURL, receipts: receipts)
 
     var services = try makeAPIServices(operations: redeemer, listeners: configuration.api, logger: logger,
                                        onReady: onReady)
@@ -63,6 +69,8 @@ public func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger,
         }
     }
     services.append(ScanService(sources: sources, redeemer: redeemer, logger: logger))
+    // Receipts print after their redemption committed; a missing printer never holds up a scan.
+    if configuration.printer.enabled { services.append(receipts) }
     // Download and upload run on their own loops, after the API and the scanners are up.
     services += syncer?.services ?? []
 
@@ -70,7 +78,7 @@ public func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger,
         services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger))
-    return Daemon(group: group, redeemer: redeemer, ledger: ledger, syncer: syncer)
+    return Daemon(group: group, redeemer: redeemer, ledger: ledger, syncer: syncer, receipts: receipts)
 }
 
 /// Who the counter is: the enrolled identity, else the configured one.

@@ -22,6 +22,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// How often the feed is polled when the counter is enrolled.
     public var syncPollInterval: Duration = .seconds(60)
 
+    /// The receipt printer; off unless the file has a `printer:` section.
+    public var printer: PrinterConfiguration = .off
+    /// Where printer profiles are looked up (see ``PrinterProfiles/directories(extra:environment:)``).
+    public var printerProfileDirectories: [String] = PrinterProfiles.directories()
+
     public init(identity: DeviceIdentity?, timeZone: TimeZone, stateDirectory: String, api: APIListeners,
                 voidWindow: Duration = .seconds(600), loadDemoData: Bool = false, logLevel: Logger.Level = .info,
                 scanners: [ScannerConfiguration] = []) {

@@ -1,11 +1,14 @@
 import CounterAPI
 import CounterAPIModels
 import CounterCore
+import CounterCUPS
+import CounterPrint
 import CounterLedger
 import CounterScan
 import CounterSync
 import CounterSyncModels
 import Foundation
+import Hummingbird
 import Logging
 
 /// The counter's one path from a code to a committed verdict: scans from every source and requests
@@ -21,9 +24,13 @@ public final class Redeemer: CounterOperations {
     let presenter: (@Sendable (Verdict, String) -> Void)?
     let syncer: Syncer?
     let hubURL: String?
+    /// Prints receipts and renders previews.
+    let receipts: ReceiptService?
 
     public init(ledger: Ledger, configuration: DaemonConfiguration, logger: Logger,
-                presenter: (@Sendable (Verdict, String) -> Void)? = nil, syncer: Syncer? = nil, hubURL: String? = nil) {
+                presenter: (@Sendable (Verdict, String) -> Void)? = nil, syncer: Syncer? = nil, hubURL: String? = nil,
+                receipts: ReceiptService? = nil) {
+        self.receipts = receipts
         self.syncer = syncer
         self.hubURL = hubURL
         self.ledger = ledger
@@ -56,6 +63,7 @@ public final class Redeemer: CounterOperations {
                     MalformedCode(.tooLong, detail: "\(count) bytes"), source: event.source, at: event.receivedAt)
             }
             finish(verdict, source: event.source)
+            await queueReceipt(verdict)
         } catch {
             logger.error("scan not recorded", metadata: ["source": "\(event.source)", "error": "\(error)"])
         }
@@ -64,6 +72,7 @@ public final class Redeemer: CounterOperations {
     public func redeem(code: String, uses: Int, source: String) async throws -> Verdict {
         let verdict = try await ledger.redeem(code, uses: uses, source: source)
         finish(verdict, source: source)
+        await queueReceipt(verdict)
         return verdict
     }
 
@@ -78,7 +87,13 @@ public final class Redeemer: CounterOperations {
                                          "source": "\(source)"]
         if let sequence = outcome.deviceSequence { metadata["device_sequence"] = "\(sequence)" }
         logger.info("void", metadata: metadata)
-        if outcome.isVoided { syncer?.outboxChanged() }
+        if outcome.isVoided {
+            syncer?.outboxChanged()
+            if let voidID = outcome.voidID {
+                await receipts?.enqueue(.void, itemID: voidID.uuidString.lowercased(), redemptionID: redemptionID.uuidString.lowercased(),
+                                        usesLeft: outcome.usesLeft)
+            }
+        }
         return outcome
     }
 
@@ -105,6 +120,16 @@ public final class Redeemer: CounterOperations {
         if let hubURL {
             try await addSyncStatus(to: &status, hubURL: hubURL)
         }
+        if let receipts, receipts.configuration.enabled {
+            let printing = try await receipts.status()
+            status.printing = printing
+            if printing.pending > 0, let oldest = printing.oldestPendingAt, Date().timeIntervalSince(oldest) > 30 {
+                status.warnings.append("\(printing.pending) receipt(s) waiting for the printer: \(printing.lastError ?? "no error yet")")
+            }
+            if printing.failed > 0 {
+                status.warnings.append("\(printing.failed) receipt(s) could not be printed; reprint them with `counterctl receipt reprint ID`")
+            }
+        }
         return status
     }
 
@@ -125,6 +150,51 @@ public final class Redeemer: CounterOperations {
         status.warnings = SyncWarnings.evaluate(state: state, dead: outbox.dead, now: now)
     }
 
+
+    /// Queues the receipt of an accepted redemption (after its commit).
+    private func queueReceipt(_ verdict: Verdict) async {
+        guard verdict.isAccepted, let redemption = verdict.redemption else { return }
+        let id = redemption.id.uuidString.lowercased()
+        await receipts?.enqueue(.redemption, itemID: id, redemptionID: id, usesLeft: verdict.usesLeft)
+    }
+
+    public func printers() async throws -> PrintersResponse {
+        guard let receipts else { throw APIError(.serviceUnavailable, code: "printing_off", message: "printing is not set up") }
+        return await receipts.printers()
+    }
+
+    public func printTest(printer: String?, profile: String?) async throws -> PrintJobResponse {
+        guard let receipts else { throw APIError(.serviceUnavailable, code: "printing_off", message: "printing is not set up") }
+        do {
+            return try await receipts.printTest(printer: printer, profileID: profile)
+        } catch let error as ConfigError {
+            throw APIError(.badRequest, code: "unknown_profile", message: error.description)
+        } catch let error as CUPSError {
+            throw APIError(.serviceUnavailable, code: "cups_\(error.kind.rawValue)", message: error.message)
+        }
+    }
+
+    public func reprint(redemptionID: UUID) async throws -> ReprintResponse {
+        guard let receipts, receipts.configuration.enabled else {
+            throw APIError(.conflict, code: "printing_off",
+                           message: "printing is off; add a printer: section to the configuration (docs/printers.md)")
+        }
+        guard let response = try await receipts.reprint(redemptionID: redemptionID.uuidString.lowercased()) else {
+            throw APIError(.notFound, code: "not_found", message: "no redemption \(redemptionID.uuidString.lowercased()) on this counter")
+        }
+        logger.info("reprint queued", metadata: ["redemption_id": "\(response.redemptionId)", "kind": "\(response.kind)"])
+        return response
+    }
+
+    public func receipt(redemptionID: UUID, reprint: Bool) async throws -> ReceiptBytesResponse {
+        let id = redemptionID.uuidString.lowercased()
+        guard let receipts, let receipt = try await receipts.receiptBytes(redemptionID: id, reprint: reprint) else {
+            throw APIError(.notFound, code: "not_found", message: "no redemption \(id) on this counter")
+        }
+        let profile = receipts.configuration.profile
+        return ReceiptBytesResponse(redemptionId: id, kind: receipt.kind.rawValue, profile: profile.id,
+                                    paperWidthDots: profile.paperWidthDots, escpos: Data(receipt.bytes).base64EncodedString())
+    }
 
     /// Logs a verdict in one line (no code, only its token id) and presents it.
     private func finish(_ verdict: Verdict, source: String) {

@@ -197,3 +197,14 @@ extension Ledger {
         }
     }
 }
+
+extension Ledger {
+    /// Uses left as the original receipt of a redemption recorded them.
+    public func originalReceiptUsesLeft(redemptionID: String) async throws -> Int? {
+        try await writer.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT uses_left FROM receipt_job WHERE redemption_id = ? AND kind = 'redemption' AND reprint = 0
+                """, arguments: [redemptionID.lowercased()])
+        }
+    }
+}

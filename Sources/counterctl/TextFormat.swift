@@ -40,6 +40,20 @@ enum TextFormat {
         return [head, "  \(outcome.message.zh)", "  \(outcome.message.en)"].joined(separator: "\n")
     }
 
+    static func printers(_ printers: PrintersResponse) -> String {
+        var lines = ["CUPS at \(printers.cupsServer); receipts \(printers.printingEnabled ? "on" : "off"), profile \(printers.profile)"]
+        if printers.destinations.isEmpty { lines.append("no printer queues (add one: lpadmin -p receipt -E -v socket://PRINTER-IP:9100)") }
+        for destination in printers.destinations {
+            let marks = [destination.isDefault ? "default" : nil, destination.name == printers.used ? "← counterd prints here" : nil]
+                .compactMap { $0 }.joined(separator: ", ")
+            let reasons = destination.stateReasons.isEmpty ? "" : " (\(destination.stateReasons.joined(separator: ", ")))"
+            lines.append("\(destination.name): \(destination.state)\(reasons)\(destination.acceptingJobs ? "" : ", not accepting jobs")"
+                         + " · \(destination.deviceUri ?? "?")\(marks.isEmpty ? "" : " · \(marks)")")
+        }
+        if let error = printers.error { lines.append("PROBLEM: \(error)") }
+        return lines.joined(separator: "\n")
+    }
+
     static func status(_ status: StatusResponse) -> String {
         let ledger = status.ledger
         var lines = [
@@ -57,6 +71,12 @@ enum TextFormat {
             lines.append("delivered \(sync.outboxDelivered) event(s), \(sync.outboxConflicts) conflict(s), \(sync.deadLetters.count) dead letter(s)")
         } else {
             lines.append("hub: not enrolled (counterd enroll --config FILE --hub URL --code CODE)")
+        }
+        if let printing = status.printing {
+            lines.append("printer \(printing.destination ?? "(CUPS default)") via \(printing.cupsServer), profile \(printing.profile): "
+                         + "\(printing.printed) printed, \(printing.submitted) printing, \(printing.pending) waiting, \(printing.failed) failed")
+        } else {
+            lines.append("printer: off (add a printer: section, see docs/printers.md)")
         }
         for warning in status.warnings { lines.append("WARNING: \(warning)") }
         if status.sources.isEmpty {

@@ -26,6 +26,19 @@ struct CUPSClientTests {
         #expect(state == .completed)
     }
 
+    /// cupsd 2.4.2 crashes writing the page log of a job named with a space; titles are made safe.
+    @Test func aTitleWithSpacesDoesNotTakeCUPSDown() async throws {
+        let cups = try PrivateCUPS()
+        let printer = try CaptureListener()
+        try cups.addRawQueue("receipt", port: printer.port)
+        let client = CUPSClient(server: cups.server)
+        _ = try await client.submitRaw([0x41, 0x0A], to: "receipt", title: "receipt redemption 01a2")
+        _ = try await client.submitRaw([0x42, 0x0A], to: "receipt", title: "second\tjob")
+        #expect(await printer.waitForJobs(2).count == 2)
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await client.destinations().map(\.name) == ["receipt"], "cupsd still answers; log: \(cups.log)")
+    }
+
     @Test func destinationsAndTheDefault() async throws {
         let cups = try PrivateCUPS()
         let client = CUPSClient(server: cups.server)

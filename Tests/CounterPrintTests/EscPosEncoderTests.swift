@@ -195,8 +195,6 @@ import Testing
         #expect(Array(png[0..<8]) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         #expect(Array(png[12..<16]) == Array("IHDR".utf8))
         #expect(Array(png[16..<24]) == [0, 0, 0, 3, 0, 0, 0, 2])
-        // IHDR's CRC over "IHDR" + 13 bytes, as zlib computes it for 3×2 8-bit grey.
-        #expect(Array(png[29..<33]) == [0x6B, 0x18, 0x37, 0x6C] || png.count > 40)
         #expect(Array(png.suffix(12)) == [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82])
     }
 }

@@ -1,0 +1,38 @@
+import CounterCore
+import CounterLedger
+import CounterPrint
+import Foundation
+
+/// Turns what the ledger knows about a redemption into what its receipt shows, in the shop's time zone.
+struct ReceiptComposer: Sendable {
+    let timeZone: TimeZone
+    /// Shown when the feed has not told the shop's name (an unenrolled or demo counter).
+    let fallbackShopName: String?
+
+    func content(_ facts: ReceiptFacts, usesLeft: Int?, reprint: Bool) -> ReceiptContent {
+        let isVoid = facts.void != nil
+        return ReceiptContent(
+            kind: isVoid ? .void : .redemption,
+            shopName: facts.shopName ?? fallbackShopName ?? facts.shopID,
+            campaignTitle: facts.campaignTitle ?? "",
+            product: facts.product ?? "",
+            faceValue: facts.faceValueFen.map { Money(fen: $0).description } ?? "",
+            shopReward: isVoid ? nil : facts.shopRewardFen.map { Money(fen: $0 * facts.uses).description },
+            usesRedeemed: facts.uses,
+            usesLeft: isVoid ? nil : usesLeft,
+            time: format(facts.void?.voidedAt ?? facts.redeemedAt),
+            deviceID: facts.deviceID,
+            deviceSequence: facts.void?.sequence ?? facts.redemptionSequence,
+            codeLastFour: facts.codeLastFour,
+            redemptionID: facts.redemptionID,
+            isReprint: reprint)
+    }
+
+    private func format(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
+        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second))"
+    }
+}
