@@ -18,7 +18,10 @@ if ! python3 -c "import yaml, openapi_schema_validator" 2>/dev/null; then
 fi
 
 # Debian packages the build and the tests use.
-packages=(libsqlite3-dev)
+# cups: cupsd, lpadmin and libcups for receipts; unifont: the bitmap font for text printers cannot
+# print; libqrencode-dev: bitmap QR codes; zlib1g-dev: the PNG preview; zbar-tools: the tests read
+# the preview's QR code back.
+packages=(libsqlite3-dev cups cups-client cups-bsd libcups2-dev unifont libqrencode-dev zlib1g-dev zbar-tools)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -13,7 +13,18 @@ stage() {
 }
 
 stage "setup" source scripts/setup.sh
+# A private cupsd for the whole run (the receipt tests start their own as well, to stop and restart them).
+start_cups() {
+    cups_dir="${TMPDIR:-/tmp}/counterd-test-cups"
+    rm -rf "$cups_dir"
+    cups_pid=$(Tests/cups/start-cupsd.sh "$cups_dir" 6631)
+    trap 'kill $cups_pid 2>/dev/null || true' EXIT
+    export COUNTERD_TEST_CUPS=127.0.0.1:6631
+    echo "cupsd $cups_pid on $COUNTERD_TEST_CUPS"
+}
+stage "start cupsd" start_cups
 stage "build (debug, with tests)" swift build --build-tests
 stage "swift test (unit + integration)" swift test --skip-build
 stage "benchmark smoke run" .build/debug/counter-bench redeem --count 100 --directory "${TMPDIR:-/tmp}"
+stage "receipt benchmark smoke run" .build/debug/counter-bench print --count 20 --cups-server "$COUNTERD_TEST_CUPS" --directory "${TMPDIR:-/tmp}"
 stage "OpenAPI conformance of counter-hub" python3 Tests/Conformance/check_openapi.py docs/openapi.yaml .build/debug/counter-hub

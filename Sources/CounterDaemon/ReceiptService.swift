@@ -33,7 +33,7 @@ public final class ReceiptService: Service, Sendable {
 
     /// Queues the receipt of a committed redemption or void; failures are logged, never thrown,
     /// because the redemption stands whatever happens to its receipt.
-    func enqueue(_ kind: ReceiptJob.Kind, itemID: String, redemptionID: String, usesLeft: Int?) async {
+    public func enqueue(_ kind: ReceiptJob.Kind, itemID: String, redemptionID: String, usesLeft: Int?) async {
         guard configuration.enabled else { return }
         do {
             try await ledger.enqueueReceipt(kind, itemID: itemID, redemptionID: redemptionID, usesLeft: usesLeft)
@@ -134,7 +134,7 @@ public final class ReceiptService: Service, Sendable {
 
     /// Submits every due receipt; returns whether something was submitted.
     @discardableResult
-    func printDue(now: Date = Date()) async -> Bool {
+    public func printDue(now: Date = Date()) async -> Bool {
         guard let jobs = try? await ledger.dueReceiptJobs(now: now) else { return false }
         var submitted = false
         for job in jobs {
