@@ -37,6 +37,30 @@ import Testing
         #expect(!configuration.loadDemoData)
     }
 
+    @Test func printerSection() throws {
+        #expect(try DaemonConfiguration.parse(yaml: minimal, environment: [:]).printer.enabled == false,
+                "no printer section: nothing printed")
+        let configuration = try DaemonConfiguration.parse(yaml: minimal + """
+
+            printer:
+              destination: receipt
+              profile: generic-80
+              cups_server: 127.0.0.1:631
+              kick_drawer: true
+            """, environment: [:])
+        #expect(configuration.printer.enabled)
+        #expect(configuration.printer.destination == "receipt")
+        #expect(configuration.printer.profile.charactersPerLine == 48)
+        #expect(configuration.printer.cupsServer == "127.0.0.1:631")
+        #expect(configuration.printer.kickDrawer)
+
+        let unknown = error(minimal + "\nprinter:\n  profile: acme-9000\n")
+        #expect(unknown?.key == "printer.profile")
+        #expect(unknown?.description.contains("generic-58") == true, "lists the known profiles")
+        #expect(error(minimal + "\nprinter:\n  destination: my printer\n")?.key == "printer.destination")
+        #expect(error(minimal + "\nprinter:\n  colour: red\n")?.key == "printer.colour")
+    }
+
     @Test func fullFile() throws {
         let configuration = try DaemonConfiguration.parse(yaml: minimal + """
 
