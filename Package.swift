@@ -128,7 +128,7 @@ let package = Package(
         .target(name: "CounterTestSupport", path: "Tests/CounterTestSupport"),
         .testTarget(name: "CounterScanTests", dependencies: ["CounterScan", "CounterTestSupport"]),
         .testTarget(name: "CounterDaemonTests", dependencies: [
-            "CounterDaemon", "CounterAPI", "CounterAPIModels", "CounterLedger", "CounterScan",
+            "CounterDaemon", "CounterAPI", "CounterAPIModels", "CounterLedger", "CounterScan", "CounterPrint",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -148,7 +148,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "CounterClient", "CounterAPIModels", "CounterCore", "CounterTestSupport", "CounterPrint",
+            "CounterClient", "CounterAPIModels", "CounterCore", "CounterTestSupport", "CounterPrint", "CounterCUPS",
         ]),
     ]
 )

@@ -2,6 +2,7 @@ import CounterAPI
 import CounterAPIModels
 import CounterDaemon
 import CounterLedger
+import CounterPrint
 import Logging
 import CounterScan
 import Foundation
@@ -50,7 +51,7 @@ import Testing
             """, environment: [:])
         #expect(configuration.printer.enabled)
         #expect(configuration.printer.destination == "receipt")
-        #expect(configuration.printer.profile.charactersPerLine == 48)
+        #expect(configuration.printer.profile.id == PrinterProfile.generic80.id)
         #expect(configuration.printer.cupsServer == "127.0.0.1:631")
         #expect(configuration.printer.kickDrawer)
 

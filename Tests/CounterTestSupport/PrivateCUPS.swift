@@ -43,6 +43,10 @@ public final class PrivateCUPS: @unchecked Sendable {
         kill(pid, SIGTERM)
         // cupsd is not our child (the start script's): wait until it is gone or a zombie.
         for _ in 0..<100 where Self.isRunning(pid) { usleep(50_000) }
+        if Self.isRunning(pid) {
+            kill(pid, SIGKILL)
+            for _ in 0..<100 where Self.isRunning(pid) { usleep(20_000) }
+        }
         pid = 0
     }
 
