@@ -137,9 +137,9 @@ public struct CUPSClient: Sendable {
             port = parsed
             host = String(host[..<colon])
         }
+        // httpConnect2 leaves no reliable errno (a refused connection reads as EBADF), so none is shown.
         guard let http = httpConnect2(host, port, nil, AF_UNSPEC, HTTP_ENCRYPTION_IF_REQUESTED, 1, milliseconds, nil) else {
-            let reason = String(cString: strerror(errno))
-            throw CUPSError(.unavailable, "CUPS is not answering at \(server ?? host) (\(reason)); start it with `systemctl start cups`")
+            throw CUPSError(.unavailable, "CUPS is not answering at \(server ?? host); start it with `systemctl start cups`")
         }
         return http
     }

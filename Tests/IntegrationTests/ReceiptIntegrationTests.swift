@@ -96,12 +96,8 @@ struct ReceiptIntegrationTests {
 
         try cups.start()
         let jobs = await printer.waitForJobs(5, timeout: .seconds(90))
-        // Open problem (docs/printers.md): after cupsd is restarted, counterd sometimes keeps
-        // failing to connect ("Bad file descriptor") until it is restarted itself.
-        withKnownIssue("counterd does not always reconnect to a restarted cupsd", isIntermittent: true) {
-            #expect(jobs.count == 5, "receipts after CUPS came back: \(jobs.count); counterd: \(daemon.stderr.suffix(2000))")
-            #expect(Set(jobs.flatMap { EscPosDecoder.decode($0).qrPayloads }) == Set(ids))
-        }
+        #expect(jobs.count == 5, "receipts after CUPS came back: \(jobs.count); counterd: \(daemon.stderr.suffix(2000))")
+        #expect(Set(jobs.flatMap { EscPosDecoder.decode($0).qrPayloads }) == Set(ids))
         // Whatever arrived arrived once.
         let payloads = jobs.flatMap { EscPosDecoder.decode($0).qrPayloads }
         #expect(Set(payloads).count == payloads.count)

@@ -14,6 +14,8 @@ Browsing No
 WebInterface No
 DefaultAuthType None
 JobRetryInterval 2
+# Write printers.conf at once: a test that stops and restarts cupsd must find its queues again.
+DirtyCleanInterval 0
 MaxJobs 0
 PreserveJobHistory Yes
 <Location />
