@@ -119,12 +119,16 @@ extension Ledger {
         }
     }
 
-    /// The attempt failed for a reason that may pass: try again at `next`.
+    /// The attempt failed for a reason that may pass: try again at `next`. The pending receipts
+    /// behind it wait until then too (one failing printer is tried once per backoff, not once per receipt).
     public func markReceiptRetry(_ id: Int64, error: String, next: Date) async throws {
         try await writer.write { db in
             try db.execute(sql: """
                 UPDATE receipt_job SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?
                 """, arguments: [error, next, id])
+            try db.execute(sql: """
+                UPDATE receipt_job SET next_attempt_at = ? WHERE state = 'pending' AND id > ? AND next_attempt_at < ?
+                """, arguments: [next, id, next])
         }
     }
 

@@ -42,6 +42,20 @@ import Testing
         #expect(try await fixture.ledger.receiptJob(job)?.attempts == 2)
     }
 
+    @Test func theReceiptsBehindAFailedOneWaitAsLong() async throws {
+        let fixture = try await LedgerFixture()
+        var jobs: [Int64] = []
+        for code in ["SINGLE-0001", "SINGLE-0002"] {
+            let id = try #require(try await fixture.ledger.redeem(code, source: "test").redemption?.id.uuidString.lowercased())
+            jobs.append(try #require(try await fixture.ledger.enqueueReceipt(.redemption, itemID: id, redemptionID: id, usesLeft: 0)))
+        }
+        let later = Date().addingTimeInterval(30)
+        try await fixture.ledger.markReceiptRetry(jobs[0], error: "CUPS is not answering", next: later)
+        #expect(try await fixture.ledger.dueReceiptJobs(now: Date()).isEmpty, "the second waits for the first's backoff")
+        #expect(try await fixture.ledger.dueReceiptJobs(now: later).map(\.id) == jobs, "both due then, oldest first")
+        #expect(try await fixture.ledger.receiptJob(jobs[1])?.attempts == 0, "only the tried one counts an attempt")
+    }
+
     @Test func factsOfARedemptionAndItsVoid() async throws {
         let fixture = try await LedgerFixture()
         let verdict = try await fixture.ledger.redeem("SINGLE-0002", source: "test")
