@@ -4,6 +4,7 @@ import CounterCUPS
 import CounterCore
 import CounterDaemon
 import CounterLedger
+import CounterTestSupport
 import Foundation
 import Logging
 
@@ -22,7 +23,7 @@ struct PrintBenchmark: AsyncParsableCommand {
         let root = (directory as NSString).appendingPathComponent("counter-bench-print-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let sink = try DiscardListener()
+        let sink = try CaptureListener()  // the printer: keeps the bytes, which nobody reads
         try addQueue(port: sink.port)
         let warmup = min(20, count / 5)
 
@@ -74,34 +75,5 @@ struct PrintBenchmark: AsyncParsableCommand {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw ValidationError("lpadmin could not add the bench queue on \(cupsServer)") }
-    }
-}
-
-/// A TCP listener that reads and drops every connection: the benchmark's printer.
-final class DiscardListener: Sendable {
-    let port: UInt16
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && listen(fd, 64) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard ok else { throw POSIXError(.EADDRINUSE) }
-        port = UInt16(bigEndian: address.sin_port)
-        Thread {
-            var buffer = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let client = accept(fd, nil, nil)
-                guard client >= 0 else { return }
-                while read(client, &buffer, buffer.count) > 0 {}
-                close(client)
-            }
-        }.start()
     }
 }

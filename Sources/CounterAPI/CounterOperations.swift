@@ -38,5 +38,5 @@ extension CounterOperations {
 
 extension APIError {
     /// Receipts are not available on this counter.
-    static let printingUnavailable = APIError(.serviceUnavailable, code: "printing_off", message: "printing is not set up")
+    public static let printingUnavailable = APIError(.serviceUnavailable, code: "printing_off", message: "printing is not set up")
 }

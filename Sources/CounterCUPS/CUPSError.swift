@@ -2,7 +2,7 @@ import CCUPS
 
 /// Why a CUPS operation failed, in words a technician can act on.
 public struct CUPSError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What kind of failure: decides whether a receipt job is retried.
+    /// What kind of failure, for messages and API error codes (`cups_<kind>`).
     public enum Kind: String, Sendable {
         /// CUPS cannot be reached (not running, wrong server, socket permission).
         case unavailable

@@ -67,11 +67,18 @@ public struct ShopTimeFormatter: Sendable {
 
     public init(timeZone: TimeZone) { self.timeZone = timeZone }
 
-    public func string(_ date: Date) -> String {
+    /// `2026-11-22 10:31`.
+    public func string(_ date: Date) -> String { format(date, seconds: false) }
+
+    /// `2026-11-22 10:31:05`, for receipts.
+    public func stringWithSeconds(_ date: Date) -> String { format(date, seconds: true) }
+
+    private func format(_ date: Date, seconds: Bool) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         func two(_ value: Int?) -> String { let v = value ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
-        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute))"
+        let minutes = "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute))"
+        return seconds ? minutes + ":\(two(c.second))" : minutes
     }
 }

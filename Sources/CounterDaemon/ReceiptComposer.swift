@@ -20,19 +20,11 @@ struct ReceiptComposer: Sendable {
             shopReward: isVoid ? nil : facts.shopRewardFen.map { Money(fen: $0 * facts.uses).description },
             usesRedeemed: facts.uses,
             usesLeft: isVoid ? nil : usesLeft,
-            time: format(facts.void?.voidedAt ?? facts.redeemedAt),
+            time: ShopTimeFormatter(timeZone: timeZone).stringWithSeconds(facts.void?.voidedAt ?? facts.redeemedAt),
             deviceID: facts.deviceID,
             deviceSequence: facts.void?.sequence ?? facts.redemptionSequence,
             codeLastFour: facts.codeLastFour,
             redemptionID: facts.redemptionID,
             isReprint: reprint)
-    }
-
-    private func format(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
-        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second))"
     }
 }

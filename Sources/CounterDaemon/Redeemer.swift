@@ -159,12 +159,12 @@ public final class Redeemer: CounterOperations {
     }
 
     public func printers() async throws -> PrintersResponse {
-        guard let receipts else { throw APIError(.serviceUnavailable, code: "printing_off", message: "printing is not set up") }
+        guard let receipts else { throw APIError.printingUnavailable }
         return await receipts.printers()
     }
 
     public func printTest(printer: String?, profile: String?) async throws -> PrintJobResponse {
-        guard let receipts else { throw APIError(.serviceUnavailable, code: "printing_off", message: "printing is not set up") }
+        guard let receipts else { throw APIError.printingUnavailable }
         do {
             return try await receipts.printTest(printer: printer, profileID: profile)
         } catch let error as ConfigError {
