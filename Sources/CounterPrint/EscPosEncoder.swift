@@ -20,9 +20,7 @@ public struct EscPosEncoder: Sendable {
         var wideMode = false
         // Many Chinese printers start in 2-byte mode; leave it so ASCII prints as ASCII.
         if profile.chineseMode == .kanji { out += [0x1C, 0x2E] }
-        func leaveWideMode() {
-            if wideMode { out += [0x1C, 0x2E]; wideMode = false }
-        }
+        func leaveWideMode() { out += Self.leaving(&wideMode) }
         for element in document.elements {
             switch element {
             case let .text(text, alignment, bold, large):
@@ -79,8 +77,7 @@ public struct EscPosEncoder: Sendable {
         let runs = GB18030Text.runs(text, chinese: profile.chineseMode != .none)
         if runs.contains(where: { if case .unencodable = $0 { true } else { false } }),
            let image = bitmapLine(text, alignment: alignment, large: large) {
-            if wideMode { wideMode = false; return [0x1C, 0x2E] + image }
-            return image
+            return Self.leaving(&wideMode) + image
         }
         var out: [UInt8] = []
         if alignment != .left { out += [0x1B, 0x61, alignment.rawValue] }
@@ -89,13 +86,13 @@ public struct EscPosEncoder: Sendable {
         for run in runs {
             switch run {
             case .ascii(let bytes):
-                if wideMode { out += [0x1C, 0x2E]; wideMode = false }
+                out += Self.leaving(&wideMode)
                 out += bytes
             case .wide(let bytes):
                 if profile.chineseMode == .kanji, !wideMode { out += [0x1C, 0x26]; wideMode = true }
                 out += bytes
             case .unencodable(let count):
-                if wideMode { out += [0x1C, 0x2E]; wideMode = false }
+                out += Self.leaving(&wideMode)
                 out += [UInt8](repeating: UInt8(ascii: "?"), count: count)
             }
         }
@@ -104,6 +101,13 @@ public struct EscPosEncoder: Sendable {
         if bold { out += [0x1B, 0x45, 0x00] }
         if alignment != .left { out += [0x1B, 0x61, 0x00] }
         return out
+    }
+
+    /// `FS .` when the printer is in 2-byte mode (and notes that it left it), else nothing.
+    private static func leaving(_ wideMode: inout Bool) -> [UInt8] {
+        guard wideMode else { return [] }
+        wideMode = false
+        return [0x1C, 0x2E]
     }
 
     /// One line of text as an image from the bitmap font; `nil` without a font.
@@ -123,14 +127,7 @@ public struct EscPosEncoder: Sendable {
     /// An image placed on a paper-wide canvas and sent as `GS v 0` bands of ``PrinterProfile/bandRows`` rows.
     func raster(_ image: RasterImage, alignment: ReceiptDocument.Alignment) -> [UInt8] {
         let width = profile.paperWidthDots
-        let clipped = image.width > width ? RasterImage(width: width, height: image.height).overlaid(image) : image
-        let x: Int = switch alignment {
-        case .left: 0
-        case .center: (width - clipped.width) / 2
-        case .right: width - clipped.width
-        }
-        var canvas = RasterImage(width: width, height: clipped.height)
-        canvas.draw(clipped, x: x, y: 0)
+        let canvas = image.placed(onWidth: width, alignment: alignment)
         var out: [UInt8] = []
         let bytesPerRow = (width + 7) / 8
         for start in stride(from: 0, to: canvas.height, by: profile.bandRows) {
@@ -152,15 +149,6 @@ public struct EscPosEncoder: Sendable {
             + [0x1D, 0x28, 0x6B, UInt8(length & 0xFF), UInt8(length >> 8), 0x31, 0x50, 0x30] + data
             + [0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x51, 0x30]
             + [0x0A]
-    }
-}
-
-extension RasterImage {
-    /// `other` drawn on this image at the origin (clipped to this image's size).
-    func overlaid(_ other: RasterImage) -> RasterImage {
-        var copy = self
-        copy.draw(other, x: 0, y: 0)
-        return copy
     }
 }
 

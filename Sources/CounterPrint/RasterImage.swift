@@ -23,6 +23,18 @@ public struct RasterImage: Sendable, Equatable {
         }
     }
 
+    /// This image on a line `width` dots wide, aligned; cut at the right edge when it is wider.
+    public func placed(onWidth width: Int, alignment: ReceiptDocument.Alignment) -> RasterImage {
+        let x: Int = switch alignment {
+        case .left: 0
+        case .center: (width - self.width) / 2
+        case .right: width - self.width
+        }
+        var line = RasterImage(width: width, height: height)
+        line.draw(self, x: max(0, x), y: 0)
+        return line
+    }
+
     /// Rows `range` as an image of their own.
     public func rows(_ range: Range<Int>) -> RasterImage {
         var band = RasterImage(width: width, height: range.count)

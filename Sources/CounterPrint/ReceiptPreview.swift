@@ -6,14 +6,7 @@ public enum ReceiptPreview {
                               font: BitmapFont? = BitmapFont.unifont) -> RasterImage {
         var blocks: [RasterImage] = []
         func place(_ image: RasterImage, _ alignment: ReceiptDocument.Alignment) {
-            var row = RasterImage(width: paperWidthDots, height: image.height)
-            let x: Int = switch alignment {
-            case .left: 0
-            case .center: (paperWidthDots - image.width) / 2
-            case .right: paperWidthDots - image.width
-            }
-            row.draw(image, x: max(0, x), y: 0)
-            blocks.append(row)
+            blocks.append(image.placed(onWidth: paperWidthDots, alignment: alignment))
         }
         for element in receipt.elements {
             switch element {
