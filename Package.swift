@@ -31,9 +31,11 @@ let package = Package(
             "CounterCore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        // Scanner sources and framing (serial tty and terminal in this release).
+        // The only module that calls libusb: enumeration and hotplug; sysfs maps devices to their nodes.
+        .target(name: "CounterUSB", dependencies: ["CounterCore", "CLibUSB"]),
+        // Scanner transports (keyboard wedge, HID POS, serial, terminal), framing, profiles, device matching.
         .target(name: "CounterScan", dependencies: [
-            "CounterCore",
+            "CounterCore", "CounterUSB", "CXKBCommon",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -44,6 +46,8 @@ let package = Package(
         .systemLibrary(name: "CCUPS", path: "Sources/CCUPS"),
         .systemLibrary(name: "CQREncode", path: "Sources/CQREncode"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CLibUSB", path: "Sources/CLibUSB"),
+        .systemLibrary(name: "CXKBCommon", path: "Sources/CXKBCommon"),
         // Receipts: printer profiles, the ESC/POS encoder and decoder, bitmap text and QR, the preview.
         .target(name: "CounterPrint", dependencies: ["CQREncode", "CZlib"]),
         // The only module that calls libcups: destinations, raw jobs, job state.
@@ -126,7 +130,9 @@ let package = Package(
         ]),
         // Helpers shared by test targets (a real pty pair).
         .target(name: "CounterTestSupport", path: "Tests/CounterTestSupport"),
-        .testTarget(name: "CounterScanTests", dependencies: ["CounterScan", "CounterTestSupport"]),
+        .testTarget(name: "CounterScanTests", dependencies: [
+            "CounterScan", "CounterUSB", "CounterTestSupport", .product(name: "Logging", package: "swift-log"),
+        ], resources: [.copy("Fixtures")]),
         .testTarget(name: "CounterDaemonTests", dependencies: [
             "CounterDaemon", "CounterAPI", "CounterAPIModels", "CounterLedger", "CounterScan", "CounterPrint",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

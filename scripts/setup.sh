@@ -20,8 +20,10 @@ fi
 # Debian packages the build and the tests use.
 # cups: cupsd, lpadmin and libcups for receipts; unifont: the bitmap font for text printers cannot
 # print; libqrencode-dev: bitmap QR codes; zlib1g-dev: the PNG preview; zbar-tools: the tests read
-# the preview's QR code back.
-packages=(libsqlite3-dev cups cups-client cups-bsd libcups2-dev unifont libqrencode-dev zlib1g-dev zbar-tools)
+# the preview's QR code back; libusb-1.0-0-dev: USB enumeration and hotplug; libxkbcommon-dev and
+# xkb-data: keyboard layouts for keyboard-wedge scanners.
+packages=(libsqlite3-dev cups cups-client cups-bsd libcups2-dev unifont libqrencode-dev zlib1g-dev zbar-tools
+          libusb-1.0-0-dev libxkbcommon-dev xkb-data)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

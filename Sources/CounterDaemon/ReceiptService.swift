@@ -1,4 +1,5 @@
 import CounterAPIModels
+import CounterCore
 import CounterCUPS
 import CounterLedger
 import CounterPrint

@@ -2,17 +2,26 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// Reads scans from a file descriptor (a tty or a pipe) through the event loop, framing them.
+/// Reads scans from a file descriptor (a tty, an evdev or hidraw node, or a pipe in tests) through the
+/// event loop: a transport's decoding handlers turn the bytes into frames, which become scan events.
 enum DescriptorScanReader {
+    /// Adds the handlers that turn the descriptor's bytes into ``ScanFramer/Frame``s. Runs on the event loop.
+    typealias Decoding = @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void
+
+    /// Frames bytes by terminator and inter-character timeout (serial scanners, the terminal).
+    static func framing(_ framing: ScanFraming) -> Decoding {
+        { try $0.addHandler(FramingHandler(framing: framing)) }
+    }
+
     /// Takes ownership of `descriptor` and delivers framed scans until the input ends or the task is cancelled.
     /// The descriptor is closed when this returns or throws.
-    static func read(descriptor: CInt, source: String, framing: ScanFraming,
+    static func read(descriptor: CInt, source: String, decoding: @escaping Decoding,
                      duplicateWindow: Duration?,
                      deliver: @escaping @Sendable (ScanEvent) async -> Void) async throws {
         let channel = try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .takingOwnershipOfDescriptor(input: descriptor) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(FramingHandler(framing: framing))
+                    try decoding(channel.pipeline.syncOperations)
                     return try NIOAsyncChannel<ScanFramer.Frame, Never>(wrappingChannelSynchronously: channel)
                 }
             }

@@ -24,11 +24,30 @@ public struct ScanFraming: Sendable, Equatable {
     public var interCharacterTimeout: Duration?
     /// Frames longer than this are dropped whole and reported as overlong.
     public var maximumLength: Int
+    /// Bytes the scanner puts before each scan; stripped when a scan starts with them.
+    public var prefix: [UInt8]
+    /// Bytes the scanner puts after each scan (before the terminator); stripped when a scan ends with them.
+    public var suffix: [UInt8]
 
-    public init(terminator: ScanTerminator, interCharacterTimeout: Duration?, maximumLength: Int = 8192) {
+    public init(terminator: ScanTerminator, interCharacterTimeout: Duration?, maximumLength: Int = 8192,
+                prefix: [UInt8] = [], suffix: [UInt8] = []) {
         self.terminator = terminator
         self.interCharacterTimeout = interCharacterTimeout
         self.maximumLength = maximumLength
+        self.prefix = prefix
+        self.suffix = suffix
+    }
+}
+
+extension ScanFraming {
+    /// `bytes` without the configured prefix and suffix (each only where present).
+    func stripped(_ bytes: [UInt8]) -> [UInt8] {
+        var slice = bytes[...]
+        if !prefix.isEmpty, slice.starts(with: prefix) { slice = slice.dropFirst(prefix.count) }
+        if !suffix.isEmpty, slice.count >= suffix.count, slice.suffix(suffix.count).elementsEqual(suffix) {
+            slice = slice.dropLast(suffix.count)
+        }
+        return Array(slice)
     }
 }
 
@@ -76,7 +95,7 @@ public struct ScanFramer: Sendable {
     private mutating func finish(complete: Bool) -> Frame? {
         defer { buffer.removeAll(keepingCapacity: true); droppedBytes = 0 }
         if droppedBytes > 0 { return .overlong(byteCount: droppedBytes) }
-        let trimmed = Self.trimmed(buffer)
+        let trimmed = Self.trimmed(framing.stripped(Self.trimmed(buffer)))
         if trimmed.isEmpty { return nil }
         return complete ? .scan(trimmed) : .incomplete(trimmed)
     }

@@ -5,30 +5,6 @@ import Glibc
 
 /// Opens a serial tty (a CDC-ACM scanner or a pty in tests) in raw mode.
 public enum SerialPort {
-    /// Why a serial port could not be opened.
-    public struct OpenError: Error, CustomStringConvertible {
-        public let path: String
-        public let errno: Int32
-
-        public init(path: String, errno: Int32) {
-            self.path = path
-            self.errno = errno
-        }
-
-        public var description: String {
-            let reason = String(cString: strerror(errno))
-            switch errno {
-            case EACCES, EPERM:
-                return "\(path): permission denied (\(reason)); add the counterd user to the scanner group "
-                    + "(udev rule GROUP=) or run `counterctl doctor`"
-            case ENOENT, ENODEV, ENXIO:
-                return "\(path): no such device (\(reason)); is the scanner plugged in and in USB serial mode?"
-            default:
-                return "\(path): \(reason)"
-            }
-        }
-    }
-
     /// Supported line speeds. CDC-ACM scanners ignore the speed; real UARTs need the right one.
     static func speed(_ baud: Int) -> speed_t? {
         switch baud {
@@ -50,7 +26,7 @@ public enum SerialPort {
     /// Opens `path` read-only, non-blocking, without becoming its controlling terminal, in raw 8N1 mode.
     public static func open(path: String, baud: Int) throws -> CInt {
         let fd = Glibc.open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw OpenError(path: path, errno: errno) }
+        guard fd >= 0 else { throw DeviceOpenError(path: path, errno: errno, transport: .serial) }
         var options = termios()
         if tcgetattr(fd, &options) == 0 {
             cfmakeraw(&options)
@@ -62,7 +38,7 @@ public enum SerialPort {
             if tcsetattr(fd, TCSANOW, &options) != 0 {
                 let error = errno
                 close(fd)
-                throw OpenError(path: path, errno: error)
+                throw DeviceOpenError(path: path, errno: error, transport: .serial)
             }
             tcflush(fd, TCIFLUSH)
         }

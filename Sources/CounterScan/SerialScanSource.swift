@@ -45,7 +45,7 @@ public struct SerialScanSource: ScanSource {
                 logger.info("scanner attached", metadata: ["source": "\(name)", "path": "\(configuration.path)"])
                 lastError = nil
                 delay = configuration.reopenDelay
-                try await DescriptorScanReader.read(descriptor: fd, source: name, framing: configuration.framing,
+                try await DescriptorScanReader.read(descriptor: fd, source: name, decoding: DescriptorScanReader.framing(configuration.framing),
                                                     duplicateWindow: configuration.duplicateWindow, deliver: deliver)
                 if Task.isCancelled { return }
                 logger.warning("scanner detached", metadata: ["source": "\(name)", "path": "\(configuration.path)"])

@@ -21,7 +21,7 @@ public struct TerminalScanSource: ScanSource {
     public func run(deliver: @escaping @Sendable (ScanEvent) async -> Void) async throws {
         let framing = ScanFraming(terminator: .lf, interCharacterTimeout: nil, maximumLength: 8192)
         do {
-            try await DescriptorScanReader.read(descriptor: descriptor, source: name, framing: framing,
+            try await DescriptorScanReader.read(descriptor: descriptor, source: name, decoding: DescriptorScanReader.framing(framing),
                                                 duplicateWindow: nil, deliver: deliver)
             logger.info("terminal input ended", metadata: ["source": "\(name)"])
         } catch {

@@ -1,3 +1,4 @@
+import CounterCore
 import CounterLedger
 import CounterSyncModels
 import Foundation

@@ -103,7 +103,7 @@ final class ScanCollector: Sendable {
     }
 
     @Test func openErrorsExplainTheFix() {
-        #expect("\(SerialPort.OpenError(path: "/dev/ttyACM0", errno: EACCES))".contains("udev"))
-        #expect("\(SerialPort.OpenError(path: "/dev/ttyACM0", errno: ENOENT))".contains("plugged in"))
+        #expect("\(DeviceOpenError(path: "/dev/ttyACM0", errno: EACCES, transport: .serial))".contains("udev"))
+        #expect("\(DeviceOpenError(path: "/dev/ttyACM0", errno: ENOENT, transport: .serial))".contains("plugged in"))
     }
 }

@@ -1,5 +1,6 @@
 /// A wake-up call between tasks: `signal()` wakes one `wait(timeout:)`, or the next one if nobody waits.
 /// Signals while nobody waits collapse into one.
+/// It lives in CounterCore because the sync, the receipt queue and the USB monitor all wait this way.
 public actor Wakeup {
     private var pending = false
     private var waiter: (id: Int, continuation: CheckedContinuation<Void, Never>)?

@@ -1,0 +1,37 @@
+/// One Linux `struct input_event` as an evdev node delivers it: a 16-byte timeval, then type, code and
+/// value (24 bytes on 64-bit Linux, which is what counterd is built for).
+public struct InputEvent: Sendable, Equatable {
+    public static let size = 24
+    /// `EV_SYN`, `EV_KEY` and `EV_MSC`, the types a keyboard scanner sends.
+    public static let synchronization: UInt16 = 0x00, key: UInt16 = 0x01, miscellaneous: UInt16 = 0x04
+
+    public var type: UInt16
+    public var code: UInt16
+    public var value: Int32
+
+    public init(type: UInt16, code: UInt16, value: Int32) {
+        self.type = type
+        self.code = code
+        self.value = value
+    }
+
+    /// Reads one event from exactly `size` bytes (little-endian, as on x86_64 and arm64).
+    public init(bytes: some Collection<UInt8>) {
+        let raw = Array(bytes)
+        func integer(_ offset: Int, _ count: Int) -> UInt32 {
+            (0..<count).reduce(0) { $0 | UInt32(raw[offset + $1]) << (8 * $1) }
+        }
+        type = UInt16(integer(16, 2))
+        code = UInt16(integer(18, 2))
+        value = Int32(bitPattern: integer(20, 4))
+    }
+
+    /// The 24 bytes of the event with a zero timestamp (the fixtures' and tests' format).
+    public var bytes: [UInt8] {
+        var out = [UInt8](repeating: 0, count: 16)
+        out += [UInt8(type & 0xFF), UInt8(type >> 8), UInt8(code & 0xFF), UInt8(code >> 8)]
+        let value = UInt32(bitPattern: self.value)
+        out += (0..<4).map { UInt8((value >> (8 * $0)) & 0xFF) }
+        return out
+    }
+}

@@ -1,0 +1,105 @@
+import CounterUSB
+import Foundation
+import Logging
+
+/// Finds scanners among the USB devices, by profile, and reads each one while it is present: started on
+/// arrival (or at start), stopped on removal, reopened with backoff when it fails. Every scan from every
+/// scanner goes to the same `deliver`, so several scanners feed the redeemer at once.
+public actor ScannerManager {
+    private let source: any USBDeviceSource
+    private let profiles: ScannerProfiles
+    private let registry: ScannerRegistry
+    private let opener: any ScannerNodeOpener
+    private let logger: Logger
+    private let retryDelay: Duration
+    private var readers: [String: (device: USBDevice, task: Task<Void, Never>)] = [:]
+
+    public init(source: any USBDeviceSource, profiles: ScannerProfiles, registry: ScannerRegistry,
+                opener: any ScannerNodeOpener = SystemNodeOpener(), logger: Logger, retryDelay: Duration = .seconds(1)) {
+        self.source = source
+        self.profiles = profiles
+        self.registry = registry
+        self.opener = opener
+        self.logger = logger
+        self.retryDelay = retryDelay
+    }
+
+    /// The registry id of a USB device.
+    public static func registryID(_ device: USBDevice) -> String { "usb:\(device.id)" }
+
+    /// Follows the device snapshots until cancelled.
+    public func run(deliver: @escaping @Sendable (ScanEvent) async -> Void) async {
+        for await snapshot in source.snapshots() {
+            await apply(snapshot, deliver: deliver)
+        }
+        for reader in readers.values { reader.task.cancel() }
+        readers.removeAll()
+    }
+
+    /// Starts readers for new or changed matched devices and stops those of devices that left.
+    func apply(_ snapshot: [USBDevice], deliver: @escaping @Sendable (ScanEvent) async -> Void) async {
+        var present: Set<String> = []
+        var unmatched: [UnmatchedDevice] = []
+        for device in snapshot {
+            let strings = [device.product, device.manufacturer].compactMap { $0 }
+            guard let profile = profiles.match(vendorProduct: device.vendorProduct, strings: strings) else {
+                if Self.mightBeAScanner(device) {
+                    unmatched.append(UnmatchedDevice(id: device.id, vendorProduct: device.vendorProduct, product: device.product))
+                }
+                continue
+            }
+            present.insert(device.id)
+            if let existing = readers[device.id], existing.device == device { continue }
+            readers[device.id]?.task.cancel()
+            let reader = USBScannerReader(device: device, profile: profile, opener: opener, logger: logger)
+            readers[device.id] = (device, Task { await self.keepReading(reader, deliver: deliver) })
+        }
+        for (id, reader) in readers where !present.contains(id) {
+            reader.task.cancel()
+            readers[id] = nil
+            await registry.detached(id: Self.registryID(reader.device))
+        }
+        await registry.setUnmatched(unmatched)
+    }
+
+    /// HID or CDC interfaces: what a scanner in any mode presents.
+    static func mightBeAScanner(_ device: USBDevice) -> Bool {
+        device.interfaces.contains { [3, 2, 10].contains($0.interfaceClass) }
+    }
+
+    private func keepReading(_ reader: USBScannerReader, deliver: @escaping @Sendable (ScanEvent) async -> Void) async {
+        let registry = self.registry
+        let id = Self.registryID(reader.device)
+        let status = ScannerStatus(id: id, source: reader.sourceName, transport: reader.profile.transport.rawValue,
+                                   profile: reader.profile.id, vendorProduct: reader.device.vendorProduct,
+                                   product: reader.device.product, nodes: reader.nodes.map(\.path), state: .reading)
+        var delay = retryDelay
+        while !Task.isCancelled {
+            do {
+                try await reader.read(opened: { await registry.attached(status) }) { event in
+                    await registry.scanned(id: id, at: event.receivedAt)
+                    await deliver(event)
+                }
+                delay = retryDelay
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isCancelled { return }
+                let (problem, fix, denied) = Self.explain(error)
+                await registry.failed(status, problem: problem, fix: fix, permissionDenied: denied)
+            }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(30))
+        }
+    }
+
+    /// A reader's error as problem, fix, and whether it is a permission problem.
+    static func explain(_ error: any Error) -> (String, String, Bool) {
+        switch error {
+        case let error as DeviceOpenError: return ("\(error.path): \(error.problem)", error.fix, error.isPermissionDenied)
+        case let error as USBScannerReader.MissingNode: return (error.problem, error.fix, false)
+        case let error as XKBKeyboard.LayoutError: return ("\(error)", "set keyboard_layout in the profile", false)
+        default: return ("\(error)", "run `counterctl doctor`", false)
+        }
+    }
+}
