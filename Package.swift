@@ -90,7 +90,7 @@ let package = Package(
         // Composition root: configuration, the redeemer, buildDaemon(config).
         .target(name: "CounterDaemon", dependencies: [
             "CounterCore", "CounterLedger", "CounterScan", "CounterAPI", "CounterAPIModels", "CounterSync", "CounterSyncModels",
-            "CounterPrint", "CounterCUPS",
+            "CounterPrint", "CounterCUPS", "CounterUSB",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -98,7 +98,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "counterd", dependencies: [
-            "CounterDaemon", "CounterLedger", "CounterAPI", "CounterSync", "CounterSyncModels", "CounterCore",
+            "CounterDaemon", "CounterLedger", "CounterAPI", "CounterSync", "CounterSyncModels", "CounterCore", "CounterScan",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -21,8 +21,8 @@ fi
 # cups: cupsd, lpadmin and libcups for receipts; unifont: the bitmap font for text printers cannot
 # print; libqrencode-dev: bitmap QR codes; zlib1g-dev: the PNG preview; zbar-tools: the tests read
 # the preview's QR code back; libusb-1.0-0-dev: USB enumeration and hotplug; libxkbcommon-dev and
-# xkb-data: keyboard layouts for keyboard-wedge scanners.
-packages=(libsqlite3-dev cups cups-client cups-bsd libcups2-dev unifont libqrencode-dev zlib1g-dev zbar-tools
+# xkb-data: keyboard layouts for keyboard-wedge scanners; curl: the tests read the event stream.
+packages=(libsqlite3-dev cups cups-client cups-bsd libcups2-dev unifont libqrencode-dev zlib1g-dev zbar-tools curl
           libusb-1.0-0-dev libxkbcommon-dev xkb-data)
 missing=()
 for package in "${packages[@]}"; do

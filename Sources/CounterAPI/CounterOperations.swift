@@ -27,6 +27,10 @@ public protocol CounterOperations: Sendable {
     func reprint(redemptionID: UUID) async throws -> ReprintResponse
     /// The ESC/POS bytes of a redemption's receipt.
     func receipt(redemptionID: UUID, reprint: Bool) async throws -> ReceiptBytesResponse
+    /// Every scanner and the printer.
+    func devices() async throws -> DevicesResponse
+    /// Device events from now on, for `GET /api/v1/events`.
+    func deviceEvents() async -> AsyncStream<DeviceEventMessage>
 }
 
 extension CounterOperations {
@@ -34,6 +38,10 @@ extension CounterOperations {
     public func printTest(printer: String?, profile: String?) async throws -> PrintJobResponse { throw APIError.printingUnavailable }
     public func reprint(redemptionID: UUID) async throws -> ReprintResponse { throw APIError.printingUnavailable }
     public func receipt(redemptionID: UUID, reprint: Bool) async throws -> ReceiptBytesResponse { throw APIError.printingUnavailable }
+    public func devices() async throws -> DevicesResponse {
+        DevicesResponse(scanners: [], unmatched: [], usbMonitor: "off", printer: nil)
+    }
+    public func deviceEvents() async -> AsyncStream<DeviceEventMessage> { AsyncStream { $0.finish() } }
 }
 
 extension APIError {

@@ -88,7 +88,47 @@ public func buildRouter(_ operations: some CounterOperations) -> Router<BasicReq
     api.post("receipts/:id/reprint") { _, context in
         JSONResponse(try await operations.reprint(redemptionID: try redemptionID(context)), status: .accepted)
     }
+    api.get("devices") { _, _ in
+        JSONResponse(try await operations.devices())
+    }
+    api.get("events") { _, _ in
+        await deviceEventStream(operations)
+    }
     return router
+}
+
+/// `GET /api/v1/events` as Server-Sent Events: `event: device` with a ``DeviceEventMessage`` per line of
+/// `data:`, and a comment every 15 s so proxies and browsers keep the connection open.
+private func deviceEventStream(_ operations: some CounterOperations) async -> Response {
+    let events = await operations.deviceEvents()
+    let (chunks, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(256))
+    let forward = Task {
+        continuation.yield(": counterd device events\n\n")
+        for await event in events {
+            let data = (try? APIJSON.encoder().encode(event)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            continuation.yield("event: device\ndata: \(data)\n\n")
+        }
+        continuation.finish()
+    }
+    let keepAlive = Task {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(15))
+            continuation.yield(": keep-alive\n\n")
+        }
+    }
+    continuation.onTermination = { _ in
+        forward.cancel()
+        keepAlive.cancel()
+    }
+    var headers = HTTPFields()
+    headers[.contentType] = "text/event-stream"
+    headers[.cacheControl] = "no-cache"
+    return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+        for await chunk in chunks {
+            try await writer.write(ByteBuffer(string: chunk))
+        }
+        try await writer.finish(nil)
+    })
 }
 
 private func redemptionID(_ context: BasicRequestContext) throws -> UUID {

@@ -91,6 +91,11 @@ public final class CounterClient: Sendable {
         try await send(.GET, "/api/v1/printers", body: Optional<RedeemRequest>.none)
     }
 
+    /// Every scanner and the printer, with state and fixes.
+    public func devices() async throws -> DevicesResponse {
+        try await send(.GET, "/api/v1/devices", body: Optional<RedeemRequest>.none)
+    }
+
     public func printTest(printer: String?, profile: String?) async throws -> PrintJobResponse {
         try await send(.POST, "/api/v1/print-test", body: PrintTestRequest(printer: printer, profile: profile))
     }

@@ -55,20 +55,13 @@ public func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger,
                                    fallbackShopName: configuration.loadDemoData ? "演示门店 Demo shop" : nil)
     let receipts = ReceiptService(configuration: configuration.printer, ledger: ledger, composer: composer,
                                   profileDirectories: configuration.printerProfileDirectories, logger: logger)
+    let scanners = await ScannerAssembly(configuration, logger: logger)
     let redeemer = Redeemer(ledger: ledger, configuration: configuration, logger: logger, presenter: present,
-                            syncer: syncer, hubURL: credential?.hubURL, receipts: receipts)
+                            syncer: syncer, hubURL: credential?.hubURL, receipts: receipts, scanners: scanners.registry)
 
     var services = try makeAPIServices(operations: redeemer, listeners: configuration.api, logger: logger,
                                        onReady: onReady)
-    let sources: [any ScanSource] = configuration.scanners.map { scanner in
-        switch scanner {
-        case .terminal(let name):
-            return TerminalScanSource(name: name, logger: logger)
-        case .serial(let serial):
-            return SerialScanSource(configuration: serial, logger: logger)
-        }
-    }
-    services.append(ScanService(sources: sources, redeemer: redeemer, logger: logger))
+    services.append(ScanService(sources: scanners.sources, usbScanners: scanners.manager, redeemer: redeemer, logger: logger))
     // Receipts print after their redemption committed; a missing printer never holds up a scan.
     if configuration.printer.enabled { services.append(receipts) }
     // Download and upload run on their own loops, after the API and the scanners are up.

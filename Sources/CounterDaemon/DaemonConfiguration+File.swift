@@ -120,6 +120,19 @@ extension DaemonConfiguration {
             (printer, profileDirectories) = try parsePrinter(&table, environment: environment)
         }
 
+        var usbScanners = USBScannerConfiguration(profileDirectories: USBScannerConfiguration.directories(environment: environment))
+        if var table = try root.table("usb_scanners") {
+            usbScanners.enabled = try table.bool("enabled") ?? true
+            if let interval = try table.duration("rescan_interval", fix: "the default is 2s",
+                                                 within: .milliseconds(200) ... .seconds(60),
+                                                 rangeFix: "use 200ms to 60s; the default is 2s (hotplug events come at once anyway)") {
+                usbScanners.rescanInterval = interval
+            }
+            let extra = try table.string("profiles_directory", fix: "write a directory holding FAMILY/*.json profile files")
+            usbScanners.profileDirectories = USBScannerConfiguration.directories(extra: extra, environment: environment)
+            try table.finish(known: ["enabled", "rescan_interval", "profiles_directory"])
+        }
+
         let demo = try root.bool("demo") ?? false
         let scanners = try (root.list("scanners") ?? []).map(parseScanner)
         let names = scanners.map(\.name)
@@ -131,12 +144,13 @@ extension DaemonConfiguration {
             throw ConfigError(key: "scanners", value: "terminal", problem: "lists more than one terminal source",
                               fix: "keep one: they would all read the same standard input")
         }
-        try root.finish(known: ["device", "state_directory", "api", "redeem", "hub", "log", "demo", "scanners", "printer"])
+        try root.finish(known: ["device", "state_directory", "api", "redeem", "hub", "log", "demo", "scanners", "printer", "usb_scanners"])
         var configuration = DaemonConfiguration(identity: identity, timeZone: timeZone, stateDirectory: stateDirectory, api: api,
                                                 voidWindow: voidWindow, loadDemoData: demo, logLevel: logLevel, scanners: scanners)
         configuration.syncPollInterval = pollInterval
         configuration.printer = printer
         configuration.printerProfileDirectories = profileDirectories
+        configuration.usbScanners = usbScanners
         return configuration
     }
 

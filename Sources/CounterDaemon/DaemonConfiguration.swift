@@ -24,6 +24,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     /// The receipt printer; off unless the file has a `printer:` section.
     public var printer: PrinterConfiguration = .off
+    /// USB scanners found by profile.
+    public var usbScanners = USBScannerConfiguration()
     /// Where printer profiles are looked up (see ``PrinterProfiles/directories(extra:environment:)``).
     public var printerProfileDirectories: [String] = PrinterProfiles.directories()
 

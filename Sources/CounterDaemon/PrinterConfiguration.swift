@@ -33,14 +33,7 @@ public enum PrinterProfiles {
     /// /usr/share/counterd/printers, and drivers/printers of a source tree above the executable.
     public static func directories(extra: String? = nil,
                                    environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
-        var directories = [extra, environment["COUNTERD_PRINTER_PROFILES"], "/usr/share/counterd/printers"].compactMap { $0 }
-        var url = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 {
-            let candidate = url.appendingPathComponent("drivers/printers").path
-            if FileManager.default.fileExists(atPath: candidate) { directories.append(candidate); break }
-            url.deleteLastPathComponent()
-        }
-        return directories
+        ProfileDirectories.search("printers", variable: "COUNTERD_PRINTER_PROFILES", extra: extra, environment: environment)
     }
 
     /// The profile `id`: a file in one of `directories`, else a built-in generic profile.

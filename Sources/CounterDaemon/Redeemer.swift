@@ -26,11 +26,14 @@ public final class Redeemer: CounterOperations {
     let hubURL: String?
     /// Prints receipts and renders previews.
     let receipts: ReceiptService?
+    /// What every scanner is doing.
+    let scanners: ScannerRegistry
 
     public init(ledger: Ledger, configuration: DaemonConfiguration, logger: Logger,
                 presenter: (@Sendable (Verdict, String) -> Void)? = nil, syncer: Syncer? = nil, hubURL: String? = nil,
-                receipts: ReceiptService? = nil) {
+                receipts: ReceiptService? = nil, scanners: ScannerRegistry = ScannerRegistry()) {
         self.receipts = receipts
+        self.scanners = scanners
         self.syncer = syncer
         self.hubURL = hubURL
         self.ledger = ledger
@@ -120,6 +123,7 @@ public final class Redeemer: CounterOperations {
         if let hubURL {
             try await addSyncStatus(to: &status, hubURL: hubURL)
         }
+        status.warnings += await scannerWarnings()
         if let receipts, receipts.configuration.enabled {
             let printing = try await receipts.status()
             status.printing = printing

@@ -2,15 +2,17 @@ import CounterScan
 import Logging
 import ServiceLifecycle
 
-/// Runs every configured scan source and hands each scan to the redeemer, until graceful shutdown.
-/// A source that ends (standard input closed) does not stop the daemon.
+/// Runs every configured scan source and the USB scanner manager, and hands each scan to the redeemer,
+/// until graceful shutdown. A source that ends (standard input closed) does not stop the daemon.
 public struct ScanService: Service {
     let sources: [any ScanSource]
+    let usbScanners: ScannerManager?
     let redeemer: Redeemer
     let logger: Logger
 
-    public init(sources: [any ScanSource], redeemer: Redeemer, logger: Logger) {
+    public init(sources: [any ScanSource], usbScanners: ScannerManager? = nil, redeemer: Redeemer, logger: Logger) {
         self.sources = sources
+        self.usbScanners = usbScanners
         self.redeemer = redeemer
         self.logger = logger
     }
@@ -25,6 +27,9 @@ public struct ScanService: Service {
                         logger.error("scan source stopped", metadata: ["source": "\(source.name)", "error": "\(error)"])
                     }
                 }
+            }
+            if let usbScanners {
+                group.addTask { await usbScanners.run { event in await redeemer.handle(event) } }
             }
             group.addTask {
                 // Keep the service alive until shutdown even if every source has ended.

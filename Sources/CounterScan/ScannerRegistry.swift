@@ -7,6 +7,7 @@ public actor ScannerRegistry {
     private var unmatched: [UnmatchedDevice] = []
     private var subscribers: [Int: AsyncStream<DeviceEvent>.Continuation] = [:]
     private var nextSubscriber = 0
+    private var monitor: (mode: String, detail: String?) = ("off", nil)
     private let onEvent: @Sendable (DeviceEvent) -> Void
 
     /// - Parameter onEvent: called for every event (the daemon logs them).
@@ -67,6 +68,10 @@ public actor ScannerRegistry {
     }
 
     public func setUnmatched(_ devices: [UnmatchedDevice]) { unmatched = devices }
+
+    /// How USB changes are detected (`hotplug`, `rescan`, `no_usb`, `off`), and why when not by hotplug.
+    public func setMonitor(mode: String, detail: String?) { monitor = (mode, detail) }
+    public func monitorMode() -> (mode: String, detail: String?) { monitor }
 
     /// Events from now on, until the consumer stops iterating.
     public func events() -> AsyncStream<DeviceEvent> {

@@ -53,6 +53,12 @@ public struct UnmatchedDevice: Sendable, Codable, Equatable {
     public var id: String
     public var vendorProduct: String
     public var product: String?
+
+    public init(id: String, vendorProduct: String, product: String?) {
+        self.id = id
+        self.vendorProduct = vendorProduct
+        self.product = product
+    }
 }
 
 /// A device event on the UnifiedPOS model: a scanner arrived, left, or failed.

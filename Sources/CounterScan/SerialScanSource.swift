@@ -28,10 +28,13 @@ public struct SerialScanSource: ScanSource {
 
     public let configuration: Configuration
     private let logger: Logger
+    private let registry: ScannerRegistry?
 
-    public init(configuration: Configuration, logger: Logger) {
+    /// - Parameter registry: told when the port opens, fails and goes away (for `counterctl devices`).
+    public init(configuration: Configuration, logger: Logger, registry: ScannerRegistry? = nil) {
         self.configuration = configuration
         self.logger = logger
+        self.registry = registry
     }
 
     public var name: String { configuration.name }
@@ -39,16 +42,24 @@ public struct SerialScanSource: ScanSource {
     public func run(deliver: @escaping @Sendable (ScanEvent) async -> Void) async throws {
         var delay = configuration.reopenDelay
         var lastError: String?
+        let status = ScannerStatus(id: name, source: name, transport: "serial", nodes: [configuration.path], state: .reading)
+        let registry = self.registry
+        let deliverAndCount: @Sendable (ScanEvent) async -> Void = { event in
+            await registry?.scanned(id: status.id, at: event.receivedAt)
+            await deliver(event)
+        }
         while !Task.isCancelled {
             do {
                 let fd = try SerialPort.open(path: configuration.path, baud: configuration.baud)
                 logger.info("scanner attached", metadata: ["source": "\(name)", "path": "\(configuration.path)"])
+                await registry?.attached(status)
                 lastError = nil
                 delay = configuration.reopenDelay
                 try await DescriptorScanReader.read(descriptor: fd, source: name, decoding: DescriptorScanReader.framing(configuration.framing),
-                                                    duplicateWindow: configuration.duplicateWindow, deliver: deliver)
+                                                    duplicateWindow: configuration.duplicateWindow, deliver: deliverAndCount)
                 if Task.isCancelled { return }
                 logger.warning("scanner detached", metadata: ["source": "\(name)", "path": "\(configuration.path)"])
+                await registry?.detached(id: status.id)
             } catch {
                 if Task.isCancelled { return }
                 let message = "\(error)"
@@ -56,6 +67,10 @@ public struct SerialScanSource: ScanSource {
                 if message != lastError {
                     logger.error("scanner unavailable", metadata: ["source": "\(name)", "error": "\(message)"])
                     lastError = message
+                }
+                if let error = error as? DeviceOpenError {
+                    await registry?.failed(status, problem: "\(error.path): \(error.problem)", fix: error.fix,
+                                           permissionDenied: error.isPermissionDenied)
                 }
             }
             try? await Task.sleep(for: delay)

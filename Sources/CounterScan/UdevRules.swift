@@ -14,7 +14,9 @@ public enum UdevRules {
             "",
         ]
         for profile in profiles.sorted(by: { ($0.family, $0.id) < ($1.family, $1.id) }) {
-            lines.append("# \(profile.name) (\(profile.transport.rawValue); ids \(profile.idsVerified ? "verified on a device" : "from \(profile.source)"))")
+            let provenance = profile.match.vendorID == nil ? "matched by product name"
+                : profile.idsVerified ? "ids verified on a device" : "ids not verified on a device"
+            lines.append("# \(profile.name): \(profile.transport.rawValue), \(provenance)")
             lines += rules(for: profile, group: group)
             lines.append("")
         }
@@ -30,7 +32,7 @@ public enum UdevRules {
             usbMatch = "ATTR{idVendor}==\"\(vendor)\", ATTR{idProduct}==\"\(product)\""
             parentMatch = "ATTRS{idVendor}==\"\(vendor)\", ATTRS{idProduct}==\"\(product)\""
         } else {
-            let words = (profile.match.productContains ?? []).map { "*\($0)*" }.joined(separator: "|")
+            let words = (profile.match.productContains ?? []).map { "*\(caseInsensitive($0))*" }.joined(separator: "|")
             usbMatch = "ATTR{product}==\"\(words)\""
             parentMatch = "ATTRS{product}==\"\(words)\""
         }
@@ -43,8 +45,16 @@ public enum UdevRules {
         case .hidPOS:
             rules.append("SUBSYSTEM==\"hidraw\", \(parentMatch), \(access), \(link)")
         case .serial:
-            rules.append("SUBSYSTEM==\"tty\", KERNEL==\"ttyACM*\", \(parentMatch), \(access), ENV{ID_MM_DEVICE_IGNORE}=\"1\", \(link)")
+            rules.append("SUBSYSTEM==\"tty\", KERNEL==\"ttyACM*|ttyUSB*\", \(parentMatch), \(access), ENV{ID_MM_DEVICE_IGNORE}=\"1\", \(link)")
         }
         return rules
+    }
+
+    /// A udev glob matching `word` in any case (udev compares case-sensitively): `Ab` → `[aA][bB]`.
+    static func caseInsensitive(_ word: String) -> String {
+        String(word.flatMap { character -> String in
+            let lower = character.lowercased(), upper = character.uppercased()
+            return character.isLetter && character.isASCII && lower != upper ? "[\(lower)\(upper)]" : String(character)
+        })
     }
 }

@@ -8,12 +8,12 @@ import Foundation
 struct Counterctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "counterctl",
-        abstract: "Talk to the running counterd: redeem, check, void, history, status, sync, receipts and printers.",
+        abstract: "Talk to the running counterd: redeem, check, void, history, status, sync, devices, receipts and printers.",
         discussion: """
             Exit status: 0 accepted or done, 1 rejected or refused, 64 usage error, 69 counterd unreachable.
             """,
         subcommands: [Status.self, Redeem.self, Check.self, VoidRedemption.self, History.self, Sync.self,
-                      Printers.self, PrintTest.self, Receipt.self])
+                      Devices.self, Printers.self, PrintTest.self, Receipt.self])
 }
 
 /// Options every command takes.

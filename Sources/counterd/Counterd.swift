@@ -16,7 +16,7 @@ struct Counterd: AsyncParsableCommand {
             this terminal, demo codes printed at start. Use `counterd run --config FILE` in production.
             """,
         version: CounterVersion.current,
-        subcommands: [Run.self, CheckConfig.self, Enroll.self],
+        subcommands: [Run.self, CheckConfig.self, Enroll.self, UdevRulesCommand.self],
         defaultSubcommand: Run.self)
 }
 

@@ -1,0 +1,132 @@
+import CounterScan
+import CounterUSB
+import Foundation
+import Logging
+import Testing
+
+/// The hotplug logic against a fake enumerator: devices arrive, leave and come back; several at once.
+@Suite struct ScannerManagerTests {
+    let source = FakeUSBSource()
+    let opener = PipeNodeOpener()
+    let registry = ScannerRegistry()
+    let collector = ScanCollector()
+
+    func start(_ profiles: [ScannerProfile] = [ScannerFixtureTests.keyboard, ScannerFixtureTests.hidPOS]) -> Task<Void, Never> {
+        let manager = ScannerManager(source: source, profiles: ScannerProfiles(profiles: profiles), registry: registry,
+                                     opener: opener, logger: Logger(label: "test"), retryDelay: .milliseconds(50))
+        let collector = self.collector
+        return Task { await manager.run { collector.append($0) } }
+    }
+
+    let wedge = USBDevice.fake(port: "1-1", vendorProduct: "1eab:1303", product: "Newland EM3096",
+                               nodes: [DeviceNode(kind: .input, path: "/dev/input/event7"), DeviceNode(kind: .input, path: "/dev/input/event8")])
+    let hidPOS = USBDevice.fake(port: "1-2", vendorProduct: "1eab:1310", nodes: [DeviceNode(kind: .hidraw, path: "/dev/hidraw3")])
+
+    /// Waits until `condition` holds for the registry (at most 5 s).
+    func eventually(_ condition: @escaping @Sendable ([ScannerStatus]) -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            if condition(await registry.all()) { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("condition not met; registry: \(await registry.all())")
+    }
+
+    @Test func attachDetachAndReattachAreReportedAndEveryScanArrivesOnce() async throws {
+        let events = await registry.events()
+        let task = start()
+        defer { task.cancel(); source.finish() }
+        source.present([wedge])
+        try await eventually { $0.first?.state == .reading }
+        // Both event nodes of the device are opened (a scanner often has a keys and a consumer-keys node).
+        #expect(opener.openCount("/dev/input/event7") == 1 && opener.openCount("/dev/input/event8") == 1)
+        try await opener.write(try Fixture.bytes("wedge-mixed-case.evdev"), to: "/dev/input/event7")
+        try await collector.wait(for: 2)
+
+        source.present([])
+        try await eventually { $0.first?.state == .detached }
+        source.present([wedge])
+        try await eventually { $0.first?.state == .reading && opener.openCount("/dev/input/event7") == 2 }
+        try await opener.write(try Fixture.bytes("wedge-keypad.evdev"), to: "/dev/input/event7")
+        try await collector.wait(for: 3)
+        try await Task.sleep(for: .milliseconds(200))
+
+        #expect(collector.all.map(\.text) == ["DEMO-0001", "Hello-World_42", "0123456789"])
+        let status = try #require(await registry.all().first)
+        #expect(status.id == "usb:1-1" && status.profile == "test-keyboard" && status.scans == 3 && status.lastScanAt != nil)
+        var kinds: [DeviceEvent.Kind] = []
+        for await event in events {
+            kinds.append(event.kind)
+            if kinds.count == 3 { break }
+        }
+        #expect(kinds == [.attached, .detached, .attached])
+    }
+
+    @Test func twoScannersInterleavingEachDeliverTheirOwnScans() async throws {
+        let task = start()
+        defer { task.cancel(); source.finish() }
+        source.present([wedge, hidPOS])
+        try await eventually { $0.count == 2 && $0.allSatisfy { $0.state == .reading } }
+        let keys = try Fixture.bytes("wedge-mixed-case.evdev")
+        let reports = try Fixture.bytes("hidpos-continued.hidraw")
+        // Interleave the two streams in small pieces.
+        for index in stride(from: 0, to: max(keys.count, reports.count), by: 48) {
+            if index < keys.count { try await opener.write(Array(keys[index..<min(index + 48, keys.count)]), to: "/dev/input/event7") }
+            if index < reports.count { try await opener.write(Array(reports[index..<min(index + 48, reports.count)]), to: "/dev/hidraw3") }
+        }
+        try await collector.wait(for: 3)
+        try await Task.sleep(for: .milliseconds(200))
+        let bySource = Dictionary(grouping: collector.all, by: \.source).mapValues { $0.map(\.text) }
+        #expect(bySource["test-keyboard@1-1"] == ["DEMO-0001", "Hello-World_42"])
+        #expect(bySource["test-hidpos@1-2"] == ["CARD-" + String(repeating: "0123456789", count: 12)])
+    }
+
+    @Test func permissionDeniedIsShownWithTheFixAndRetriedUntilItWorks() async throws {
+        opener.deny("/dev/hidraw3")
+        let task = start()
+        defer { task.cancel(); source.finish() }
+        source.present([hidPOS])
+        try await eventually { $0.first?.state == .error }
+        let status = try #require(await registry.all().first)
+        #expect(status.permissionDenied)
+        #expect(status.problem?.contains("permission denied") == true)
+        #expect(status.fix?.contains("udev-rules") == true && status.fix?.contains("counterd group") == true)
+
+        opener.deny("/dev/hidraw3", false) // the technician installed the rules
+        try await eventually { $0.first?.state == .reading }
+        try await opener.write(try Fixture.bytes("hidpos-single.hidraw"), to: "/dev/hidraw3")
+        try await collector.wait(for: 1)
+        #expect(collector.all.map(\.text) == ["DEMO-0001"])
+    }
+
+    @Test func aDeviceWithoutItsNodeSaysWhichModeIsMissing() async throws {
+        let task = start()
+        defer { task.cancel(); source.finish() }
+        // HID POS profile, but the scanner shows only a keyboard node: the kernel made no hidraw for it.
+        source.present([USBDevice.fake(port: "1-2", vendorProduct: "1eab:1310", nodes: [])])
+        try await eventually { $0.first?.state == .error }
+        #expect(await registry.all().first?.fix?.contains("HID POS mode") == true)
+    }
+
+    @Test func unmatchedHIDDevicesAreListedAndOthersIgnored() async throws {
+        let task = start()
+        defer { task.cancel(); source.finish() }
+        let unknownHID = USBDevice.fake(port: "1-3", vendorProduct: "abcd:0001", product: "Mystery Reader", nodes: [])
+        let storage = USBDevice.fake(port: "1-4", vendorProduct: "0781:5567", interfaceClass: 8, nodes: [])
+        source.present([unknownHID, storage])
+        let deadline = ContinuousClock.now + .seconds(5)
+        while await registry.unmatchedDevices().isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await registry.unmatchedDevices() == [UnmatchedDevice(id: "1-3", vendorProduct: "abcd:0001", product: "Mystery Reader")])
+        #expect(await registry.all().isEmpty)
+    }
+
+    @Test func aVendorProfileWinsOverTheGenericOne() {
+        let generic = ScannerProfile(id: "generic", name: "generic", family: "generic",
+                                     match: .init(productContains: ["scanner"]), transport: .keyboard,
+                                     framing: .init(terminator: .cr, interCharacterTimeoutMS: 200))
+        let profiles = ScannerProfiles(profiles: [generic, ScannerFixtureTests.keyboard])
+        #expect(profiles.match(vendorProduct: "1eab:1303", strings: ["Barcode Scanner"])?.id == "test-keyboard")
+        #expect(profiles.match(vendorProduct: "9999:0001", strings: ["USB Barcode SCANNER"])?.id == "generic")
+        #expect(profiles.match(vendorProduct: "9999:0001", strings: ["USB Keyboard"]) == nil)
+    }
+}

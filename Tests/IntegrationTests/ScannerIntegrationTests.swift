@@ -1,0 +1,83 @@
+import CounterAPIModels
+import CounterTestSupport
+import Foundation
+import Testing
+
+/// Scanners in the real `counterd`: a serial scanner on a real pty, a configured scanner that is not
+/// there, `counterctl devices`, and the device events on the API's event stream.
+@Suite(.serialized) struct ScannerIntegrationTests {
+    func devices(_ daemon: RunningDaemon) async throws -> (DevicesResponse, CommandResult) {
+        let result = try await daemon.ctl("devices", "--json")
+        return (try APIJSON.decoder().decode(DevicesResponse.self, from: Data(result.stdout.utf8)), result)
+    }
+
+    @Test func devicesListsEachScannerWithStateLastScanAndTheFix() async throws {
+        let daemon = try await RunningDaemon(serialScanners: ["front"], extraYAML: """
+              - name: back
+                type: serial
+                path: /dev/ttyACM-not-plugged-in
+
+            """)
+        daemon.ptys[0].write("DEMO-0002\r")
+        try await daemon.waitForLog("verdict=", count: 1)
+        try await daemon.waitForLog("scanner error")
+
+        let (devices, result) = try await devices(daemon)
+        #expect(result.status == 1, "a scanner that cannot be read makes `devices` fail")
+        let front = try #require(devices.scanners.first { $0.source == "front" })
+        #expect(front.state == "reading" && front.transport == "serial" && front.scans == 1 && front.lastScanAt != nil)
+        #expect(front.nodes == [daemon.ptys[0].slavePath])
+        let back = try #require(devices.scanners.first { $0.source == "back" })
+        #expect(back.state == "error")
+        #expect(back.problem?.contains("no such device") == true)
+        #expect(back.fix?.contains("plugged in") == true)
+        #expect(["no_usb", "rescan", "hotplug"].contains(devices.usbMonitor))
+        #expect(devices.printer == nil)
+
+        let text = try await daemon.ctl("devices")
+        #expect(text.stdout.contains("scanner front [reading] serial"))
+        #expect(text.stdout.contains("FIX: is the scanner plugged in"))
+        let status = try APIJSON.decoder().decode(StatusResponse.self, from: Data(try await daemon.ctl("status", "--json").stdout.utf8))
+        #expect(status.warnings.contains { $0.contains("scanner back cannot be read") })
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func eventStreamCarriesDetachAndErrorWhenTheScannerGoesAway() async throws {
+        let daemon = try await RunningDaemon(serialScanners: ["front"])
+        let stream = Task {
+            try await run(URL(fileURLWithPath: "/usr/bin/curl"),
+                          ["-sN", "--max-time", "4", "--unix-socket", daemon.socketPath, "http://localhost/api/v1/events"],
+                          timeout: .seconds(10))
+        }
+        try await Task.sleep(for: .milliseconds(700))
+        daemon.ptys[0].close() // the scanner is unplugged
+        let output = try await stream.value.stdout
+        #expect(output.contains("event: device"))
+        #expect(output.contains("\"kind\":\"detached\"") && output.contains("\"source\":\"front\""))
+        #expect(output.contains("\"kind\":\"error\""))
+        #expect(daemon.stderr.contains("scanner detached"))
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func hostileScannerInputGetsMalformedVerdictsAndTheNextScanStillRedeems() async throws {
+        let daemon = try await RunningDaemon(serialScanners: ["front"])
+        daemon.ptys[0].write(String(repeating: "X", count: 4096) + "\r")          // a 4 KB scan
+        daemon.ptys[0].write(String(repeating: "Y", count: 10_000) + "\r")        // longer than any frame
+        daemon.ptys[0].write("\u{01}\u{02}\u{1B}[0m\u{7F}\r")                     // binary garbage
+        daemon.ptys[0].write("DEMO-0001\r")
+        try await daemon.waitForLog("verdict=", count: 4)
+        let status = try APIJSON.decoder().decode(StatusResponse.self, from: Data(try await daemon.ctl("status", "--json").stdout.utf8))
+        #expect(status.ledger.rejections == 3 && status.ledger.redemptions == 1)
+        #expect(daemon.stderr.components(separatedBy: "reason=malformed").count - 1 == 3)
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func udevRulesCommandPrintsTheCommittedRules() async throws {
+        let result = try await run(Binaries.counterd, ["udev-rules"])
+        #expect(result.status == 0)
+        let committed = try String(contentsOfFile: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("udev/70-counterd-scanners.rules").path,
+            encoding: .utf8)
+        #expect(result.stdout == committed)
+    }
+}
