@@ -36,7 +36,10 @@ struct ScannerAssembly {
         let monitor = USBDeviceMonitor(sysfs: SysfsUSB(), rescanInterval: configuration.usbScanners.rescanInterval) { mode in
             Task { await Self.report(mode, to: registry, logger: logger) }
         }
-        manager = ScannerManager(source: monitor, profiles: profiles, registry: registry, logger: logger)
+        let claimed = configuration.scanners.compactMap { scanner -> String? in
+            if case .serial(let serial) = scanner { return serial.path } else { return nil }
+        }
+        manager = ScannerManager(source: monitor, profiles: profiles, registry: registry, logger: logger, claimedPaths: claimed)
     }
 
     private static func report(_ mode: USBDeviceMonitor.Mode, to registry: ScannerRegistry, logger: Logger) async {

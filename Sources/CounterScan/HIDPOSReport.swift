@@ -3,7 +3,8 @@
 /// for one scan. Defaults follow Honeywell's "USB HID POS" layout (docs/scanners.md).
 public struct HIDPOSReportFormat: Codable, Sendable, Equatable {
     /// The report ID of scanned-data reports; other reports (status, a keyboard interface's) are ignored.
-    public var reportID: UInt8
+    /// `nil` for a device whose report descriptor declares no report IDs (then no ID byte comes first).
+    public var reportID: UInt8?
     /// Bytes per report as hidraw delivers it, report ID included.
     public var reportSize: Int
     /// Where the length of this report's data is.
@@ -20,7 +21,7 @@ public struct HIDPOSReportFormat: Codable, Sendable, Equatable {
         case dataOffset = "data_offset", continuedOffset = "continued_offset", continuedMask = "continued_mask"
     }
 
-    public init(reportID: UInt8 = 0x02, reportSize: Int = 64, lengthOffset: Int = 1, dataOffset: Int = 2,
+    public init(reportID: UInt8? = 0x02, reportSize: Int = 64, lengthOffset: Int = 1, dataOffset: Int = 2,
                 continuedOffset: Int? = 63, continuedMask: UInt8 = 0x01) {
         self.reportID = reportID
         self.reportSize = reportSize
@@ -71,8 +72,8 @@ public struct HIDPOSDecoder: Sendable {
     /// Feeds one whole report; returns the scan it completes, if any.
     public mutating func feed(report: some Collection<UInt8>) -> ScanFramer.Frame? {
         let bytes = Array(report)
-        guard bytes.count > format.lengthOffset, bytes.count > format.dataOffset,
-              bytes.first == format.reportID else { return nil }
+        guard bytes.count > format.lengthOffset, bytes.count > format.dataOffset else { return nil }
+        if let reportID = format.reportID, bytes.first != reportID { return nil }
         let length = min(Int(bytes[format.lengthOffset]), format.capacity, bytes.count - format.dataOffset)
         let data = bytes[format.dataOffset..<(format.dataOffset + length)]
         if dropped > 0 || pending.count + data.count > maximumLength {

@@ -12,10 +12,15 @@ public actor ScannerManager {
     private let opener: any ScannerNodeOpener
     private let logger: Logger
     private let retryDelay: Duration
+    /// Paths of configured scanners: a USB device with one of these nodes is left to its configured source.
+    private let claimedPaths: [String]
     private var readers: [String: (device: USBDevice, task: Task<Void, Never>)] = [:]
+    private var announcedClaims: Set<String> = []
 
     public init(source: any USBDeviceSource, profiles: ScannerProfiles, registry: ScannerRegistry,
-                opener: any ScannerNodeOpener = SystemNodeOpener(), logger: Logger, retryDelay: Duration = .seconds(1)) {
+                opener: any ScannerNodeOpener = SystemNodeOpener(), logger: Logger, retryDelay: Duration = .seconds(1),
+                claimedPaths: [String] = []) {
+        self.claimedPaths = claimedPaths
         self.source = source
         self.profiles = profiles
         self.registry = registry
@@ -48,6 +53,14 @@ public actor ScannerManager {
                 }
                 continue
             }
+            if let claimed = claimedNode(of: device) {
+                if readers[device.id] == nil, !announcedClaims.contains(device.id) {
+                    announcedClaims.insert(device.id)
+                    logger.info("USB scanner left to its configured source",
+                                metadata: ["port": "\(device.id)", "node": "\(claimed)", "profile": "\(profile.id)"])
+                }
+                continue
+            }
             present.insert(device.id)
             if let existing = readers[device.id], existing.device == device { continue }
             readers[device.id]?.task.cancel()
@@ -60,6 +73,13 @@ public actor ScannerManager {
             await registry.detached(id: Self.registryID(reader.device))
         }
         await registry.setUnmatched(unmatched)
+    }
+
+    /// A node of `device` that a configured scanner reads (links such as /dev/serial/by-id resolved).
+    private func claimedNode(of device: USBDevice) -> String? {
+        guard !claimedPaths.isEmpty else { return nil }
+        let claimed = Set(claimedPaths.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path })
+        return device.nodes.map(\.path).first { claimed.contains(URL(fileURLWithPath: $0).resolvingSymlinksInPath().path) }
     }
 
     /// HID or CDC interfaces: what a scanner in any mode presents.

@@ -62,6 +62,26 @@ import Testing
         #expect(error(minimal + "\nprinter:\n  colour: red\n")?.key == "printer.colour")
     }
 
+    @Test func usbScannersSection() throws {
+        let defaults = try DaemonConfiguration.parse(yaml: minimal, environment: [:]).usbScanners
+        #expect(defaults.enabled && defaults.rescanInterval == .seconds(2), "USB scanners are found by default")
+        let configuration = try DaemonConfiguration.parse(yaml: minimal + """
+
+            usb_scanners:
+              enabled: false
+              rescan_interval: 500ms
+              profiles_directory: /etc/counterd/scanners
+            """, environment: ["COUNTERD_SCANNER_PROFILES": "/opt/profiles"])
+        #expect(!configuration.usbScanners.enabled)
+        #expect(configuration.usbScanners.rescanInterval == .milliseconds(500))
+        #expect(Array(configuration.usbScanners.profileDirectories.prefix(3))
+                == ["/etc/counterd/scanners", "/opt/profiles", "/usr/share/counterd/scanners"])
+        let fast = error(minimal + "\nusb_scanners:\n  rescan_interval: 10ms\n")
+        #expect(fast?.key == "usb_scanners.rescan_interval")
+        #expect(fast?.description.contains("200ms to 60s") == true)
+        #expect(error(minimal + "\nusb_scanners:\n  hotplug: yes\n")?.key == "usb_scanners.hotplug")
+    }
+
     @Test func fullFile() throws {
         let configuration = try DaemonConfiguration.parse(yaml: minimal + """
 

@@ -130,3 +130,33 @@ import Testing
         #expect(profiles.match(vendorProduct: "9999:0001", strings: ["USB Keyboard"]) == nil)
     }
 }
+
+@Suite struct ClaimedPathTests {
+    @Test func aDeviceWhoseTtyIsConfiguredIsNotOpenedTwice() async throws {
+        let source = FakeUSBSource()
+        let opener = PipeNodeOpener()
+        let registry = ScannerRegistry()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("claimed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The configuration names the tty by a link, as /dev/serial/by-id/… does.
+        let tty = directory.appendingPathComponent("ttyACM0")
+        #expect(FileManager.default.createFile(atPath: tty.path, contents: nil))
+        let link = directory.appendingPathComponent("usb-Newland-if00")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: tty)
+        let manager = ScannerManager(source: source, profiles: ScannerProfiles(profiles: [ScannerFixtureTests.serial]),
+                                     registry: registry, opener: opener, logger: Logger(label: "test"), claimedPaths: [link.path])
+        let task = Task { await manager.run { _ in } }
+        defer { task.cancel(); source.finish() }
+        let claimed = USBDevice.fake(port: "1-1", vendorProduct: "1eab:1306", interfaceClass: 2,
+                                     nodes: [DeviceNode(kind: .tty, path: tty.path)])
+        let free = USBDevice.fake(port: "1-2", vendorProduct: "1eab:1306", interfaceClass: 2,
+                                  nodes: [DeviceNode(kind: .tty, path: "/dev/ttyACM1")])
+        source.present([claimed, free])
+        let deadline = ContinuousClock.now + .seconds(5)
+        while await registry.all().isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(await registry.all().map(\.id) == ["usb:1-2"])
+        #expect(opener.openCount(tty.path) == 0)
+    }
+}
