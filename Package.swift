@@ -115,6 +115,7 @@ let package = Package(
         .executableTarget(name: "counter-bench", dependencies: [
             "CounterDaemon", "CounterClient", "CounterLedger", "CounterAPI", "CounterAPIModels", "CounterCore",
             "CounterHub", "CounterSync", "CounterSyncModels", "CounterPrint", "CounterCUPS", "CounterTestSupport",
+            "CounterScan", "CounterUSB",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),

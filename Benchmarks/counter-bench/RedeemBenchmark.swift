@@ -25,7 +25,7 @@ struct RedeemBenchmark: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let warmup = 200
 
-        let baseline = try baselineInsertCommit(path: root + "/baseline.sqlite", count: count + warmup, warmup: warmup)
+        let baseline = try Self.baselineInsertCommit(path: root + "/baseline.sqlite", count: count + warmup, warmup: warmup)
         let floor = try await sameWritesAsRawSQL(directory: root + "/floor", count: count + warmup, warmup: warmup)
 
         var configuration = DaemonConfiguration.demo(environment: [:])
@@ -132,7 +132,7 @@ struct RedeemBenchmark: AsyncParsableCommand {
     }
 
     /// One INSERT and COMMIT per sample, on a WAL database with synchronous=FULL.
-    func baselineInsertCommit(path: String, count: Int, warmup: Int) throws -> [Duration] {
+    static func baselineInsertCommit(path: String, count: Int, warmup: Int) throws -> [Duration] {
         let pool = try DatabasePool(path: path)
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")

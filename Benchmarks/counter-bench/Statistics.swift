@@ -23,8 +23,8 @@ struct LatencySummary {
 
     /// A markdown table row: name, samples, p50, p90, p99, max (µs), and p50 as a ratio to `baseline`.
     func row(_ name: String, baseline: LatencySummary) -> String {
-        func f(_ value: Double) -> String { String(format: "%.0f", value) }
-        return "| \(name) | \(count) | \(f(p50)) | \(f(p90)) | \(f(p99)) | \(f(max)) | \(String(format: "%.2f", p50 / baseline.p50))× |"
+        func f(_ value: Double) -> String { String(format: value < 100 ? "%.1f" : "%.0f", value) }
+        return "| \(name) | \(count) | \(f(p50)) | \(f(p90)) | \(f(p99)) | \(f(max)) | \(String(format: p50 / baseline.p50 < 0.1 ? "%.3f" : "%.2f", p50 / baseline.p50))× |"
     }
 }
 

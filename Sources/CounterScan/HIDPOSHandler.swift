@@ -10,7 +10,7 @@ final class HIDPOSHandler: ChannelInboundHandler {
     private var decoder: HIDPOSDecoder
     private let timeout: Duration
     private var buffered: [UInt8] = []
-    private var timeoutTask: Scheduled<Void>?
+    private let timer = PartialScanTimer()
 
     init(format: HIDPOSReportFormat, timeout: Duration, maximumLength: Int = 8192) {
         decoder = HIDPOSDecoder(format: format, maximumLength: maximumLength)
@@ -19,34 +19,21 @@ final class HIDPOSHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         buffered += unwrapInboundIn(data).readableBytesView
-        timeoutTask?.cancel()
-        timeoutTask = nil
+        timer.cancel()
         let size = decoder.format.reportSize
         while buffered.count >= size {
-            let report = buffered.prefix(size)
-            if let frame = decoder.feed(report: report) { context.fireChannelRead(wrapInboundOut(frame)) }
+            if let frame = decoder.feed(report: buffered.prefix(size)) { context.fireChannelRead(wrapInboundOut(frame)) }
             buffered.removeFirst(size)
         }
         guard decoder.hasPartialScan || !buffered.isEmpty else { return }
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timeoutTask = context.eventLoop.scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
-            let (handler, context) = loopBound.value
-            handler.timeoutTask = nil
-            handler.buffered.removeAll()
-            if let frame = handler.decoder.timeout() {
-                context.fireChannelRead(handler.wrapInboundOut(frame))
-                context.fireChannelReadComplete()
-            }
-        }
+        timer.schedule(timeout, context: context) { [weak self] in self?.endPartialScan() }
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
-        timeoutTask?.cancel()
-        timeoutTask = nil
-        if let frame = decoder.timeout() {
-            context.fireChannelRead(wrapInboundOut(frame))
-            context.fireChannelReadComplete()
-        }
-        context.fireChannelInactive()
+    /// A partial report is dropped; the scan so far is reported cut off.
+    func endPartialScan() -> ScanFramer.Frame? {
+        buffered.removeAll()
+        return decoder.timeout()
     }
+
+    func channelInactive(context: ChannelHandlerContext) { timer.endOnInactive(endPartialScan(), context: context) }
 }

@@ -15,15 +15,13 @@ public struct InputEvent: Sendable, Equatable {
         self.value = value
     }
 
-    /// Reads one event from exactly `size` bytes (little-endian, as on x86_64 and arm64).
-    public init(bytes: some Collection<UInt8>) {
-        let raw = Array(bytes)
-        func integer(_ offset: Int, _ count: Int) -> UInt32 {
-            (0..<count).reduce(0) { $0 | UInt32(raw[offset + $1]) << (8 * $1) }
-        }
-        type = UInt16(integer(16, 2))
-        code = UInt16(integer(18, 2))
-        value = Int32(bitPattern: integer(20, 4))
+    /// Reads the event at `offset` of `raw`, which must hold `size` bytes from there (little-endian, as on
+    /// x86_64 and arm64).
+    public init(_ raw: [UInt8], at offset: Int) {
+        type = UInt16(raw[offset + 16]) | UInt16(raw[offset + 17]) << 8
+        code = UInt16(raw[offset + 18]) | UInt16(raw[offset + 19]) << 8
+        value = Int32(bitPattern: UInt32(raw[offset + 20]) | UInt32(raw[offset + 21]) << 8
+            | UInt32(raw[offset + 22]) << 16 | UInt32(raw[offset + 23]) << 24)
     }
 
     /// The 24 bytes of the event with a zero timestamp (the fixtures' and tests' format).

@@ -72,9 +72,11 @@ public struct ScanFramer: Sendable {
     /// Feeds received bytes and returns the frames they complete.
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> [Frame] {
         var frames: [Frame] = []
-        let terminators = framing.terminator.bytes
+        // Two bytes at most: compared directly, not hashed into a set per byte.
+        let terminators = Array(framing.terminator.bytes)
+        let first = terminators.first, second = terminators.dropFirst().first
         for byte in bytes {
-            if terminators.contains(byte) {
+            if byte == first || byte == second {
                 if let frame = finish(complete: true) { frames.append(frame) }
             } else if droppedBytes > 0 || buffer.count >= framing.maximumLength {
                 if droppedBytes == 0 { droppedBytes = buffer.count; buffer.removeAll() }

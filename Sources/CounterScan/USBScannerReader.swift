@@ -97,7 +97,7 @@ struct USBScannerReader: Sendable {
             let source = sourceName
             let logger = self.logger
             return { pipeline in
-                try pipeline.addHandler(InputEventHandler(keyboard: try XKBKeyboard(layout: layout), source: source, logger: logger))
+                try pipeline.addHandler(InputEventHandler(decoder: try KeyboardDecoder(layout: layout), source: source, logger: logger))
                 try pipeline.addHandler(FramingHandler(framing: framing))
             }
         }

@@ -27,6 +27,8 @@ final class XKBKeyboard {
     private let keymap: OpaquePointer
     private let state: OpaquePointer
     private let altIndex: xkb_mod_index_t
+    /// Where xkbcommon writes a key's UTF-8 (reused: one key at a time).
+    private var text = [CChar](repeating: 0, count: 16)
 
     init(layout: String, variant: String? = nil) throws(LayoutError) {
         guard let context = xkb_context_new(XKB_CONTEXT_NO_FLAGS) else { throw LayoutError(layout: layout) }
@@ -66,14 +68,13 @@ final class XKBKeyboard {
         let keycode = xkb_keycode_t(code) + 8
         switch value {
         case 1:
-            var buffer = [CChar](repeating: 0, count: 16)
-            let length = xkb_state_key_get_utf8(state, keycode, &buffer, buffer.count)
+            let length = xkb_state_key_get_utf8(state, keycode, &text, text.count)
             let altHeld = altIndex != XKB_MOD_INVALID
                 && xkb_state_mod_index_is_active(state, altIndex, XKB_STATE_MODS_EFFECTIVE) > 0
             xkb_state_update_key(state, keycode, XKB_KEY_DOWN)
             guard length > 0 else { return .none }
             if altHeld { return .altSequence }
-            let bytes = buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }
+            let bytes = text.prefix(min(Int(length), text.count - 1)).map { UInt8(bitPattern: $0) }
             return .text(String(decoding: bytes, as: UTF8.self))
         case 0:
             xkb_state_update_key(state, keycode, XKB_KEY_UP)

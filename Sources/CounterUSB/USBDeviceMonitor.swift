@@ -8,8 +8,9 @@ public protocol USBDeviceSource: Sendable {
     func snapshots() -> AsyncStream<[USBDevice]>
 }
 
-/// Watches USB devices: libusb hotplug where the kernel supports it, plus a periodic sysfs rescan as a
-/// safety net (and the only way where libusb cannot start). Device details and nodes always come from sysfs.
+/// Watches USB devices: libusb hotplug where the kernel supports it, plus a periodic rescan as a safety
+/// net. Where libusb starts, it enumerates the devices (ids and port paths, without opening them) and sysfs
+/// adds their strings and nodes; where it cannot (no usbfs), sysfs alone enumerates.
 public struct USBDeviceMonitor: USBDeviceSource {
     /// How the monitor learns about changes, for the log and `counterctl doctor`.
     public enum Mode: Sendable, Equatable {
@@ -22,13 +23,16 @@ public struct USBDeviceMonitor: USBDeviceSource {
 
     public let sysfs: SysfsUSB
     public let rescanInterval: Duration
+    /// Whether libusb is asked at all: it sees the real buses, so not when `sysfs` is a test's tree.
+    public let usesLibUSB: Bool
     private let onMode: @Sendable (Mode) -> Void
 
     /// - Parameter onMode: told once how changes are detected.
-    public init(sysfs: SysfsUSB = SysfsUSB(), rescanInterval: Duration = .seconds(2),
+    public init(sysfs: SysfsUSB = SysfsUSB(), rescanInterval: Duration = .seconds(2), usesLibUSB: Bool? = nil,
                 onMode: @escaping @Sendable (Mode) -> Void = { _ in }) {
         self.sysfs = sysfs
         self.rescanInterval = rescanInterval
+        self.usesLibUSB = usesLibUSB ?? (sysfs.sysfsRoot == "/sys")
         self.onMode = onMode
     }
 
@@ -47,7 +51,7 @@ public struct USBDeviceMonitor: USBDeviceSource {
         // Drivers bind and make their nodes a moment after the device arrives: look again soon after a change.
         var quickRescans = 0
         while !Task.isCancelled {
-            let current = await readSysfs()
+            let current = await enumerate(libusb)
             if current != last {
                 continuation.yield(current)
                 if last != nil { quickRescans = 3 }
@@ -68,6 +72,10 @@ public struct USBDeviceMonitor: USBDeviceSource {
             onMode(.noUSB)
             return nil
         }
+        guard usesLibUSB else {
+            onMode(.rescanOnly("libusb not used for the sysfs tree at \(sysfs.sysfsRoot)"))
+            return nil
+        }
         do {
             let libusb = try LibUSB()
             guard libusb.hasHotplug else {
@@ -83,11 +91,24 @@ public struct USBDeviceMonitor: USBDeviceSource {
         }
     }
 
-    /// sysfs reads block: they run on a dispatch queue, not on the cooperative pool.
-    private func readSysfs() async -> [USBDevice] {
+    /// The present devices. libusb and sysfs calls block: they run on a dispatch queue, not on the
+    /// cooperative pool.
+    private func enumerate(_ libusb: LibUSB?) async -> [USBDevice] {
         let sysfs = self.sysfs
         return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: sysfs.devices()) }
+            DispatchQueue.global().async {
+                continuation.resume(returning: Self.devices(libusb: libusb, sysfs: sysfs))
+            }
+        }
+    }
+
+    /// libusb's list with sysfs's details, else sysfs's list. A device libusb lists before sysfs shows it
+    /// appears with its ids only; the quick rescans after the change fill in its nodes.
+    static func devices(libusb: LibUSB?, sysfs: SysfsUSB) -> [USBDevice] {
+        guard let libusb, let summaries = try? libusb.devices() else { return sysfs.devices() }
+        return summaries.sorted { $0.id < $1.id }.map { summary in
+            sysfs.device(named: summary.id)
+                ?? USBDevice(id: summary.id, vendorID: summary.vendorID, productID: summary.productID)
         }
     }
 }
