@@ -27,5 +27,5 @@ stage "build (debug, with tests)" swift build --build-tests
 stage "swift test (unit + integration)" swift test --skip-build
 stage "benchmark smoke run" .build/debug/counter-bench redeem --count 100 --directory "${TMPDIR:-/tmp}"
 stage "receipt benchmark smoke run" .build/debug/counter-bench print --count 20 --cups-server "$COUNTERD_TEST_CUPS" --directory "${TMPDIR:-/tmp}"
-stage "scanner benchmark smoke run" .build/debug/counter-bench scan --samples 5 --repetitions 20 --devices 5
+stage "scanner benchmark smoke run" .build/debug/counter-bench scan --samples 5 --repetitions 20 --devices 5 --directory "${TMPDIR:-/tmp}"
 stage "OpenAPI conformance of counter-hub" python3 Tests/Conformance/check_openapi.py docs/openapi.yaml .build/debug/counter-hub
