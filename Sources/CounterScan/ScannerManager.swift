@@ -46,8 +46,7 @@ public actor ScannerManager {
         var present: Set<String> = []
         var unmatched: [UnmatchedDevice] = []
         for device in snapshot {
-            let strings = [device.product, device.manufacturer].compactMap { $0 }
-            guard let profile = profiles.match(vendorProduct: device.vendorProduct, strings: strings) else {
+            guard let profile = profiles.match(device) else {
                 if Self.mightBeAScanner(device) {
                     unmatched.append(UnmatchedDevice(id: device.id, vendorProduct: device.vendorProduct, product: device.product))
                 }

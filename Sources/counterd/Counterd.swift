@@ -2,6 +2,7 @@ import ArgumentParser
 import CounterAPI
 import CounterDaemon
 import CounterLedger
+import CounterScan
 import Foundation
 import Logging
 
@@ -90,8 +91,17 @@ extension Counterd {
         func run() async throws {
             let configuration = try loadConfiguration(config)
             let who = configuration.identity.map { "device \($0.deviceID) of shop \($0.shopID)" } ?? "device from enrollment"
+            var usb = "USB scanners off"
+            if configuration.usbScanners.enabled {
+                let profiles = ScannerProfiles.load(from: configuration.usbScanners.profileDirectories)
+                for problem in profiles.problems {
+                    FileHandle.standardError.write(Data("counterd check-config: scanner profile skipped: \(problem)\n".utf8))
+                }
+                usb = "\(profiles.profiles.count) USB scanner profile(s)"
+                    + (profiles.problems.isEmpty ? "" : ", \(profiles.problems.count) broken (skipped)")
+            }
             print("ok: \(who), "
-                  + "\(configuration.scanners.count) scanner(s), socket \(configuration.api.socketPath)")
+                  + "\(configuration.scanners.count) configured scanner(s), \(usb), socket \(configuration.api.socketPath)")
         }
     }
 }

@@ -128,6 +128,12 @@ import Testing
         #expect(profiles.match(vendorProduct: "1eab:1303", strings: ["Barcode Scanner"])?.id == "test-keyboard")
         #expect(profiles.match(vendorProduct: "9999:0001", strings: ["USB Barcode SCANNER"])?.id == "generic")
         #expect(profiles.match(vendorProduct: "9999:0001", strings: ["USB Keyboard"]) == nil)
+        // By word, only a device with the interface class the transport reads.
+        let fingerprint = USBDevice.fake(port: "1-5", vendorProduct: "9999:0002", product: "Fingerprint Scanner",
+                                         interfaceClass: 255, nodes: [])
+        #expect(profiles.match(fingerprint) == nil)
+        let hid = USBDevice.fake(port: "1-6", vendorProduct: "9999:0003", product: "2D Barcode Scanner", nodes: [])
+        #expect(profiles.match(hid)?.id == "generic")
     }
 }
 
