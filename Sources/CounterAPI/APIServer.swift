@@ -52,7 +52,9 @@ public func makeAPIServices(operations: some CounterOperations, listeners: APILi
                     logger: logger),
     ]
     if let http = listeners.http {
-        services.append(Application(router: router,
+        // A browser can reach this listener: other sites' pages must not (BrowserGuard).
+        let guarded = buildRouter(operations, browserGuard: BrowserGuard(listenerHost: http.host))
+        services.append(Application(router: guarded,
                                     configuration: ApplicationConfiguration(address: .hostname(http.host, port: http.port),
                                                                             serverName: "counterd"),
                                     onServerRunning: { _ in await onReady("http://\(http)") },

@@ -29,8 +29,8 @@ public protocol CounterOperations: Sendable {
     func receipt(redemptionID: UUID, reprint: Bool) async throws -> ReceiptBytesResponse
     /// Every scanner and the printer.
     func devices() async throws -> DevicesResponse
-    /// Device events from now on, for `GET /api/v1/events`.
-    func deviceEvents() async -> AsyncStream<DeviceEventMessage>
+    /// Verdicts and device events from now on, for `GET /api/v1/events`.
+    func events() async -> AsyncStream<CounterEvent>
 }
 
 extension CounterOperations {
@@ -41,7 +41,7 @@ extension CounterOperations {
     public func devices() async throws -> DevicesResponse {
         DevicesResponse(scanners: [], unmatched: [], usbMonitor: "off", printer: nil)
     }
-    public func deviceEvents() async -> AsyncStream<DeviceEventMessage> { AsyncStream { $0.finish() } }
+    public func events() async -> AsyncStream<CounterEvent> { AsyncStream { $0.finish() } }
 }
 
 extension APIError {

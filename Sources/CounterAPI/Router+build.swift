@@ -8,9 +8,13 @@ import Hummingbird
 /// The most uses one request may take at once.
 public let maximumUsesPerRequest = 100
 
-/// Builds the local API's router over the counter's operations.
-public func buildRouter(_ operations: some CounterOperations) -> Router<BasicRequestContext> {
+/// Builds the local API's router over the counter's operations, with the cashier's page at `/`.
+/// - Parameter browserGuard: for a TCP listener, the checks that keep other sites' pages out.
+public func buildRouter(_ operations: some CounterOperations,
+                        browserGuard: BrowserGuard<BasicRequestContext>? = nil) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
+    if let browserGuard { router.add(middleware: browserGuard) }
+    CounterPage.addRoutes(to: router)
     let api = router.group("api/v1")
 
     api.get("status") { _, _ in
@@ -92,21 +96,27 @@ public func buildRouter(_ operations: some CounterOperations) -> Router<BasicReq
         JSONResponse(try await operations.devices())
     }
     api.get("events") { _, _ in
-        await deviceEventStream(operations)
+        await eventStream(operations)
     }
     return router
 }
 
-/// `GET /api/v1/events` as Server-Sent Events: `event: device` with a ``DeviceEventMessage`` per line of
-/// `data:`, and a comment every 15 s so proxies and browsers keep the connection open.
-private func deviceEventStream(_ operations: some CounterOperations) async -> Response {
-    let events = await operations.deviceEvents()
+/// `GET /api/v1/events` as Server-Sent Events: `event: verdict` or `event: device` with the message's
+/// JSON as `data:`, and a comment every 15 s so proxies and browsers keep the connection open.
+private func eventStream(_ operations: some CounterOperations) async -> Response {
+    let events = await operations.events()
     let (chunks, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(256))
     let forward = Task {
         continuation.yield(": counterd device events\n\n")
+        let encoder = APIJSON.encoder()
         for await event in events {
-            let data = (try? APIJSON.encoder().encode(event)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-            continuation.yield("event: device\ndata: \(data)\n\n")
+            let json: Data?
+            switch event {
+            case .verdict(let message): json = try? encoder.encode(message)
+            case .device(let message): json = try? encoder.encode(message)
+            }
+            let data = json.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            continuation.yield("event: \(event.name)\ndata: \(data)\n\n")
         }
         continuation.finish()
     }

@@ -89,22 +89,3 @@ public struct DevicesResponse: Codable, Sendable, Equatable {
         }
     }
 }
-
-/// One event of `GET /api/v1/events` (Server-Sent Events, `event: device`): a scanner attached,
-/// detached or failed.
-public struct DeviceEventMessage: Codable, Sendable, Equatable {
-    /// `attached`, `detached` or `error`.
-    public var kind: String
-    public var device: String
-    public var source: String
-    public var message: String?
-    public var at: Date
-
-    public init(kind: String, device: String, source: String, message: String?, at: Date) {
-        self.kind = kind
-        self.device = device
-        self.source = source
-        self.message = message
-        self.at = at
-    }
-}

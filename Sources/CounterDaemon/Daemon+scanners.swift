@@ -15,13 +15,10 @@ struct ScannerAssembly {
         sources = configuration.scanners.map { scanner -> any ScanSource in
             switch scanner {
             case .terminal(let name):
-                return TerminalScanSource(name: name, logger: logger)
+                return TerminalScanSource(name: name, logger: logger, registry: registry)
             case .serial(let serial):
                 return SerialScanSource(configuration: serial, logger: logger, registry: registry)
             }
-        }
-        for case .terminal(let name) in configuration.scanners {
-            await registry.attached(ScannerStatus(id: name, source: name, transport: "terminal", nodes: ["stdin"], state: .reading))
         }
         guard configuration.usbScanners.enabled else {
             manager = nil

@@ -1,4 +1,5 @@
 import CounterAPIModels
+import CounterCore
 import CounterScan
 import Foundation
 
@@ -25,18 +26,33 @@ extension Redeemer {
                                usbMonitorDetail: monitor.detail, printer: printer)
     }
 
-    public func deviceEvents() async -> AsyncStream<DeviceEventMessage> {
-        let events = await scanners.events()
-        let (stream, continuation) = AsyncStream.makeStream(of: DeviceEventMessage.self, bufferingPolicy: .bufferingNewest(100))
-        let forward = Task {
-            for await event in events {
-                continuation.yield(DeviceEventMessage(kind: event.kind.rawValue, device: event.device, source: event.source,
-                                                      message: event.message, at: event.at))
+    public func events() async -> AsyncStream<CounterEvent> {
+        let devices = await scanners.events()
+        let verdicts = self.verdicts.subscribe()
+        let (stream, continuation) = AsyncStream.makeStream(of: CounterEvent.self, bufferingPolicy: .bufferingNewest(100))
+        let forwardDevices = Task {
+            for await event in devices {
+                continuation.yield(.device(DeviceEventMessage(kind: event.kind.rawValue, device: event.device, source: event.source,
+                                                              message: event.message, at: event.at)))
             }
+        }
+        let forwardVerdicts = Task {
+            for await message in verdicts { continuation.yield(.verdict(message)) }
+            // The verdicts end only at shutdown: end the whole stream then.
             continuation.finish()
         }
-        continuation.onTermination = { _ in forward.cancel() }
+        continuation.onTermination = { _ in
+            forwardDevices.cancel()
+            forwardVerdicts.cancel()
+        }
         return stream
+    }
+
+    /// Ends the event streams of `GET /api/v1/events` (at shutdown: the HTTP listener waits for open
+    /// requests, and a stream would never end by itself).
+    public func endEventStreams() async {
+        verdicts.finish()
+        await scanners.endEvents()
     }
 
     /// Plain-words problems with scanners, for `status`.

@@ -28,6 +28,8 @@ public final class Redeemer: CounterOperations {
     let receipts: ReceiptService?
     /// What every scanner is doing.
     let scanners: ScannerRegistry
+    /// Every verdict as it is decided, for the live page (`GET /api/v1/events`).
+    let verdicts = Broadcaster<VerdictEventMessage>()
 
     public init(ledger: Ledger, configuration: DaemonConfiguration, logger: Logger,
                 presenter: (@Sendable (Verdict, String) -> Void)? = nil, syncer: Syncer? = nil, hubURL: String? = nil,
@@ -217,6 +219,9 @@ public final class Redeemer: CounterOperations {
         logger.info("verdict", metadata: metadata)
         syncer?.outboxChanged()
         presenter?(verdict, source)
+        if verdicts.subscriberCount > 0 {
+            verdicts.publish(VerdictEventMessage(source: source, at: Date(), verdict: VerdictResponse(verdict, timeZone: timeZone)))
+        }
     }
 }
 

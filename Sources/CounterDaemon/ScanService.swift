@@ -38,5 +38,7 @@ public struct ScanService: Service {
             try? await gracefulShutdown()
             group.cancelAll()
         }
+        // This service stops before the API listeners: end their event streams so they can stop too.
+        await redeemer.endEventStreams()
     }
 }

@@ -1,3 +1,4 @@
+import CounterCore
 import Foundation
 
 /// What counterd knows about its scanners right now, and the stream of their attach, detach and error
@@ -5,8 +6,7 @@ import Foundation
 public actor ScannerRegistry {
     private var statuses: [String: ScannerStatus] = [:]
     private var unmatched: [UnmatchedDevice] = []
-    private var subscribers: [Int: AsyncStream<DeviceEvent>.Continuation] = [:]
-    private var nextSubscriber = 0
+    private let broadcaster = Broadcaster<DeviceEvent>()
     private var monitor: (mode: String, detail: String?) = ("off", nil)
     private let onEvent: @Sendable (DeviceEvent) -> Void
 
@@ -74,20 +74,14 @@ public actor ScannerRegistry {
     public func monitorMode() -> (mode: String, detail: String?) { monitor }
 
     /// Events from now on, until the consumer stops iterating.
-    public func events() -> AsyncStream<DeviceEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: DeviceEvent.self, bufferingPolicy: .bufferingNewest(100))
-        let id = nextSubscriber
-        nextSubscriber += 1
-        subscribers[id] = continuation
-        continuation.onTermination = { [weak self] _ in Task { await self?.unsubscribe(id) } }
-        return stream
-    }
+    public func events() -> AsyncStream<DeviceEvent> { broadcaster.subscribe() }
 
-    private func unsubscribe(_ id: Int) { subscribers[id] = nil }
+    /// Ends every event stream (at shutdown).
+    public func endEvents() { broadcaster.finish() }
 
     private func publish(_ event: DeviceEvent) {
         onEvent(event)
-        for continuation in subscribers.values { continuation.yield(event) }
+        broadcaster.publish(event)
     }
 
     private func merged(_ old: ScannerStatus, with new: ScannerStatus) -> ScannerStatus {

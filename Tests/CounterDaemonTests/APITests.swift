@@ -4,6 +4,7 @@ import CounterDaemon
 import CounterLedger
 import Foundation
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
 import Logging
 import NIOCore
@@ -126,6 +127,43 @@ import Testing
             #expect(status.voidWindowSeconds == 600)
             #expect(status.ledger.tokens == 9)
             #expect(status.sources.map(\.kind) == ["terminal"])
+        }
+    }
+}
+
+/// The TCP listener's router serves the cashier's page. (Its checks against other sites' pages need a real
+/// Host header: CounterPageIntegrationTests sends them to the real listener.)
+@Suite struct CounterPageTests {
+    func withGuardedAPI(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let directory = NSTemporaryDirectory() + "counterd-page-\(UUID().uuidString)"
+        var configuration = DaemonConfiguration.demo(environment: [:])
+        configuration.stateDirectory = directory
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let ledger = try Ledger(path: configuration.ledgerPath, identity: configuration.identity!)
+        try await ledger.apply(DemoData.cacheUpdate(now: Date()))
+        let redeemer = Redeemer(ledger: ledger, configuration: configuration, logger: Logger(label: "test"))
+        let app = Application(router: buildRouter(redeemer, browserGuard: BrowserGuard(listenerHost: "127.0.0.1")))
+        try await app.test(.router, body)
+    }
+
+    @Test func thePageAndItsFilesAreServedWithAStrictPolicy() async throws {
+        try await withGuardedAPI { client in
+            let local = HTTPFields()
+            for (path, type) in [("/", "text/html"), ("/counter.js", "text/javascript"), ("/counter.css", "text/css")] {
+                try await client.execute(uri: path, method: .get, headers: local) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentType]?.hasPrefix(type) == true)
+                    let policy = response.headers[.contentSecurityPolicy] ?? ""
+                    #expect(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"))
+                    #expect(!policy.contains("unsafe-inline"))
+                    #expect(response.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+                }
+            }
+            let html = try await client.execute(uri: "/", method: .get, headers: local) { String(buffer: $0.body) }
+            #expect(html.contains("id=\"code\"") && html.contains("src=\"/counter.js\""))
+            #expect(!html.contains("<script>"), "no inline script: the policy forbids it")
+            let script = try await client.execute(uri: "/counter.js", method: .get, headers: local) { String(buffer: $0.body) }
+            #expect(!script.contains("innerHTML"), "every string is shown through textContent")
         }
     }
 }

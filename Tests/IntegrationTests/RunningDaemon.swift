@@ -19,11 +19,16 @@ final class RunningDaemon: @unchecked Sendable {
 
     /// Starts counterd with demo data and one serial scanner per name in `serialScanners`,
     /// or, with `hub`, enrolled with that hub (no demo data, no device section).
-    init(serialScanners: [String] = [], extraYAML: String = "", hub: RunningHub? = nil) async throws {
+    /// The TCP listener's port, when started with `http: true`.
+    private(set) var httpPort: Int?
+
+    init(serialScanners: [String] = [], extraYAML: String = "", hub: RunningHub? = nil, http: Bool = false) async throws {
         directory = "/tmp/cd-it-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         socketPath = directory + "/api.sock"
         ptys = try serialScanners.map { _ in try PseudoTerminal() }
+        let port = http ? try Self.freePort() : nil
+        httpPort = port
         var yaml = hub == nil ? """
             device:
               id: it-counter
@@ -40,6 +45,7 @@ final class RunningDaemon: @unchecked Sendable {
             state_directory: \(directory)/state
             api:
               socket: \(socketPath)
+            \(port.map { "  http: 127.0.0.1:\($0)" } ?? "")
             log:
               level: debug
             scanners:
@@ -162,4 +168,25 @@ final class LogBuffer: Sendable {
     private let storage = Mutex("")
     func append(_ text: String) { storage.withLock { $0 += text } }
     var text: String { storage.withLock { $0 } }
+}
+
+extension RunningDaemon {
+    /// A TCP port nobody listens on now (the kernel picks it for a socket bound to port 0).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
 }

@@ -1,0 +1,57 @@
+/// The cashier's page (`GET /`): the verdict, manual entry, this shift's redemptions and the counter's
+/// health. No inline script or style, so the Content-Security-Policy can forbid both.
+enum CounterPageHTML {
+    static let text = #"""
+<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>核销台 Counter · counterd</title>
+<link rel="stylesheet" href="/counter.css">
+<script src="/counter.js" defer></script>
+</head>
+<body>
+<header>
+  <h1>核销台 <span lang="en">Counter</span></h1>
+  <span id="connection" class="connection offline">连接中… Connecting…</span>
+  <button id="mute" type="button" aria-pressed="false">🔔 声音开 Sound on</button>
+</header>
+<main>
+  <section id="verdict" class="verdict idle" aria-live="assertive">
+    <p id="verdict-zh" class="zh">请扫码</p>
+    <p id="verdict-more" class="more"></p>
+    <p id="verdict-en" class="en">Scan a code</p>
+    <p id="verdict-detail" class="detail"></p>
+    <p id="verdict-meta" class="meta"></p>
+  </section>
+  <aside>
+    <form id="manual" autocomplete="off">
+      <label for="code">手动核销 <span lang="en">Manual entry</span></label>
+      <div class="entry">
+        <input id="code" name="code" type="text" inputmode="latin" autocapitalize="characters" spellcheck="false"
+               maxlength="200" placeholder="输入核销码 Code" autofocus>
+        <button type="submit">核销 Redeem</button>
+      </div>
+    </form>
+    <section class="panel">
+      <h2>状态 <span lang="en">Status</span></h2>
+      <ul id="status" class="status">
+        <li id="status-scanners">扫码枪 Scanners: …</li>
+        <li id="status-printer">打印机 Printer: …</li>
+        <li id="status-sync">网络 Network: …</li>
+        <li id="status-queue">待上传 Upload queue: …</li>
+      </ul>
+      <ul id="status-warnings" class="warnings"></ul>
+    </section>
+    <section class="panel">
+      <h2>本班核销 <span lang="en">This shift</span></h2>
+      <p id="notice" class="notice" role="status"></p>
+      <ol id="recent" class="recent"></ol>
+    </section>
+  </aside>
+</main>
+</body>
+</html>
+"""#
+}

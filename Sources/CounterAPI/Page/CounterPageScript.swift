@@ -1,0 +1,229 @@
+/// The page's script (`GET /counter.js`). Everything shown is set through `textContent` (never HTML),
+/// writes are JSON to the same origin, and the event stream reconnects by itself (EventSource).
+enum CounterPageScript {
+    static let text = #"""
+"use strict";
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const api = (path) => "/api/v1/" + path;
+  const state = { voidWindowSeconds: 600, timeZone: undefined, muted: localStorage.getItem("counterd-muted") === "1", confirming: null };
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  // Times in the shop's time zone (from status), like the receipts and the messages.
+  function time(iso) {
+    if (!iso) return "";
+    return new Date(iso).toLocaleTimeString("zh-CN", { hour12: false, timeZone: state.timeZone });
+  }
+  async function getJSON(path) {
+    const response = await fetch(api(path), { cache: "no-store" });
+    if (!response.ok) throw new Error(path + ": HTTP " + response.status);
+    return response.json();
+  }
+  async function postJSON(path, body) {
+    const response = await fetch(api(path), {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const data = await response.json().catch(() => ({}));
+    return { status: response.status, data };
+  }
+
+  // Sound: a rising two-tone for accepted, a low buzz for rejected (WebAudio, no files).
+  let audio = null;
+  function play(accepted) {
+    if (state.muted) return;
+    try {
+      audio = audio || new AudioContext();
+      const tones = accepted ? [[880, 0, 0.12], [1320, 0.14, 0.16]] : [[220, 0, 0.45]];
+      for (const [frequency, start, length] of tones) {
+        const oscillator = audio.createOscillator(), gain = audio.createGain();
+        oscillator.type = accepted ? "sine" : "square";
+        oscillator.frequency.value = frequency;
+        gain.gain.value = 0.2;
+        oscillator.connect(gain).connect(audio.destination);
+        oscillator.start(audio.currentTime + start);
+        oscillator.stop(audio.currentTime + start + length);
+      }
+    } catch (error) { /* no audio device: the colour still says it */ }
+  }
+  function showMute() {
+    $("mute").textContent = state.muted ? "🔕 静音 Muted" : "🔔 声音开 Sound on";
+    $("mute").setAttribute("aria-pressed", state.muted ? "true" : "false");
+  }
+
+  function showVerdict(verdict, source, at) {
+    const panel = $("verdict");
+    const accepted = verdict.verdict === "accepted";
+    panel.className = "verdict " + (accepted ? "accepted" : "rejected");
+    panel.dataset.reason = verdict.reason || "";
+    // The Chinese message's first clause is the headline, large enough to read across the counter;
+    // its details (when, where, how many) follow smaller.
+    const zh = (verdict.message && verdict.message.zh) || (accepted ? "核销成功" : "核销失败");
+    const cut = zh.search(/[：:，,（(]/);
+    $("verdict-zh").textContent = cut > 0 ? zh.slice(0, cut) : zh;
+    $("verdict-more").textContent = cut > 0 ? zh.slice(cut).replace(/^[：:，,]\s*/, "") : "";
+    $("verdict-en").textContent = (verdict.message && verdict.message.en) || (accepted ? "Redeemed" : "Rejected");
+    // The messages already say the campaign, the uses left and, for a used code, when and where;
+    // the detail adds what they leave out.
+    const said = zh + " " + ((verdict.message && verdict.message.en) || "");
+    const detail = [verdict.campaign_title, verdict.product].filter((text) => text && !said.includes(text));
+    $("verdict-detail").textContent = detail.join(" · ");
+    const meta = [time(at), source ? "来自 from " + source : "", verdict.code_last4 ? "…" + verdict.code_last4 : "", verdict.reason || ""];
+    $("verdict-meta").textContent = meta.filter(Boolean).join(" · ");
+    play(accepted);
+  }
+
+  async function redeemTyped(event) {
+    event.preventDefault();
+    const input = $("code");
+    const code = input.value.trim();
+    if (!code) return;
+    input.value = "";
+    try {
+      const { status, data } = await postJSON("redeem", { code, source: "manual" });
+      if (status !== 200) {
+        showVerdict({ verdict: "rejected", reason: (data.error && data.error.code) || "error",
+                      message: { zh: "请求失败", en: (data.error && data.error.message) || ("HTTP " + status) } }, "manual", new Date());
+      }
+      // A 200 verdict also arrives on the event stream; show it at once in case the stream is down.
+      else if (!stream || stream.readyState !== EventSource.OPEN) showVerdict(data, "manual", new Date());
+    } catch (error) {
+      showVerdict({ verdict: "rejected", reason: "unreachable",
+                    message: { zh: "连不上 counterd", en: "counterd cannot be reached: " + error.message } }, "manual", new Date());
+    }
+    refreshRecent();
+    focusEntry();
+  }
+
+  async function voidClicked(button, entry) {
+    if (state.confirming !== button) {
+      if (state.confirming) resetConfirm(state.confirming);
+      state.confirming = button;
+      button.classList.add("confirming");
+      button.textContent = "确认作废？Confirm void";
+      setTimeout(() => { if (state.confirming === button) resetConfirm(button); }, 5000);
+      return;
+    }
+    state.confirming = null;
+    button.disabled = true;
+    const { status, data } = await postJSON("voids", { redemption_id: entry.redemption_id, reason: "cashier", source: "page" });
+    $("notice").textContent = (data.message && (data.message.zh + " · " + data.message.en)) ||
+      (data.error && data.error.message) || ("HTTP " + status);
+    refreshRecent();
+    refreshStatus();
+    focusEntry();
+  }
+  function resetConfirm(button) {
+    state.confirming = null;
+    button.classList.remove("confirming");
+    button.textContent = "作废 Void";
+  }
+
+  async function refreshRecent() {
+    let history;
+    try { history = await getJSON("redemptions?limit=50"); } catch (error) { return; }
+    // This shift: since midnight in the shop's time zone.
+    const day = (date) => date.toLocaleDateString("en-CA", { timeZone: state.timeZone });
+    const today = day(new Date());
+    const list = $("recent");
+    list.replaceChildren();
+    for (const entry of history.redemptions) {
+      const at = new Date(entry.redeemed_at);
+      if (day(at) !== today) continue;
+      const item = element("li", entry.voided_at ? "voided" : "");
+      item.dataset.id = entry.redemption_id;
+      const what = [time(entry.redeemed_at), entry.campaign_title || entry.campaign_id, "…" + entry.code_last4,
+                    entry.uses > 1 ? "×" + entry.uses : "", entry.source, entry.voided_at ? "已作废 voided" : ""];
+      item.append(element("span", "what", what.filter(Boolean).join(" · ")));
+      const open = !entry.voided_at && (Date.now() - at.getTime()) / 1000 < state.voidWindowSeconds;
+      if (open) {
+        const button = element("button", "void", "作废 Void");
+        button.type = "button";
+        button.addEventListener("click", () => voidClicked(button, entry));
+        item.append(button);
+      }
+      list.append(item);
+    }
+    if (!list.children.length) list.append(element("li", "", "暂无 None yet"));
+  }
+
+  function setLine(id, text, bad) {
+    const line = $(id);
+    line.textContent = text;
+    line.classList.toggle("bad", !!bad);
+  }
+  async function refreshStatus() {
+    try {
+      const [status, devices] = await Promise.all([getJSON("status"), getJSON("devices")]);
+      state.voidWindowSeconds = status.void_window_seconds;
+      state.timeZone = status.time_zone;
+      const scanners = devices.scanners || [];
+      const reading = scanners.filter((s) => s.state === "reading");
+      const failing = scanners.filter((s) => s.state === "error");
+      setLine("status-scanners", "扫码枪 Scanners: " + (scanners.length === 0 ? "未连接 none attached"
+        : reading.length + " 在线 ready" + (failing.length ? " · " + failing.length + " 故障 failing: " + failing.map((s) => s.problem).join("; ") : "")),
+        scanners.length === 0 || failing.length > 0);
+      const printer = devices.printer;
+      setLine("status-printer", "打印机 Printer: " + (!printer ? "未启用 off"
+        : printer.state === "ready" ? "就绪 ready" : printer.state === "printing" ? "打印中 printing"
+        : "故障 failing: " + (printer.problem || "")), printer && printer.state === "failing");
+      const sync = status.sync;
+      if (!sync) setLine("status-sync", "网络 Network: 未注册（演示）not enrolled (demo)", false);
+      else if (sync.last_error) setLine("status-sync", "网络 Network: 离线 offline · " + sync.last_error, true);
+      else setLine("status-sync", "网络 Network: 在线 online · 上次同步 last sync " + time(sync.last_complete_sync_at), false);
+      setLine("status-queue", "待上传 Upload queue: " + status.ledger.outbox_pending + (status.ledger.outbox_dead ? " · 死信 dead letters " + status.ledger.outbox_dead : ""),
+        status.ledger.outbox_dead > 0);
+      const warnings = $("status-warnings");
+      warnings.replaceChildren(...(status.warnings || []).map((text) => element("li", "", text)));
+    } catch (error) {
+      setLine("status-sync", "counterd: " + error.message, true);
+    }
+  }
+
+  let stream = null;
+  function connect() {
+    stream = new EventSource(api("events"));
+    stream.addEventListener("open", () => {
+      $("connection").className = "connection online";
+      $("connection").textContent = "实时 Live";
+      refreshStatus();
+      refreshRecent();
+    });
+    stream.addEventListener("error", () => {
+      $("connection").className = "connection offline";
+      $("connection").textContent = "重新连接… Reconnecting…";
+    });
+    stream.addEventListener("verdict", (event) => {
+      const message = JSON.parse(event.data);
+      showVerdict(message.verdict, message.source, message.at);
+      refreshRecent();
+      refreshStatus();
+    });
+    stream.addEventListener("device", () => refreshStatus());
+  }
+
+  // Keep the cursor in the manual entry field, except while a void waits for its confirmation.
+  function focusEntry() { if (!state.confirming) $("code").focus(); }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("manual").addEventListener("submit", redeemTyped);
+    $("mute").addEventListener("click", () => {
+      state.muted = !state.muted;
+      localStorage.setItem("counterd-muted", state.muted ? "1" : "0");
+      showMute();
+      focusEntry();
+    });
+    $("code").addEventListener("blur", () => setTimeout(focusEntry, 200));
+    showMute();
+    focusEntry();
+    connect();
+    refreshStatus();
+    refreshRecent();
+    setInterval(refreshStatus, 10000);
+  });
+})();
+"""#
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// One message of `GET /api/v1/events` (Server-Sent Events): its `event:` name and its `data:` JSON.
+public enum CounterEvent: Sendable, Equatable {
+    /// `event: verdict`: a scan or request was decided (accepted or rejected).
+    case verdict(VerdictEventMessage)
+    /// `event: device`: a scanner attached, detached or failed.
+    case device(DeviceEventMessage)
+
+    /// The SSE event name.
+    public var name: String {
+        switch self {
+        case .verdict: return "verdict"
+        case .device: return "device"
+        }
+    }
+}
+
+/// `event: verdict`: the verdict as `POST /api/v1/redeem` answers it, with where and when.
+public struct VerdictEventMessage: Codable, Sendable, Equatable {
+    /// The scanner or client the code came from (`front`, `manual`, `counterctl`, …).
+    public var source: String
+    public var at: Date
+    public var verdict: VerdictResponse
+
+    public init(source: String, at: Date, verdict: VerdictResponse) {
+        self.source = source
+        self.at = at
+        self.verdict = verdict
+    }
+}
+
+/// `event: device`: a scanner attached, detached or failed.
+public struct DeviceEventMessage: Codable, Sendable, Equatable {
+    /// `attached`, `detached` or `error`.
+    public var kind: String
+    public var device: String
+    public var source: String
+    public var message: String?
+    public var at: Date
+
+    public init(kind: String, device: String, source: String, message: String?, at: Date) {
+        self.kind = kind
+        self.device = device
+        self.source = source
+        self.message = message
+        self.at = at
+    }
+}
