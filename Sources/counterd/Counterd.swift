@@ -76,7 +76,11 @@ extension Counterd {
             for demo in DemoData.codes {
                 text += "  \(demo.code)\n      \(demo.explanation)\n"
             }
-            text += "Or in another terminal: counterctl redeem DEMO-0002 · counterctl history · Ctrl-C to stop\n\n"
+            text += "Or in another terminal: counterctl redeem DEMO-0002 · counterctl history · Ctrl-C to stop\n"
+            if let http = configuration.api.http {
+                text += "The cashier's screen 收银屏幕: open http://\(http)/ in a browser\n"
+            }
+            text += "\n"
             FileHandle.standardOutput.write(Data(text.utf8))
         }
     }
