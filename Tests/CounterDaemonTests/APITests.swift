@@ -12,7 +12,8 @@ import Testing
 
 /// The local API against a real redeemer and ledger (temporary directory, demo data), without sockets.
 @Suite struct APITests {
-    func withAPI(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    /// - Parameter guarded: the TCP listener's router (with ``BrowserGuard``) instead of the socket's.
+    static func withAPI(guarded: Bool = false, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "counterd-api-\(UUID().uuidString)"
         var configuration = DaemonConfiguration.demo(environment: [:])
         configuration.stateDirectory = directory
@@ -20,8 +21,12 @@ import Testing
         let ledger = try Ledger(path: configuration.ledgerPath, identity: configuration.identity!)
         try await ledger.apply(DemoData.cacheUpdate(now: Date()))
         let redeemer = Redeemer(ledger: ledger, configuration: configuration, logger: Logger(label: "test"))
-        let app = Application(router: buildRouter(redeemer))
-        try await app.test(.router, body)
+        let router = buildRouter(redeemer, browserGuard: guarded ? BrowserGuard(listenerHost: "127.0.0.1") : nil)
+        try await Application(router: router).test(.router, body)
+    }
+
+    func withAPI(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await Self.withAPI(body)
     }
 
     func post(_ client: any TestClientProtocol, _ path: String, _ json: String) async throws -> (HTTPResponse.Status, Data) {
@@ -134,20 +139,8 @@ import Testing
 /// The TCP listener's router serves the cashier's page. (Its checks against other sites' pages need a real
 /// Host header: CounterPageIntegrationTests sends them to the real listener.)
 @Suite struct CounterPageTests {
-    func withGuardedAPI(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let directory = NSTemporaryDirectory() + "counterd-page-\(UUID().uuidString)"
-        var configuration = DaemonConfiguration.demo(environment: [:])
-        configuration.stateDirectory = directory
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let ledger = try Ledger(path: configuration.ledgerPath, identity: configuration.identity!)
-        try await ledger.apply(DemoData.cacheUpdate(now: Date()))
-        let redeemer = Redeemer(ledger: ledger, configuration: configuration, logger: Logger(label: "test"))
-        let app = Application(router: buildRouter(redeemer, browserGuard: BrowserGuard(listenerHost: "127.0.0.1")))
-        try await app.test(.router, body)
-    }
-
     @Test func thePageAndItsFilesAreServedWithAStrictPolicy() async throws {
-        try await withGuardedAPI { client in
+        try await APITests.withAPI(guarded: true) { client in
             let local = HTTPFields()
             for (path, type) in [("/", "text/html"), ("/counter.js", "text/javascript"), ("/counter.css", "text/css")] {
                 try await client.execute(uri: path, method: .get, headers: local) { response in

@@ -22,9 +22,9 @@ import Testing
                                nodes: [DeviceNode(kind: .input, path: "/dev/input/event7"), DeviceNode(kind: .input, path: "/dev/input/event8")])
     let hidPOS = USBDevice.fake(port: "1-2", vendorProduct: "1eab:1310", nodes: [DeviceNode(kind: .hidraw, path: "/dev/hidraw3")])
 
-    /// Waits until `condition` holds for the registry (at most 5 s).
+    /// Waits until `condition` holds for the registry (at most 15 s: the suite runs in parallel on 2 cores).
     func eventually(_ condition: @escaping @Sendable ([ScannerStatus]) -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline {
             if condition(await registry.all()) { return }
             try await Task.sleep(for: .milliseconds(10))
@@ -114,7 +114,7 @@ import Testing
         let unknownHID = USBDevice.fake(port: "1-3", vendorProduct: "abcd:0001", product: "Mystery Reader", nodes: [])
         let storage = USBDevice.fake(port: "1-4", vendorProduct: "0781:5567", interfaceClass: 8, nodes: [])
         source.present([unknownHID, storage])
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(15)
         while await registry.unmatchedDevices().isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(await registry.unmatchedDevices() == [UnmatchedDevice(id: "1-3", vendorProduct: "abcd:0001", product: "Mystery Reader")])
         #expect(await registry.all().isEmpty)
@@ -159,7 +159,7 @@ import Testing
         let free = USBDevice.fake(port: "1-2", vendorProduct: "1eab:1306", interfaceClass: 2,
                                   nodes: [DeviceNode(kind: .tty, path: "/dev/ttyACM1")])
         source.present([claimed, free])
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(15)
         while await registry.all().isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         try await Task.sleep(for: .milliseconds(100))
         #expect(await registry.all().map(\.id) == ["usb:1-2"])

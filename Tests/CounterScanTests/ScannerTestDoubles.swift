@@ -49,7 +49,7 @@ final class PipeNodeOpener: ScannerNodeOpener, Sendable {
     func openHIDRaw(_ path: String) throws -> CInt { try open(path, transport: .hidPOS) }
     func openSerial(_ path: String, baud: Int) throws -> CInt { try open(path, transport: .serial) }
 
-    /// Waits (at most 5 s) until `path` is open, then writes `bytes` into it.
+    /// Waits (at most 15 s) until `path` is open, then writes `bytes` into it.
     func write(_ bytes: [UInt8], to path: String) async throws {
         let fd = try await writer(path)
         var offset = 0
@@ -66,7 +66,7 @@ final class PipeNodeOpener: ScannerNodeOpener, Sendable {
     }
 
     private func writer(_ path: String) async throws -> CInt {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline {
             if let fd = writers.withLock({ $0[path] }) { return fd }
             try await Task.sleep(for: .milliseconds(10))

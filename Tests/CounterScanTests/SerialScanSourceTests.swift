@@ -12,9 +12,9 @@ final class ScanCollector: Sendable {
     func append(_ event: ScanEvent) { events.withLock { $0.append(event) } }
     var all: [ScanEvent] { events.withLock { $0 } }
 
-    /// Waits until `count` scans arrived (at most 5 s).
+    /// Waits until `count` scans arrived (at most 15 s: the suite runs in parallel on 2 cores).
     func wait(for count: Int) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(15)
         while all.count < count, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }

@@ -24,9 +24,21 @@ public final class PseudoTerminal: @unchecked Sendable {
         slavePath = "/dev/pts/\(number)"
     }
 
+    /// Writes all of `text`. A blocking write to a tty returns early when a signal (a child's SIGCHLD, in a
+    /// test process that starts many) interrupts it with part written: the rest is written again.
     public func write(_ text: String) {
         let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
+            if written > 0 {
+                offset += written
+            } else if written < 0, errno == EINTR || errno == EAGAIN {
+                continue
+            } else {
+                return // the pty is closed
+            }
+        }
     }
 
     public func close() {

@@ -28,24 +28,29 @@ struct CommandResult {
     var stderr: String
 }
 
-/// Runs a binary with arguments, waiting at most `timeout` for it to end.
+/// Runs a binary with arguments, waiting at most `timeout` for it to end. Its output goes to files, read
+/// once it has exited: pipes drained by handlers lost the last chunk now and then, and split UTF-8
+/// characters between chunks (a Chinese message then broke the JSON).
 func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
          timeout: Duration = .seconds(30)) async throws -> CommandResult {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe(), input = Pipe()
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let outPath = folder.appendingPathComponent("stdout"), errPath = folder.appendingPathComponent("stderr")
+    let inPath = folder.appendingPathComponent("stdin")
+    try Data((stdin ?? "").utf8).write(to: inPath)
+    for path in [outPath, errPath] { try Data().write(to: path) }
+    let out = try FileHandle(forWritingTo: outPath), err = try FileHandle(forWritingTo: errPath)
+    let input = try FileHandle(forReadingFrom: inPath)
+    defer { try? out.close(); try? err.close(); try? input.close() }
     process.standardOutput = out
     process.standardError = err
     process.standardInput = input
-    // Drain both pipes while the process runs, so a large output never blocks it.
-    let stdoutBuffer = LogBuffer(), stderrBuffer = LogBuffer()
-    out.fileHandleForReading.readabilityHandler = { stdoutBuffer.append(String(decoding: $0.availableData, as: UTF8.self)) }
-    err.fileHandleForReading.readabilityHandler = { stderrBuffer.append(String(decoding: $0.availableData, as: UTF8.self)) }
     try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try? input.fileHandleForWriting.close()
     let deadline = ContinuousClock.now + timeout
     while process.isRunning {
         if ContinuousClock.now > deadline {
@@ -54,10 +59,8 @@ func run(_ executable: URL, _ arguments: [String], environment: [String: String]
         }
         try await Task.sleep(for: .milliseconds(10))
     }
-    out.fileHandleForReading.readabilityHandler = nil
-    err.fileHandleForReading.readabilityHandler = nil
-    let stdout = stdoutBuffer.text + String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let stderr = stderrBuffer.text + String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let stdout = String(decoding: (try? Data(contentsOf: outPath)) ?? Data(), as: UTF8.self)
+    let stderr = String(decoding: (try? Data(contentsOf: errPath)) ?? Data(), as: UTF8.self)
     return CommandResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
 }
 

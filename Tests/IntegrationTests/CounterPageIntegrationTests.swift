@@ -78,7 +78,7 @@ import Testing
             try await save(browser, "accepted-1920x1080")
 
             // The page finds the daemon again by itself after a restart.
-            #expect(try await daemon.stop() == 0)
+            #expect(try await daemon.stop(closingPtys: false) == 0)
             try await browser.wait(until: "document.getElementById('connection').classList.contains('offline')")
             try await daemon.restart()
             try await browser.wait(until: "document.getElementById('connection').classList.contains('online')", timeout: .seconds(20))

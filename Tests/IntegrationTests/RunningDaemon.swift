@@ -27,7 +27,7 @@ final class RunningDaemon: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         socketPath = directory + "/api.sock"
         ptys = try serialScanners.map { _ in try PseudoTerminal() }
-        let port = http ? try Self.freePort() : nil
+        let port = http ? try RunningHub.freePort() : nil
         httpPort = port
         var yaml = hub == nil ? """
             device:
@@ -122,9 +122,9 @@ final class RunningDaemon: @unchecked Sendable {
     /// What counterd wrote to standard error so far.
     var stderr: String { log.text }
 
-    /// Waits until `text` appears `count` times in the log (at most 10 s).
+    /// Waits for `count` log lines with `text`: at most 30 s, since the whole suite shares 2 cores.
     func waitForLog(_ text: String, count: Int = 1) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while stderr.components(separatedBy: text).count - 1 < count {
             guard ContinuousClock.now < deadline else { throw TimeoutError(what: "log line \(text) ×\(count)") }
             try await Task.sleep(for: .milliseconds(20))
@@ -137,7 +137,9 @@ final class RunningDaemon: @unchecked Sendable {
     }
 
     /// Sends SIGTERM and returns the exit status (at most 15 s).
-    func stop() async throws -> Int32 {
+    /// - Parameter closingPtys: `false` keeps the scanners' ptys for a `restart()`. A closed pty's number is
+    ///   soon another test's, and a restarted daemon would read that test's scans.
+    func stop(closingPtys: Bool = true) async throws -> Int32 {
         if process.isRunning { process.terminate() }
         let deadline = ContinuousClock.now + .seconds(15)
         while process.isRunning {
@@ -148,7 +150,7 @@ final class RunningDaemon: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         stderrPipe.fileHandleForReading.readabilityHandler = nil
-        ptys.forEach { $0.close() }
+        if closingPtys { ptys.forEach { $0.close() } }
         return process.terminationStatus
     }
 
@@ -168,25 +170,4 @@ final class LogBuffer: Sendable {
     private let storage = Mutex("")
     func append(_ text: String) { storage.withLock { $0 += text } }
     var text: String { storage.withLock { $0 } }
-}
-
-extension RunningDaemon {
-    /// A TCP port nobody listens on now (the kernel picks it for a socket bound to port 0).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }

@@ -79,6 +79,7 @@ final class RunningHub: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: data)
     }
 
+    /// A TCP port nobody listens on now (the kernel picks it for a socket bound to port 0).
     static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }

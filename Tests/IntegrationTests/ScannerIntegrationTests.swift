@@ -42,21 +42,22 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 
-    @Test func eventStreamCarriesDetachAndErrorWhenTheScannerGoesAway() async throws {
+    @Test func eventStreamCarriesTheDetachWhenTheScannerGoesAway() async throws {
         let daemon = try await RunningDaemon(serialScanners: ["front"])
         let stream = Task {
             try await run(URL(fileURLWithPath: "/usr/bin/curl"),
-                          ["-sN", "--max-time", "4", "--unix-socket", daemon.socketPath, "http://localhost/api/v1/events"],
-                          timeout: .seconds(10))
+                          ["-sN", "--max-time", "20", "--unix-socket", daemon.socketPath, "http://localhost/api/v1/events"],
+                          timeout: .seconds(30))
         }
         try await Task.sleep(for: .milliseconds(700))
         daemon.ptys[0].close() // the scanner is unplugged
+        try await daemon.waitForLog("scanner detached")
+        // Stop before the source tries the path again: a closed pty's number soon belongs to another test.
+        // The stop also ends the event stream, so curl returns.
+        #expect(try await daemon.stop() == 0)
         let output = try await stream.value.stdout
         #expect(output.contains("event: device"))
         #expect(output.contains("\"kind\":\"detached\"") && output.contains("\"source\":\"front\""))
-        #expect(output.contains("\"kind\":\"error\""))
-        #expect(daemon.stderr.contains("scanner detached"))
-        #expect(try await daemon.stop() == 0)
     }
 
     @Test func hostileScannerInputGetsMalformedVerdictsAndTheNextScanStillRedeems() async throws {

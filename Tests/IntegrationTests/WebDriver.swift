@@ -15,7 +15,7 @@ final class WebDriver: @unchecked Sendable {
     init(width: Int, height: Int) async throws {
         let driver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let driver else { throw Failure(description: "chromedriver not found: install chromium-driver (scripts/setup.sh does)") }
-        let port = try RunningDaemon.freePort()
+        let port = try RunningHub.freePort()
         process = Process()
         process.executableURL = URL(fileURLWithPath: driver)
         process.arguments = ["--port=\(port)"]
