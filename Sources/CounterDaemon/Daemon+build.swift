@@ -59,13 +59,18 @@ public func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger,
     let redeemer = Redeemer(ledger: ledger, configuration: configuration, logger: logger, presenter: present,
                             syncer: syncer, hubURL: credential?.hubURL, receipts: receipts, scanners: scanners.registry)
 
-    var services = try makeAPIServices(operations: redeemer, listeners: configuration.api, logger: logger,
-                                       onReady: onReady)
+    let readiness = Readiness(expected: configuration.api.http == nil ? 1 : 2)
+    var services = try makeAPIServices(operations: redeemer, listeners: configuration.api, logger: logger) { listener in
+        await onReady(listener)
+        await readiness.listenerReady()
+    }
     services.append(ScanService(sources: scanners.sources, usbScanners: scanners.manager, redeemer: redeemer, logger: logger))
     // Receipts print after their redemption committed; a missing printer never holds up a scan.
     if configuration.printer.enabled { services.append(receipts) }
     // Download and upload run on their own loops, after the API and the scanners are up.
     services += syncer?.services ?? []
+    // READY=1, STATUS= and the watchdog for systemd (nothing without $NOTIFY_SOCKET).
+    services.append(SystemdService(notifier: SystemdNotifier(), readiness: readiness, redeemer: redeemer, logger: logger))
 
     let group = ServiceGroup(configuration: .init(
         services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },

@@ -15,7 +15,7 @@ public final class PseudoTerminal: @unchecked Sendable {
 
     public init() throws {
         // posix_openpt/grantpt/unlockpt/ptsname are not exported by Swift's Glibc module; do what they do.
-        master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)
         var unlock: CInt = 0
         var number: CUnsignedInt = 0
         guard master >= 0, ioctl(master, tiocsptlck, &unlock) == 0, ioctl(master, tiocgptn, &number) == 0 else {
@@ -24,12 +24,17 @@ public final class PseudoTerminal: @unchecked Sendable {
         slavePath = "/dev/pts/\(number)"
     }
 
-    /// Writes all of `text`. A blocking write to a tty returns early when a signal (a child's SIGCHLD, in a
-    /// test process that starts many) interrupts it with part written: the rest is written again.
+    /// Writes all of `text`, waiting at most 10 s for room: a write cut short by a signal (a child's SIGCHLD,
+    /// in a test process that starts many) is completed, and a reader that never reads cannot block the
+    /// test's thread for ever (the test then fails on its missing scans instead of hanging the suite).
     public func write(_ text: String) {
         let bytes = Array(text.utf8)
         var offset = 0
-        while offset < bytes.count {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while offset < bytes.count, ContinuousClock.now < deadline {
+            var ready = pollfd(fd: master, events: Int16(POLLOUT), revents: 0)
+            guard poll(&ready, 1, 100) >= 0 || errno == EINTR else { return }
+            guard ready.revents & Int16(POLLOUT) != 0 else { continue }
             let written = bytes[offset...].withUnsafeBytes { Glibc.write(master, $0.baseAddress, $0.count) }
             if written > 0 {
                 offset += written

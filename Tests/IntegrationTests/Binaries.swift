@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Finds the built `counterd` and `counterctl` next to the test bundle (or in `$COUNTERD_BIN_DIR`).
 enum Binaries {
@@ -28,29 +29,23 @@ struct CommandResult {
     var stderr: String
 }
 
-/// Runs a binary with arguments, waiting at most `timeout` for it to end. Its output goes to files, read
-/// once it has exited: pipes drained by handlers lost the last chunk now and then, and split UTF-8
-/// characters between chunks (a Chinese message then broke the JSON).
+/// Runs a binary with arguments, waiting at most `timeout` for it to end. Each output pipe is read to its
+/// end on a thread of its own and decoded once, whole: reading by chunks in handlers lost the last chunk
+/// now and then, and split UTF-8 characters between chunks (a Chinese message then broke the JSON).
 func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
          timeout: Duration = .seconds(30)) async throws -> CommandResult {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let outPath = folder.appendingPathComponent("stdout"), errPath = folder.appendingPathComponent("stderr")
-    let inPath = folder.appendingPathComponent("stdin")
-    try Data((stdin ?? "").utf8).write(to: inPath)
-    for path in [outPath, errPath] { try Data().write(to: path) }
-    let out = try FileHandle(forWritingTo: outPath), err = try FileHandle(forWritingTo: errPath)
-    let input = try FileHandle(forReadingFrom: inPath)
-    defer { try? out.close(); try? err.close(); try? input.close() }
+    let out = Pipe(), err = Pipe(), input = Pipe()
     process.standardOutput = out
     process.standardError = err
     process.standardInput = input
+    let stdoutData = OutputCollector(out.fileHandleForReading), stderrData = OutputCollector(err.fileHandleForReading)
     try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try? input.fileHandleForWriting.close()
     let deadline = ContinuousClock.now + timeout
     while process.isRunning {
         if ContinuousClock.now > deadline {
@@ -59,9 +54,29 @@ func run(_ executable: URL, _ arguments: [String], environment: [String: String]
         }
         try await Task.sleep(for: .milliseconds(10))
     }
-    let stdout = String(decoding: (try? Data(contentsOf: outPath)) ?? Data(), as: UTF8.self)
-    let stderr = String(decoding: (try? Data(contentsOf: errPath)) ?? Data(), as: UTF8.self)
+    let stdout = String(decoding: await stdoutData.data(), as: UTF8.self)
+    let stderr = String(decoding: await stderrData.data(), as: UTF8.self)
     return CommandResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+}
+
+/// Reads a pipe to its end on a dispatch thread (blocking reads stay off the cooperative pool).
+final class OutputCollector: Sendable {
+    private let result = Mutex<Data?>(nil)
+
+    init(_ handle: FileHandle) {
+        DispatchQueue.global().async { [self] in
+            let data = handle.readDataToEndOfFile()
+            result.withLock { $0 = data }
+        }
+    }
+
+    /// Everything the pipe carried, once its writer has closed it.
+    func data() async -> Data {
+        while true {
+            if let data = result.withLock({ $0 }) { return data }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
 }
 
 struct TimeoutError: Error, CustomStringConvertible {

@@ -22,7 +22,12 @@ final class RunningDaemon: @unchecked Sendable {
     /// The TCP listener's port, when started with `http: true`.
     private(set) var httpPort: Int?
 
-    init(serialScanners: [String] = [], extraYAML: String = "", hub: RunningHub? = nil, http: Bool = false) async throws {
+    /// Extra environment for the counterd process (e.g. `NOTIFY_SOCKET`).
+    private let environment: [String: String]
+
+    init(serialScanners: [String] = [], extraYAML: String = "", hub: RunningHub? = nil, http: Bool = false,
+         environment: [String: String] = [:]) async throws {
+        self.environment = environment
         directory = "/tmp/cd-it-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         socketPath = directory + "/api.sock"
@@ -82,6 +87,7 @@ final class RunningDaemon: @unchecked Sendable {
         process = Process()
         process.executableURL = Binaries.counterd
         process.arguments = ["run", "--config", configPath]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         stderrPipe = Pipe()
         process.standardError = stderrPipe
         process.standardOutput = FileHandle.nullDevice
@@ -111,7 +117,13 @@ final class RunningDaemon: @unchecked Sendable {
             if !process.isRunning { throw StartError(log: stderr) }
             if (try? await CounterClient(socketPath: socketPath, timeout: .seconds(5)).status()) != nil {
                 // Give serial sources a moment to open their ptys.
-                if !ptys.isEmpty { try await waitForLog("scanner attached", count: ptys.count) }
+                if !ptys.isEmpty {
+                    do {
+                        try await waitForLog("scanner attached", count: ptys.count)
+                    } catch {
+                        throw StartError(log: "serial scanners not attached; log: " + stderr)
+                    }
+                }
                 return
             }
             try await Task.sleep(for: .milliseconds(50))

@@ -66,7 +66,12 @@ import Testing
         daemon.ptys[0].write(String(repeating: "Y", count: 10_000) + "\r")        // longer than any frame
         daemon.ptys[0].write("\u{01}\u{02}\u{1B}[0m\u{7F}\r")                     // binary garbage
         daemon.ptys[0].write("DEMO-0001\r")
-        try await daemon.waitForLog("verdict=", count: 4)
+        do {
+            try await daemon.waitForLog("verdict=", count: 4)
+        } catch {
+            Issue.record("counterd's log: \(daemon.stderr.suffix(4000))")
+            throw error
+        }
         let status = try APIJSON.decoder().decode(StatusResponse.self, from: Data(try await daemon.ctl("status", "--json").stdout.utf8))
         #expect(status.ledger.rejections == 3 && status.ledger.redemptions == 1)
         #expect(daemon.stderr.components(separatedBy: "reason=malformed").count - 1 == 3)

@@ -1,0 +1,81 @@
+import CounterAPIModels
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Tells systemd how counterd is doing (`Type=notify`): `READY=1` once the ledger, every API listener
+/// and the scan sources are up; a one-line `STATUS=` (upload queue, last sync, scanners, printer);
+/// `WATCHDOG=1` from this loop at half the watchdog interval, so a wedged daemon is restarted; and
+/// `STOPPING=1` at shutdown. Does nothing when systemd did not start counterd.
+struct SystemdService: Service {
+    let notifier: SystemdNotifier
+    let readiness: Readiness
+    let redeemer: Redeemer
+    let logger: Logger
+
+    func run() async throws {
+        guard notifier.isActive else {
+            // A service that returns would end the group: wait for shutdown like the others.
+            try? await gracefulShutdown()
+            return
+        }
+        await readiness.waitUntilReady()
+        var status = await summary()
+        notifier.send("READY=1\nSTATUS=\(status)")
+        logger.info("told systemd: ready", metadata: ["status": "\(status)"])
+        let period = min(notifier.watchdogInterval ?? .seconds(10), .seconds(10))
+        while !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: period)
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
+            let now = await summary()
+            var message = notifier.watchdogInterval == nil ? "" : "WATCHDOG=1"
+            if now != status {
+                status = now
+                message += (message.isEmpty ? "" : "\n") + "STATUS=\(now)"
+            }
+            if !message.isEmpty { notifier.send(message) }
+        }
+        notifier.send("STOPPING=1")
+    }
+
+    /// One line for `systemctl status`.
+    func summary() async -> String {
+        var parts: [String] = []
+        if let status = try? await redeemer.status() {
+            parts.append("upload queue \(status.ledger.outboxPending)")
+            if let sync = status.sync {
+                parts.append(sync.lastError == nil ? "synced \(sync.dataAgeSeconds.map { "\($0) s ago" } ?? "never")" : "sync failing")
+            } else {
+                parts.append("not enrolled")
+            }
+        }
+        if let devices = try? await redeemer.devices() {
+            let reading = devices.scanners.filter { $0.state == "reading" }.count
+            let failing = devices.scanners.filter { $0.state == "error" }.count
+            parts.append("scanners \(reading) ready" + (failing > 0 ? ", \(failing) failing" : ""))
+            if let printer = devices.printer { parts.append("printer \(printer.state)") }
+        }
+        return parts.joined(separator: ", ")
+    }
+}
+
+/// Counts the API listeners that accept connections, for `READY=1`.
+actor Readiness {
+    private let expected: Int
+    private var ready = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(expected: Int) { self.expected = expected }
+
+    func listenerReady() {
+        ready += 1
+        guard ready >= expected else { return }
+        waiters.forEach { $0.resume() }
+        waiters.removeAll()
+    }
+
+    func waitUntilReady() async {
+        guard ready < expected else { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+}
