@@ -45,6 +45,8 @@ public actor ScannerManager {
     func apply(_ snapshot: [USBDevice], deliver: @escaping @Sendable (ScanEvent) async -> Void) async {
         var present: Set<String> = []
         var unmatched: [UnmatchedDevice] = []
+        // Resolved once per snapshot (a /dev/serial/by-id link may appear later), not once per device.
+        let claimed = Set(claimedPaths.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path })
         for device in snapshot {
             guard let profile = profiles.match(device) else {
                 if Self.mightBeAScanner(device) {
@@ -52,11 +54,11 @@ public actor ScannerManager {
                 }
                 continue
             }
-            if let claimed = claimedNode(of: device) {
+            if let node = claimedNode(of: device, claimed: claimed) {
                 if readers[device.id] == nil, !announcedClaims.contains(device.id) {
                     announcedClaims.insert(device.id)
                     logger.info("USB scanner left to its configured source",
-                                metadata: ["port": "\(device.id)", "node": "\(claimed)", "profile": "\(profile.id)"])
+                                metadata: ["port": "\(device.id)", "node": "\(node)", "profile": "\(profile.id)"])
                 }
                 continue
             }
@@ -75,9 +77,8 @@ public actor ScannerManager {
     }
 
     /// A node of `device` that a configured scanner reads (links such as /dev/serial/by-id resolved).
-    private func claimedNode(of device: USBDevice) -> String? {
-        guard !claimedPaths.isEmpty else { return nil }
-        let claimed = Set(claimedPaths.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path })
+    private func claimedNode(of device: USBDevice, claimed: Set<String>) -> String? {
+        guard !claimed.isEmpty else { return nil }
         return device.nodes.map(\.path).first { claimed.contains(URL(fileURLWithPath: $0).resolvingSymlinksInPath().path) }
     }
 
