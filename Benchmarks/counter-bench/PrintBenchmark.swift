@@ -27,7 +27,7 @@ struct PrintBenchmark: AsyncParsableCommand {
         try addQueue(port: sink.port)
         let warmup = min(20, count / 5)
 
-        var configuration = DaemonConfiguration.demo(environment: [:])
+        var configuration = try DaemonConfiguration.demo(environment: [:])
         configuration.stateDirectory = root + "/state"
         configuration.api = APIListeners(socketPath: root + "/api.sock")
         configuration.loadDemoData = false

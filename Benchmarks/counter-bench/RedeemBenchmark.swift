@@ -28,7 +28,7 @@ struct RedeemBenchmark: AsyncParsableCommand {
         let baseline = try Self.baselineInsertCommit(path: root + "/baseline.sqlite", count: count + warmup, warmup: warmup)
         let floor = try await sameWritesAsRawSQL(directory: root + "/floor", count: count + warmup, warmup: warmup)
 
-        var configuration = DaemonConfiguration.demo(environment: [:])
+        var configuration = try DaemonConfiguration.demo(environment: [:])
         configuration.stateDirectory = root + "/state"
         configuration.api = APIListeners(socketPath: root + "/api.sock")
         configuration.loadDemoData = false

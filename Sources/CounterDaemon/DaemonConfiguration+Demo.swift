@@ -1,18 +1,26 @@
-import CounterAPI
-import CounterAPIModels
-import CounterLedger
 import Foundation
 
 extension DaemonConfiguration {
-    /// The embedded default: a demo counter with a terminal scanner, demo data, state in
-    /// `./counterd-demo`, and the API on its socket and on 127.0.0.1:8765.
-    public static func demo(environment: [String: String] = ProcessInfo.processInfo.environment) -> DaemonConfiguration {
-        DaemonConfiguration(identity: DeviceIdentity(deviceID: "demo-counter", shopID: DemoData.shopID),
-                            timeZone: TimeZone(identifier: "Asia/Shanghai")!,
-                            stateDirectory: "counterd-demo",
-                            api: APIListeners(socketPath: DefaultPaths.socketPath(environment: environment),
-                                              http: .init(host: "127.0.0.1", port: 8765)),
-                            loadDemoData: true,
-                            scanners: [.terminal(name: "terminal")])
+    /// The embedded default configuration: a demo counter with a terminal scanner, demo data, state in
+    /// `./counterd-demo`, and the API on its socket and on 127.0.0.1:8765. The same layers apply to it as to
+    /// a file (environment, then `--set` flags).
+    public static let demoYAML = """
+        device:
+          id: demo-counter
+          shop: \(DemoData.shopID)
+          time_zone: Asia/Shanghai
+        state_directory: counterd-demo
+        api:
+          http: 127.0.0.1:8765
+        demo: true
+        scanners:
+          - name: terminal
+            type: terminal
+        """
+
+    /// The embedded demo configuration with the environment's and the flags' overrides.
+    public static func demo(environment: [String: String] = ProcessInfo.processInfo.environment,
+                            flags: [String] = []) throws -> DaemonConfiguration {
+        try parse(yaml: demoYAML, environment: environment, flags: flags)
     }
 }

@@ -8,10 +8,11 @@ import Logging
 import Yams
 
 extension DaemonConfiguration {
-    /// Reads and validates a YAML configuration file.
-    /// - Throws: ``ConfigError`` naming the key, the value and the fix.
-    public static func load(file path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
-        throws -> DaemonConfiguration {
+    /// Reads and validates a YAML configuration file, with the environment's and the flags' overrides on top
+    /// (defaults < file < environment < flags; see ``ConfigOverrides``).
+    /// - Throws: ``ConfigError`` naming the key, the value, the fix, and the file or override it came from.
+    public static func load(file path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            flags: [String] = []) throws -> DaemonConfiguration {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -20,16 +21,17 @@ extension DaemonConfiguration {
                               fix: "check the path and that the counterd user may read it", file: path)
         }
         do {
-            return try parse(yaml: text, environment: environment)
+            return try parse(yaml: text, environment: environment, flags: flags)
         } catch var error as ConfigError {
-            error.file = path
+            if error.file == nil { error.file = path }
             throw error
         }
     }
 
-    /// Parses and validates YAML text.
-    public static func parse(yaml text: String, environment: [String: String] = ProcessInfo.processInfo.environment)
-        throws -> DaemonConfiguration {
+    /// Parses and validates YAML text, with the environment's and the flags' overrides on top.
+    public static func parse(yaml text: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                             flags: [String] = []) throws -> DaemonConfiguration {
+        let overrides = try ConfigOverrides(environment: environment, flags: flags)
         let document: Any?
         do {
             document = try Yams.load(yaml: text)
@@ -37,12 +39,17 @@ extension DaemonConfiguration {
             throw ConfigError(key: "", problem: "is not valid YAML (\(error))",
                               fix: "correct the syntax at the line shown; indent with spaces, not tabs")
         }
-        guard let mapping = document as? [String: Any] else {
+        guard var mapping = document as? [String: Any] else {
             throw ConfigError(key: "", problem: "must be a mapping of keys such as device: and scanners:",
                               fix: "start from the example file config/counterd.example.yaml (installed as /etc/counterd/counterd.yaml)")
         }
+        try overrides.apply(to: &mapping)
         var root = ConfigTable(path: "", values: mapping)
-        return try parse(root: &root, environment: environment)
+        do {
+            return try parse(root: &root, environment: environment)
+        } catch let error as ConfigError {
+            throw overrides.attribute(error)
+        }
     }
 
     private static func parse(root: inout ConfigTable, environment: [String: String]) throws -> DaemonConfiguration {

@@ -21,11 +21,18 @@ struct Counterd: AsyncParsableCommand {
         defaultSubcommand: Run.self)
 }
 
-/// Loads the configuration named by `--config`, or the demo default; prints config errors and exits 78.
-func loadConfiguration(_ path: String?) throws -> DaemonConfiguration {
-    guard let path else { return .demo() }
+/// The help of `--set`, shared by the commands that read the configuration.
+let settingHelp = """
+    Override one configuration key, above the file and the environment (COUNTERD_<KEY>); repeatable, \
+    e.g. --set log.level=debug.
+    """
+
+/// Loads the configuration named by `--config`, or the demo default, with the environment's and the
+/// `--set` flags' overrides on top; prints config errors and exits 78.
+func loadConfiguration(_ path: String?, settings: [String] = []) throws -> DaemonConfiguration {
     do {
-        return try DaemonConfiguration.load(file: path)
+        guard let path else { return try .demo(flags: settings) }
+        return try DaemonConfiguration.load(file: path, flags: settings)
     } catch let error as ConfigError {
         FileHandle.standardError.write(Data("counterd: \(error)\n".utf8))
         throw ExitCode(ConfigError.exitCode)
@@ -39,10 +46,13 @@ extension Counterd {
         @Option(name: .shortAndLong, help: "The YAML configuration file. Without it, the embedded demo configuration is used.")
         var config: String?
 
+        @Option(name: .customLong("set"), help: ArgumentHelp(settingHelp, valueName: "key=value"))
+        var settings: [String] = []
+
         func run() async throws {
             // Nothing counterd creates (ledger, socket, state) is for other users.
             umask(0o007)
-            let configuration = try loadConfiguration(config)
+            let configuration = try loadConfiguration(config, settings: settings)
             let level = configuration.logLevel
             LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: level) }
             let logger = Logger(label: "counterd")
@@ -92,8 +102,15 @@ extension Counterd {
         @Option(name: .shortAndLong, help: "The YAML configuration file.")
         var config: String
 
+        @Option(name: .customLong("set"), help: ArgumentHelp(settingHelp, valueName: "key=value"))
+        var settings: [String] = []
+
         func run() async throws {
-            let configuration = try loadConfiguration(config)
+            let configuration = try loadConfiguration(config, settings: settings)
+            let overrides = (try? ConfigOverrides(environment: ProcessInfo.processInfo.environment, flags: settings).entries) ?? []
+            for entry in overrides {
+                print("override: \(entry.key) from \(entry.origin)")
+            }
             let who = configuration.identity.map { "device \($0.deviceID) of shop \($0.shopID)" } ?? "device from enrollment"
             var usb = "USB scanners off"
             if configuration.usbScanners.enabled {

@@ -15,7 +15,7 @@ import Testing
     /// - Parameter guarded: the TCP listener's router (with ``BrowserGuard``) instead of the socket's.
     static func withAPI(guarded: Bool = false, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "counterd-api-\(UUID().uuidString)"
-        var configuration = DaemonConfiguration.demo(environment: [:])
+        var configuration = try DaemonConfiguration.demo(environment: [:])
         configuration.stateDirectory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let ledger = try Ledger(path: configuration.ledgerPath, identity: configuration.identity!)

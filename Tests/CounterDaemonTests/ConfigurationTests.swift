@@ -215,8 +215,8 @@ import Testing
         #expect(throws: ConfigError.self) { try DaemonConfiguration.load(file: "/nonexistent/counterd.yaml") }
     }
 
-    @Test func demoDefaultListensOnLoopbackOnly() {
-        let demo = DaemonConfiguration.demo(environment: [:])
+    @Test func demoDefaultListensOnLoopbackOnly() throws {
+        let demo = try DaemonConfiguration.demo(environment: [:])
         #expect(demo.api.http?.host == "127.0.0.1")
         #expect(demo.loadDemoData)
         #expect(demo.hasTerminalSource)
