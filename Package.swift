@@ -15,11 +15,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -69,6 +71,8 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // counterctl doctor: the checks counterctl makes itself, and the report it prints.
+        .target(name: "CounterDoctor", dependencies: ["CounterAPIModels"]),
         // The JSON shapes of the sync protocol (docs/protocol.md), shared by counterd and counter-hub.
         .target(name: "CounterSyncModels", dependencies: ["CounterCore"]),
         // counterd's side of the sync protocol: hub client, feed download, event upload.
@@ -98,6 +102,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "counterd", dependencies: [
             "CounterDaemon", "CounterLedger", "CounterAPI", "CounterSync", "CounterSyncModels", "CounterCore", "CounterScan",
@@ -105,7 +111,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "counterctl", dependencies: [
-            "CounterClient", "CounterAPIModels", "CounterCore", "CounterSyncModels", "CounterPrint",
+            "CounterClient", "CounterAPIModels", "CounterCore", "CounterSyncModels", "CounterPrint", "CounterDoctor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "counter-hub", dependencies: [
@@ -137,7 +143,7 @@ let package = Package(
             "CounterScan", "CounterUSB", "CounterTestSupport", .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "CounterDaemonTests", dependencies: [
-            "CounterDaemon", "CounterAPI", "CounterAPIModels", "CounterLedger", "CounterScan", "CounterPrint",
+            "CounterDaemon", "CounterDoctor", "CounterAPI", "CounterAPIModels", "CounterLedger", "CounterScan", "CounterPrint",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

@@ -31,6 +31,10 @@ public protocol CounterOperations: Sendable {
     func devices() async throws -> DevicesResponse
     /// Verdicts and device events from now on, for `GET /api/v1/events`.
     func events() async -> AsyncStream<CounterEvent>
+    /// The Prometheus text exposition for `GET /metrics`.
+    func metrics() async throws -> String
+    /// The daemon's own health checks for `counterctl doctor` (`GET /api/v1/diagnostics`).
+    func diagnostics(probeHub: Bool) async throws -> DiagnosticsResponse
 }
 
 extension CounterOperations {
@@ -42,6 +46,8 @@ extension CounterOperations {
         DevicesResponse(scanners: [], unmatched: [], usbMonitor: "off", printer: nil)
     }
     public func events() async -> AsyncStream<CounterEvent> { AsyncStream { $0.finish() } }
+    public func metrics() async throws -> String { "" }
+    public func diagnostics(probeHub: Bool) async throws -> DiagnosticsResponse { DiagnosticsResponse(checks: []) }
 }
 
 extension APIError {

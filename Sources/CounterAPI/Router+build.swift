@@ -98,6 +98,16 @@ public func buildRouter(_ operations: some CounterOperations,
     api.get("events") { _, _ in
         await eventStream(operations)
     }
+    api.get("diagnostics") { request, _ in
+        let probe = request.uri.queryParameters.get("probe_hub") != "false"
+        return JSONResponse(try await operations.diagnostics(probeHub: probe))
+    }
+    // Prometheus scrapes this (text exposition format 0.0.4).
+    router.get("metrics") { _, _ in
+        let text = try await operations.metrics()
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
     return router
 }
 

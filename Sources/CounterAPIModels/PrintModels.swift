@@ -58,6 +58,8 @@ public struct PrintersResponse: Codable, Sendable, Equatable {
     public var used: String?
     public var profile: String
     public var destinations: [Destination]
+    /// Whether CUPS answered (`false`: the scheduler could not be reached); `nil` from an older counterd.
+    public var cupsReachable: Bool?
     /// Why CUPS could not be asked, when it could not.
     public var error: String?
 

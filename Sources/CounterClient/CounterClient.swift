@@ -96,6 +96,31 @@ public final class CounterClient: Sendable {
         try await send(.GET, "/api/v1/devices", body: Optional<RedeemRequest>.none)
     }
 
+    /// The daemon's health checks for `counterctl doctor`.
+    /// - Parameter probeHub: ask the hub now (the daemon waits up to 10 s for it).
+    public func diagnostics(probeHub: Bool = true) async throws -> DiagnosticsResponse {
+        try await send(.GET, "/api/v1/diagnostics?probe_hub=\(probeHub)", body: Optional<RedeemRequest>.none)
+    }
+
+    /// The Prometheus text of `GET /metrics`.
+    public func metricsText() async throws -> String {
+        try checkListener()
+        guard let url = URL(httpURLWithSocketPath: socketPath, uri: "/metrics") else {
+            throw CounterClientError.unreachable(socketPath: socketPath, reason: "the socket path cannot be used in a URL")
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url.absoluteString), timeout: timeout)
+        } catch {
+            throw CounterClientError.unreachable(socketPath: socketPath, reason: "\(error)")
+        }
+        let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
+        guard response.status.code == 200 else {
+            throw CounterClientError.api(status: Int(response.status.code), code: "http_\(response.status.code)", message: "")
+        }
+        return String(buffer: body)
+    }
+
     public func printTest(printer: String?, profile: String?) async throws -> PrintJobResponse {
         try await send(.POST, "/api/v1/print-test", body: PrintTestRequest(printer: printer, profile: profile))
     }

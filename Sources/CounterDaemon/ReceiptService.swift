@@ -90,6 +90,7 @@ public final class ReceiptService: Service, Sendable {
                                         destinations: [], error: nil)
         do {
             let destinations = try await cups.destinations()
+            response.cupsReachable = true
             response.destinations = destinations.map {
                 .init(name: $0.name, isDefault: $0.isDefault, state: $0.state, stateReasons: $0.stateReasons,
                       acceptingJobs: $0.acceptingJobs, deviceUri: $0.deviceURI, info: $0.info)
@@ -102,6 +103,7 @@ public final class ReceiptService: Service, Sendable {
                 if response.used == nil { response.error = "CUPS has no default printer; set printer.destination" }
             }
         } catch {
+            response.cupsReachable = false
             response.error = "\(error)"
         }
         return response

@@ -30,10 +30,15 @@ public final class Redeemer: CounterOperations {
     let scanners: ScannerRegistry
     /// Every verdict as it is decided, for the live page (`GET /api/v1/events`).
     let verdicts = Broadcaster<VerdictEventMessage>()
+    /// Verdict counts and latency, and the state gauges of `GET /metrics`.
+    public let metrics = DaemonMetrics()
+    /// The configuration the daemon runs with (for diagnostics).
+    let configuration: DaemonConfiguration
 
     public init(ledger: Ledger, configuration: DaemonConfiguration, logger: Logger,
                 presenter: (@Sendable (Verdict, String) -> Void)? = nil, syncer: Syncer? = nil, hubURL: String? = nil,
                 receipts: ReceiptService? = nil, scanners: ScannerRegistry = ScannerRegistry()) {
+        self.configuration = configuration
         self.receipts = receipts
         self.scanners = scanners
         self.syncer = syncer
@@ -54,6 +59,7 @@ public final class Redeemer: CounterOperations {
 
     /// Handles one framed scan from a source.
     public func handle(_ event: ScanEvent) async {
+        let started = ContinuousClock.now
         do {
             let verdict: Verdict
             switch event.completion {
@@ -67,7 +73,7 @@ public final class Redeemer: CounterOperations {
                 verdict = try await ledger.recordMalformedScan(
                     MalformedCode(.tooLong, detail: "\(count) bytes"), source: event.source, at: event.receivedAt)
             }
-            finish(verdict, source: event.source)
+            finish(verdict, source: event.source, started: started)
             await queueReceipt(verdict)
         } catch {
             logger.error("scan not recorded", metadata: ["source": "\(event.source)", "error": "\(error)"])
@@ -75,8 +81,9 @@ public final class Redeemer: CounterOperations {
     }
 
     public func redeem(code: String, uses: Int, source: String) async throws -> Verdict {
+        let started = ContinuousClock.now
         let verdict = try await ledger.redeem(code, uses: uses, source: source)
-        finish(verdict, source: source)
+        finish(verdict, source: source, started: started)
         await queueReceipt(verdict)
         return verdict
     }
@@ -93,6 +100,7 @@ public final class Redeemer: CounterOperations {
         if let sequence = outcome.deviceSequence { metadata["device_sequence"] = "\(sequence)" }
         logger.info("void", metadata: metadata)
         if outcome.isVoided {
+            metrics.recordVoid()
             syncer?.outboxChanged()
             if let voidID = outcome.voidID {
                 await receipts?.enqueue(.void, itemID: voidID.uuidString.lowercased(), redemptionID: redemptionID.uuidString.lowercased(),
@@ -202,8 +210,9 @@ public final class Redeemer: CounterOperations {
                                     paperWidthDots: profile.paperWidthDots, escpos: Data(receipt.bytes).base64EncodedString())
     }
 
-    /// Logs a verdict in one line (no code, only its token id) and presents it.
-    private func finish(_ verdict: Verdict, source: String) {
+    /// Logs a verdict in one line (no code, only its token id), counts it, and presents it.
+    private func finish(_ verdict: Verdict, source: String, started: ContinuousClock.Instant) {
+        metrics.recordVerdict(accepted: verdict.isAccepted, reason: verdict.reason.rawValue, duration: ContinuousClock.now - started)
         var metadata: Logger.Metadata = [
             "verdict": "\(verdict.isAccepted ? "accepted" : "rejected")",
             "reason": "\(verdict.reason.rawValue)",

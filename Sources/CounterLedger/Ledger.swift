@@ -57,6 +57,11 @@ public final class Ledger: Sendable {
     public func journalMode() throws -> String {
         try writer.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" }
     }
+
+    /// The rows of SQLite's `PRAGMA quick_check`: `["ok"]` for a sound file, else one line per problem.
+    public func quickCheck() async throws -> [String] {
+        try await writer.read { try String.fetchAll($0, sql: "PRAGMA quick_check") }
+    }
 }
 
 /// Who a counter is: its device id and the shop it serves.

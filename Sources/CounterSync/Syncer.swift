@@ -24,6 +24,19 @@ public actor Syncer {
         self.logger = logger
     }
 
+    /// Asks the hub for its time now: whether it is reachable, and this clock's offset from it (server minus local).
+    public nonisolated func probeHub() async throws(SyncError) -> (offset: TimeInterval, roundTrip: Duration) {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let sentAt = Date()
+        let answer = try await downloader.client.time()
+        let roundTrip = clock.now - started
+        // The hub's time is taken as of the middle of the round trip.
+        let seconds = Double(roundTrip.components.seconds) + Double(roundTrip.components.attoseconds) / 1e18
+        let midpoint = sentAt.addingTimeInterval(seconds / 2)
+        return (answer.serverTime.timeIntervalSince(midpoint), roundTrip)
+    }
+
     /// Tells the upload loop that the outbox has something new (called after each commit).
     public nonisolated func outboxChanged() {
         Task { await uploadWakeup.signal() }

@@ -1,0 +1,227 @@
+import CounterAPIModels
+@testable import CounterDaemon
+import CounterDoctor
+import Foundation
+import Testing
+
+/// Every misconfiguration `counterctl doctor` names, judged from facts the daemon gathered.
+@Suite struct DiagnosticRulesTests {
+    static let daemonIDs: [String?] = LocalChecks.daemonCheckIDs
+
+    /// A healthy enrolled counter with a printer and a scanner.
+    var healthy: DiagnosticFacts {
+        var facts = DiagnosticFacts()
+        facts.hubURL = "https://engine.example.com/counter"
+        facts.hubProbe = .reached(offset: 0.4, roundTrip: .milliseconds(35))
+        facts.lastCompleteSyncAt = facts.now.addingTimeInterval(-90)
+        facts.maxDataAge = 72 * 3600
+        facts.stateDirectory = "/var/lib/counterd"
+        facts.disk = .init(freeBytes: 20 << 30, totalBytes: 64 << 30)
+        facts.printers = PrintersResponse(printingEnabled: true, cupsServer: "/run/cups/cups.sock", configured: "receipt",
+                                          used: "receipt", profile: "generic-58",
+                                          destinations: [.init(name: "receipt", isDefault: true, state: "idle", stateReasons: ["none"],
+                                                               acceptingJobs: true, deviceUri: "usb://POS-58", info: nil)],
+                                          error: nil)
+        facts.printers?.cupsReachable = true
+        facts.printing = PrintingStatus(destination: "receipt", profile: "generic-58", cupsServer: "/run/cups/cups.sock", pending: 0,
+                                        submitted: 0, printed: 12, failed: 0, oldestPendingAt: nil, lastError: nil)
+        facts.devices = DevicesResponse(scanners: [scanner()], unmatched: [], usbMonitor: "hotplug", printer: nil)
+        facts.udevRules = .current(path: "/usr/lib/udev/rules.d/70-counterd-scanners.rules")
+        return facts
+    }
+
+    func scanner(state: String = "reading", denied: Bool = false) -> DevicesResponse.ScannerInfo {
+        DevicesResponse.ScannerInfo(id: "usb-1", source: "netum-1", transport: "hid_pos", profile: "netum-hidpos",
+                                    vendorProduct: "0483:0011", product: "NETUM", nodes: ["/dev/hidraw0"], state: state,
+                                    problem: nil, fix: nil, permissionDenied: denied, lastScanAt: nil, scans: 0)
+    }
+
+    func check(_ id: String, _ facts: DiagnosticFacts) -> DoctorCheck {
+        DiagnosticRules.evaluate(facts).first { $0.id == id }!
+    }
+
+    @Test func aHealthyCounterPassesEveryCheckInTheDocumentedOrder() {
+        let checks = DiagnosticRules.evaluate(healthy)
+        #expect(checks.map(\.id) == LocalChecks.daemonCheckIDs)
+        #expect(checks.allSatisfy { $0.outcome == .ok }, "\(checks.filter { $0.outcome != .ok })")
+    }
+
+    @Test func notEnrolled() {
+        var facts = healthy
+        facts.hubURL = nil
+        let enrolled = check("enrolled", facts)
+        #expect(enrolled.outcome == .problem)
+        #expect(enrolled.fix?.contains("counterd enroll --config /etc/counterd/counterd.yaml") == true)
+        #expect(check("hub", facts).outcome == .skipped)
+        facts.isDemo = true
+        #expect(check("enrolled", facts).outcome == .ok, "the demo is not enrolled on purpose")
+    }
+
+    @Test func hubUnreachable() {
+        var facts = healthy
+        facts.hubProbe = .failed("connection refused")
+        let hub = check("hub", facts)
+        #expect(hub.outcome == .problem)
+        #expect(hub.summary.contains("connection refused"))
+        #expect(hub.fix?.contains("counterctl sync") == true)
+        facts.hubProbe = nil
+        facts.lastSyncError = "timed out"
+        #expect(check("hub", facts).outcome == .problem, "without a probe the last sync's error counts")
+    }
+
+    @Test func clockOff() {
+        var facts = healthy
+        facts.hubProbe = .reached(offset: 600, roundTrip: .milliseconds(20))
+        let warning = check("clock", facts)
+        #expect(warning.outcome == .warning)
+        #expect(warning.summary.contains("10 min behind"))
+        #expect(warning.fix?.contains("timedatectl set-ntp true") == true)
+        facts.hubProbe = .reached(offset: -3 * 3600, roundTrip: .milliseconds(20))
+        let problem = check("clock", facts)
+        #expect(problem.outcome == .problem)
+        #expect(problem.summary.contains("ahead of"))
+        #expect(problem.summary.contains("clock_suspect"))
+        facts.hubProbe = nil
+        facts.lastSyncOffset = 30
+        #expect(check("clock", facts).outcome == .ok, "the last sync's offset counts without a probe")
+    }
+
+    @Test func staleOrMissingData() {
+        var facts = healthy
+        facts.lastCompleteSyncAt = facts.now.addingTimeInterval(-4 * 86_400)
+        let stale = check("data_age", facts)
+        #expect(stale.outcome == .problem)
+        #expect(stale.summary.contains("4 days"))
+        facts.lastCompleteSyncAt = nil
+        #expect(check("data_age", facts).summary.contains("never synced"))
+    }
+
+    @Test func diskNearlyFull() {
+        var facts = healthy
+        facts.disk = .init(freeBytes: 50 << 20, totalBytes: 64 << 30)
+        #expect(check("disk", facts).outcome == .problem)
+        facts.disk = .init(freeBytes: 400 << 20, totalBytes: 16 << 30)
+        #expect(check("disk", facts).outcome == .problem, "under 5 % free")
+        facts.disk = nil
+        facts.diskError = "No such file or directory"
+        #expect(check("disk", facts).outcome == .problem)
+    }
+
+    @Test func damagedDatabase() {
+        var facts = healthy
+        facts.quickCheck = ["*** in database main ***", "Page 5: btreeInitPage() returns error code 11"]
+        let damaged = check("database", facts)
+        #expect(damaged.outcome == .problem)
+        #expect(damaged.summary.contains("btreeInitPage"))
+        #expect(damaged.fix?.contains("Never delete it") == true)
+    }
+
+    @Test func uploadQueueWaitingLongAndDeadLetters() {
+        var facts = healthy
+        facts.outboxPending = 3
+        facts.oldestPendingAt = facts.now.addingTimeInterval(-5 * 3600)
+        let queue = check("upload_queue", facts)
+        #expect(queue.outcome == .warning)
+        #expect(queue.summary.contains("5 h"))
+        facts.oldestPendingAt = facts.now.addingTimeInterval(-60)
+        #expect(check("upload_queue", facts).outcome == .ok, "a fresh queue is normal")
+        facts.deadLetterCount = 2
+        facts.deadLetters = [.init(eventId: "0192f0c1-aaaa", kind: "redemption", reason: "unknown_token", failedAt: nil)]
+        let dead = check("dead_letters", facts)
+        #expect(dead.outcome == .problem)
+        #expect(dead.summary.contains("0192f0c1-aaaa (unknown_token)"))
+    }
+
+    @Test func cupsDownQueueMissingOrStopped() {
+        var facts = healthy
+        facts.printers?.cupsReachable = false
+        facts.printers?.error = "cannot connect to CUPS"
+        #expect(check("cups", facts).outcome == .problem)
+        #expect(check("cups", facts).fix?.contains("systemctl enable --now cups") == true)
+        #expect(check("printer_queue", facts).outcome == .skipped)
+
+        facts = healthy
+        facts.printers?.used = nil
+        facts.printers?.destinations = []
+        let missing = check("printer_queue", facts)
+        #expect(missing.outcome == .problem)
+        #expect(missing.summary == "CUPS has no queue \"receipt\"")
+        #expect(missing.fix?.contains("sudo lpadmin -p receipt -E -v") == true)
+
+        facts = healthy
+        facts.printers?.destinations[0].state = "stopped"
+        facts.printers?.destinations[0].stateReasons = ["paused"]
+        let stopped = check("printer_queue", facts)
+        #expect(stopped.outcome == .problem)
+        #expect(stopped.fix == "sudo cupsenable receipt && sudo cupsaccept receipt")
+    }
+
+    @Test func receiptsWaitingOrFailed() {
+        var facts = healthy
+        facts.printing?.pending = 2
+        facts.printing?.oldestPendingAt = facts.now.addingTimeInterval(-300)
+        facts.printing?.lastError = "printer is off"
+        #expect(check("printer", facts).outcome == .problem)
+        facts = healthy
+        facts.printing?.failed = 1
+        #expect(check("printer", facts).outcome == .warning)
+        facts.printers = nil
+        facts.printing = nil
+        #expect(["cups", "printer_queue", "printer"].allSatisfy { check($0, facts).outcome == .skipped })
+    }
+
+    @Test func noScannerOrAnUnmatchedOne() {
+        var facts = healthy
+        facts.devices.scanners = []
+        #expect(check("scanners", facts).outcome == .problem)
+        facts.devices.unmatched = [.init(port: "1-2", vendorProduct: "1a86:e026", product: "Unknown HID")]
+        let unmatched = check("scanners", facts)
+        #expect(unmatched.summary.contains("1a86:e026"))
+        #expect(unmatched.fix?.contains("add a profile") == true)
+        facts.hasTerminalSource = true
+        #expect(check("scanners", facts).outcome == .ok)
+    }
+
+    @Test func scannerNodeNotPermitted() {
+        var facts = healthy
+        facts.devices.scanners = [scanner(state: "error", denied: true)]
+        let udev = check("scanner_access", facts)
+        #expect(udev.outcome == .problem)
+        #expect(udev.fix?.contains("udevadm trigger") == true)
+        facts.nodeGroups = ["/dev/hidraw0": "dialout"]
+        let group = check("scanner_access", facts)
+        #expect(group.fix?.hasPrefix("sudo usermod -aG dialout counterd") == true)
+        #expect(group.summary.contains("/dev/hidraw0 (group dialout)"))
+    }
+
+    @Test func udevRulesMissingOrOutdated() {
+        var facts = healthy
+        facts.udevRules = .missing(searched: ["/etc/udev/rules.d"])
+        #expect(check("udev_rules", facts).outcome == .problem)
+        facts.devices.usbMonitor = "no_usb"
+        #expect(check("udev_rules", facts).outcome == .warning, "no USB: nothing needs them yet")
+        facts.udevRules = .outdated(path: "/etc/udev/rules.d/70-counterd-scanners.rules", profiles: 12)
+        let outdated = check("udev_rules", facts)
+        #expect(outdated.outcome == .warning)
+        #expect(outdated.fix?.contains("counterd udev-rules >") == true)
+    }
+
+    @Test func udevRulesAreComparedWithTheProfiles() throws {
+        let rules = NSTemporaryDirectory() + "udev-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: rules) }
+        let profiles = USBScannerConfiguration.directories(environment: [:])
+        #expect(Redeemer.udevRulesState(profileDirectories: profiles, rulesDirectories: [rules]) == .missing(searched: [rules]))
+        let file = rules + "/70-counterd-scanners.rules"
+        try "# old rules\n".write(toFile: file, atomically: true, encoding: .utf8)
+        guard case .outdated = Redeemer.udevRulesState(profileDirectories: profiles, rulesDirectories: [rules]) else {
+            Issue.record("old rules not noticed")
+            return
+        }
+        // The committed rules file is generated from drivers/scanners (a test keeps them equal).
+        let committed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../udev/70-counterd-scanners.rules")
+        try FileManager.default.removeItem(atPath: file)
+        try FileManager.default.copyItem(atPath: committed.path, toPath: file)
+        #expect(Redeemer.udevRulesState(profileDirectories: profiles, rulesDirectories: [rules]) == .current(path: file))
+    }
+}
