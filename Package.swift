@@ -149,6 +149,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CounterPrintTests", dependencies: ["CounterPrint"]),
+        .testTarget(name: "CounterDoctorTests", dependencies: ["CounterDoctor", "CounterAPIModels"]),
         .testTarget(name: "CounterCUPSTests", dependencies: ["CounterCUPS", "CounterTestSupport"]),
         .testTarget(name: "CounterSyncTests", dependencies: [
             "CounterSync", "CounterSyncModels", "CounterLedger", "CounterCore",

@@ -58,9 +58,14 @@ public final class Ledger: Sendable {
         try writer.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" }
     }
 
-    /// The rows of SQLite's `PRAGMA quick_check`: `["ok"]` for a sound file, else one line per problem.
+    /// The rows of SQLite's `PRAGMA quick_check`: `["ok"]` for a sound file, else one line per problem
+    /// (damage so bad that the check itself stops is one line too).
     public func quickCheck() async throws -> [String] {
-        try await writer.read { try String.fetchAll($0, sql: "PRAGMA quick_check") }
+        do {
+            return try await writer.read { try String.fetchAll($0, sql: "PRAGMA quick_check") }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+            return [error.message ?? "database disk image is malformed"]
+        }
     }
 }
 

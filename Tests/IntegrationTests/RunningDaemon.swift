@@ -25,8 +25,9 @@ final class RunningDaemon: @unchecked Sendable {
     /// Extra environment for the counterd process (e.g. `NOTIFY_SOCKET`).
     private let environment: [String: String]
 
+    /// - Parameter demo: without a hub, load demo data (`false`: a configured counter that is not enrolled).
     init(serialScanners: [String] = [], extraYAML: String = "", hub: RunningHub? = nil, http: Bool = false,
-         environment: [String: String] = [:]) async throws {
+         demo: Bool = true, environment: [String: String] = [:]) async throws {
         self.environment = environment
         directory = "/tmp/cd-it-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -39,7 +40,7 @@ final class RunningDaemon: @unchecked Sendable {
               id: it-counter
               shop: DEMO-SHOP
               time_zone: Asia/Shanghai
-            demo: true
+            demo: \(demo)
 
             """ : """
             hub:
