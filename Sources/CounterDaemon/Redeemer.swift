@@ -96,7 +96,7 @@ public final class Redeemer: CounterOperations {
         let outcome = try await ledger.void(redemptionID: redemptionID, reason: reason, source: source,
                                             window: voidWindow.timeInterval)
         var metadata: Logger.Metadata = ["status": "\(outcome.status.rawValue)", "redemption_id": "\(redemptionID.uuidString.lowercased())",
-                                         "source": "\(source)"]
+                                         "source": "\(source)", "device_id": "\(ledger.identity.deviceID)"]
         if let sequence = outcome.deviceSequence { metadata["device_sequence"] = "\(sequence)" }
         logger.info("void", metadata: metadata)
         if outcome.isVoided {
@@ -217,6 +217,7 @@ public final class Redeemer: CounterOperations {
             "verdict": "\(verdict.isAccepted ? "accepted" : "rejected")",
             "reason": "\(verdict.reason.rawValue)",
             "source": "\(source)",
+            "device_id": "\(ledger.identity.deviceID)",
         ]
         if let id = verdict.redemption?.id { metadata["redemption_id"] = "\(id.uuidString.lowercased())" }
         if let sequence = verdict.redemption?.deviceSequence { metadata["device_sequence"] = "\(sequence)" }

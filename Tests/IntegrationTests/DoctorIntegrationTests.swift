@@ -100,6 +100,12 @@ import Testing
             #expect(found.outcome == .ok, "\(found)")
         }
         #expect(try check("hub", in: healthy).summary.contains("answered in"))
+        // The device credential never reaches the log, not even at debug level.
+        let credential = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: daemon.directory + "/state/credential.json"))) as? [String: Any]
+        let token = try #require(credential?["deviceToken"] as? String ?? credential?["device_token"] as? String)
+        #expect(token.count >= 16)
+        #expect(!daemon.stderr.contains(token))
 
         hub.stop()
         let gone = try await daemon.ctl("doctor", "--json")

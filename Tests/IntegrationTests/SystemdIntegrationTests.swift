@@ -1,3 +1,4 @@
+import CounterTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -6,41 +7,6 @@ import Glibc
 
 /// counterd as a `Type=notify` service: the datagrams it sends to `$NOTIFY_SOCKET`, and the unit file.
 @Suite(.serialized) struct SystemdIntegrationTests {
-    /// A unix datagram socket standing in for systemd's notify socket.
-    final class NotifySocket: @unchecked Sendable {
-        let path: String
-        let fd: CInt
-
-        init() throws {
-            path = "/tmp/cd-notify-\(UUID().uuidString.prefix(8)).sock"
-            fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
-            guard fd >= 0, bound == 0 else { throw POSIXError(.EADDRINUSE) }
-        }
-
-        /// The next datagram, waiting at most `timeout`.
-        func receive(timeout: Duration) async throws -> String? {
-            let deadline = ContinuousClock.now + timeout
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while ContinuousClock.now < deadline {
-                let count = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
-                if count > 0 { return String(decoding: buffer.prefix(count), as: UTF8.self) }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            return nil
-        }
-
-        deinit {
-            close(fd)
-            unlink(path)
-        }
-    }
-
     @Test func readyStatusWatchdogAndStoppingReachSystemd() async throws {
         let notify = try NotifySocket()
         let daemon = try await RunningDaemon(serialScanners: ["front"],
