@@ -1,5 +1,4 @@
 import ArgumentParser
-import CounterCore
 import CounterLedger
 import CounterTestSupport
 import Foundation
@@ -27,8 +26,13 @@ struct FootprintBenchmark: AsyncParsableCommand {
         var sizes: [String] = []
         for name in ["counterd", "counterctl", "counter-hub"] {
             let path = (bin as NSString).appendingPathComponent(name)
-            let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            sizes.append("| \(name) | \(String(format: "%.1f", Double(bytes) / 1_048_576)) MB |")
+            let stripped = root + "/\(name).stripped"
+            let strip = Process()
+            strip.executableURL = URL(fileURLWithPath: "/usr/bin/strip")
+            strip.arguments = ["--strip-unneeded", "-o", stripped, path]
+            try? strip.run()
+            strip.waitUntilExit()
+            sizes.append("| \(name) | \(megabytes(path)) | \(megabytes(stripped)) |")
         }
         let exec = try await execBaseline(counterd)
         log("baseline: counterd with an empty ledger …")
@@ -39,8 +43,8 @@ struct FootprintBenchmark: AsyncParsableCommand {
         print("""
             Footprint of \(counterd), idle for \(idleSeconds) s, in \(root).
 
-            | binary | size |
-            |---|---|
+            | binary | size | stripped (as packaged) |
+            |---|---|---|
             \(sizes.joined(separator: "\n"))
 
             | measurement | empty ledger (baseline) | \(tokens) tokens | ratio |
@@ -133,21 +137,8 @@ struct FootprintBenchmark: AsyncParsableCommand {
         let queue = try DatabaseQueue(path: path)
         try queue.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = OFF")
-            let insert = try db.makeStatement(sql: """
-                INSERT INTO token (id, code_hash, campaign_id, shop_scope, uses_total, uses_server, uses_remaining, status, origin)
-                VALUES (?, ?, 'C', '[]', 1, 0, 1, 'active', 'cache')
-                """)
-            var index = 0
-            while index < tokens {
-                try db.inTransaction {
-                    for row in index..<min(tokens, index + 50_000) {
-                        let hash = try CanonicalCode(benchmarkCode(row)).hash
-                        try insert.execute(arguments: [Hex.encode(hash.bytes.prefix(16)), Data(hash.bytes)])
-                    }
-                    return .commit
-                }
-                index += 50_000
-                if index % 200_000 == 0 { log("  \(index) tokens written") }
+            try insertTokenRows(db, count: tokens, batch: 50_000, code: benchmarkCode) { written in
+                if written % 200_000 == 0 { log("  \(written) tokens written") }
             }
             try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }
@@ -173,6 +164,11 @@ struct FootprintBenchmark: AsyncParsableCommand {
             return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
         }
         return (value("VmRSS"), value("VmHWM"))
+    }
+
+    func megabytes(_ path: String) -> String {
+        guard let bytes = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int else { return "n/a" }
+        return String(format: "%.1f MB", Double(bytes) / 1_048_576)
     }
 
     func format(_ value: Double) -> String { String(format: value < 10 ? "%.2f" : "%.0f", value) }

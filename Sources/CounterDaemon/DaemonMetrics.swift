@@ -73,7 +73,8 @@ public final class DaemonMetrics: Sendable {
         for state in states.sorted() {
             gauge("counterd_scanners", Double(snapshot.scanners[state] ?? 0), [("state", state)])
         }
-        gauge("counterd_scanners_attached", Double(snapshot.scanners.values.reduce(0, +)))
+        let attached = snapshot.scanners.filter { $0.key != "detached" }.values.reduce(0, +)
+        gauge("counterd_scanners_attached", Double(attached))
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
         return String(decoding: bytes, as: UTF8.self)

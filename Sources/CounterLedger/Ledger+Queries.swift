@@ -55,6 +55,11 @@ extension Ledger {
         }
     }
 
+    /// Events waiting for upload (through the outbox state index: cheap enough for every watchdog tick).
+    public func pendingUploadCount() async throws -> Int {
+        try await writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'pending'") ?? 0 }
+    }
+
     /// Counts for the status command.
     public func status() async throws -> LedgerStatus {
         try await writer.read { db in

@@ -13,7 +13,7 @@ import Testing
         metrics.recordVerdict(accepted: false, reason: "already_redeemed", duration: .milliseconds(1))
         metrics.recordVerdict(accepted: false, reason: "already_redeemed", duration: .milliseconds(700))
         let text = metrics.exposition(.init(uploadQueue: 4, deadLetters: 1, lastSyncAgeSeconds: 42, enrolled: true,
-                                            receipts: ["pending": 2, "printed": 7], scanners: ["reading": 1, "error": 1]))
+                                            receipts: ["pending": 2, "printed": 7], scanners: ["reading": 1, "error": 1, "detached": 3]))
         #expect(text.contains(#"counterd_redemptions_total{verdict="accepted",reason="ok"} 1"#), "\(text)")
         #expect(text.contains(#"counterd_redemptions_total{verdict="rejected",reason="already_redeemed"} 2"#))
         #expect(text.contains("counterd_verify_duration_seconds_count 3"))
@@ -25,7 +25,7 @@ import Testing
         #expect(text.contains(#"counterd_receipt_jobs{state="pending"} 2"#))
         #expect(text.contains(#"counterd_receipt_jobs{state="failed"} 0"#))
         #expect(text.contains(#"counterd_scanners{state="reading"} 1"#))
-        #expect(text.contains("counterd_scanners_attached 2"))
+        #expect(text.contains("counterd_scanners_attached 2"), "a detached scanner is not attached")
     }
 
     @Test func stateGaugesFollowTheLatestScrape() {
