@@ -81,6 +81,7 @@ version=$("$bin_dir/counterd" --version </dev/null) || die "'$bin_dir/counterd -
 echo "version $version (from counterd --version)"
 
 maintainer="${DEBFULLNAME:-counterd authors} <${DEBEMAIL:-counterd@example.org}>"
+[[ $maintainer != *$'\n'* ]] || die "DEBFULLNAME and DEBEMAIL must be one line each"
 if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
     SOURCE_DATE_EPOCH=$(git -C "$repo" log -1 --format=%ct 2>/dev/null || date +%s)
 fi
@@ -329,7 +330,7 @@ control() { # PACKAGE ROOT DEPENDS
     text=$(<"$packaging/$name.control")
     text=${text//@VERSION@/$version}
     text=${text//@ARCH@/$arch}
-    text=${text//@MAINTAINER@/$maintainer}
+    text=${text//@MAINTAINER@/"$maintainer"}
     text=${text//@INSTALLED_SIZE@/$size}
     text=${text//@DEPENDS@/$depends}
     printf '%s\n' "$text" >"$root/DEBIAN/control"

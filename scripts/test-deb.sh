@@ -123,8 +123,10 @@ getent group counterd >/dev/null && group_existed=yes
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/test-deb.XXXXXX")
 chmod 0755 "$work" # apt's _apt user reads the .deb files from here
+background=() # processes the end-to-end stage starts (counter-hub, counterd, the notify listener)
 cleanup() {
-    local package purge=()
+    local package purge=() pid
+    for pid in "${background[@]}"; do kill "$pid" 2>/dev/null || true; done
     for package in counterd counter-hub; do
         case "$(dpkg-query -W -f='${db:Status-Abbrev}' "$package" 2>/dev/null)" in "" | "un ") ;; *) purge+=("$package") ;; esac
     done
@@ -276,6 +278,79 @@ check "counterctl --help" timeout 60 /usr/bin/counterctl --help
 check "counterctl status without a daemon exits 69 (unreachable)" \
     exit_status_is 69 timeout 60 /usr/bin/counterctl status --socket /run/counterd/test-deb-no-daemon.sock
 check "counter-hub --help" timeout 60 /usr/bin/counter-hub --help
+
+# ---------------------------------------------------------------------------------------------
+stage "enroll with the packaged counter-hub, run as the counterd user, redeem and upload"
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_for() { # SECONDS COMMAND...: polls every 0.2 s
+    local deadline=$((SECONDS + $1)); shift
+    until "$@" >/dev/null 2>&1; do [ $SECONDS -lt $deadline ] || return 1; sleep 0.2; done
+}
+hub_data="$work/hub"
+hub_port=$(free_port)
+hub_url="http://127.0.0.1:$hub_port"
+counter-hub shop create --id SHOP-1 --name "测试门店 Test shop" --data "$hub_data" >/dev/null
+counter-hub campaign create --id COFFEE --title "咖啡 Coffee" --product Americano --face-value 18.00 \
+    --shop-reward 2.00 --valid-days 30 --data "$hub_data" >/dev/null
+counter-hub serve --data "$hub_data" --listen "127.0.0.1:$hub_port" >"$work/hub.log" 2>&1 &
+background+=($!)
+check "counter-hub answers on $hub_url" wait_for 30 curl -sf "$hub_url/v1/time"
+code=$(counter-hub tokens issue --campaign COFFEE --count 1 --json --data "$hub_data" |
+    python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["code"])')
+enroll_code=$(counter-hub enroll-code --shop SHOP-1 --data "$hub_data")
+check "counterd enroll as the counterd user" \
+    timeout 60 runuser -u counterd -- /usr/bin/counterd enroll --config /etc/counterd/counterd.yaml --hub "$hub_url" --code "$enroll_code"
+check "the credential is counterd:counterd 0600" owned /var/lib/counterd/credential.json counterd:counterd 600
+
+# A stand-in for systemd's notify socket that the counterd user may write to.
+notify_socket=/run/counterd/test-deb-notify.sock
+python3 - "$notify_socket" "$work/notify.log" <<'PY' &
+import os, socket, sys
+listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+listener.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)
+listener.settimeout(120)
+with open(sys.argv[2], "a") as log:
+    try:
+        while True:
+            log.write(listener.recv(4096).decode() + "\n")
+            log.flush()
+    except socket.timeout:
+        pass
+PY
+background+=($!)
+wait_for 10 test -S "$notify_socket" || die "the notify listener did not start"
+api_port=$(free_port)
+runuser -u counterd -- env NOTIFY_SOCKET="$notify_socket" WATCHDOG_USEC=2000000 JOURNAL_STREAM=0:0 \
+    /usr/bin/counterd run --config /etc/counterd/counterd.yaml --set "api.http=127.0.0.1:$api_port" \
+    </dev/null >"$work/counterd.log" 2>&1 &
+counterd_pid=$!
+background+=("$counterd_pid")
+check "counterd sends READY=1 with a STATUS line" wait_for 60 grep -q '^READY=1' "$work/notify.log"
+check "counterd pings the watchdog (WATCHDOG=1)" wait_for 10 grep -q '^WATCHDOG=1' "$work/notify.log"
+# runuser waits for its child: the daemon is the counterd process of the counterd user.
+daemon_pid=$(pgrep -u counterd -x counterd | head -1)
+check "counterd runs as the counterd user" test -n "$daemon_pid"
+check "counterctl sync" timeout 60 /usr/bin/counterctl sync
+check "counterctl redeem a code the hub issued: accepted" timeout 60 /usr/bin/counterctl redeem "$code"
+check "the redemption reaches counter-hub" wait_for 30 bash -c \
+    'counter-hub redemptions --json --data "$1" | grep -q "\"redemption\""' - "$hub_data"
+doctor_json=$(timeout 60 /usr/bin/counterctl doctor --json 2>"$work/doctor.err" || true)
+for id in daemon service_user enrolled hub clock data_age disk database dead_letters udev_rules; do
+    check "counterctl doctor: $id is ok" python3 -c '
+import json, sys
+checks = {c["id"]: c for c in json.loads(sys.argv[1])["checks"]}
+check = checks[sys.argv[2]]
+sys.exit(0 if check["outcome"] == "ok" else "%s: %s" % (check["outcome"], check["summary"]))' "$doctor_json" "$id"
+done
+check "the journal-style log has priorities and no code" bash -c \
+    'grep -q "^<[0-7]>counterd: verdict" "$1" && ! grep -qF "$2" "$1"' - "$work/counterd.log" "$code"
+check "the log holds no device token" bash -c \
+    '! grep -qF "$(python3 -c "import json; print(json.load(open(\"/var/lib/counterd/credential.json\"))[\"deviceToken\"])")" "$1"' \
+    - "$work/counterd.log"
+kill -TERM "${daemon_pid:-$counterd_pid}" 2>/dev/null || true
+check "counterd stops on SIGTERM and says STOPPING=1" wait_for 30 grep -q '^STOPPING=1' "$work/notify.log"
+wait "$counterd_pid" 2>/dev/null || true
 cd "$repo" || true
 
 # ---------------------------------------------------------------------------------------------

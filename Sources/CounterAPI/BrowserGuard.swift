@@ -7,7 +7,9 @@ import Hummingbird
 ///   pointing at 127.0.0.1 is refused with 421;
 /// - a write (`POST` and the like) must be `application/json`, which a cross-site form cannot send
 ///   without a CORS preflight that counterd never grants (415 otherwise);
-/// - a write whose `Origin` (or `Sec-Fetch-Site`) says another site is refused with 403.
+/// - a write whose `Origin` (or `Sec-Fetch-Site`) says another site is refused with 403;
+/// - `GET /api/v1/diagnostics` (an integrity check of the whole ledger and a hub probe) is for
+///   `counterctl doctor` on the socket: here it is 404, so no page can make counterd run it over and over.
 /// The unix socket needs none of this: browsers cannot reach it.
 public struct BrowserGuard<Context: RequestContext>: RouterMiddleware {
     /// Host names (without port) requests may be addressed to, lower-case.
@@ -25,6 +27,9 @@ public struct BrowserGuard<Context: RequestContext>: RouterMiddleware {
         guard let host = Self.hostName(of: authority), allowedHosts.contains(host) || host.hasPrefix("127.") else {
             throw APIError(.misdirectedRequest, code: "host_not_allowed",
                            message: "counterd answers only requests addressed to its own listener; open http://127.0.0.1:PORT/ instead of \(authority)")
+        }
+        if request.uri.path == "/api/v1/diagnostics" {
+            throw APIError(.notFound, code: "socket_only", message: "diagnostics are served on counterd's unix socket only (counterctl doctor)")
         }
         if ![.get, .head].contains(request.method) {
             if let origin = request.headers[.origin], origin.lowercased() != "http://\(authority.lowercased())" {

@@ -18,14 +18,16 @@ public enum DefaultPaths {
         return "/tmp/counterd-\(userID)/counterd.sock"
     }
 
-    /// The socket counterctl tries: `$COUNTERD_SOCKET`, then the system daemon's socket when it exists
-    /// (a technician's own user may not be root), then where a daemon of this user would listen.
+    /// The socket counterctl tries: `$COUNTERD_SOCKET`, then the system daemon's socket when it or its
+    /// directory exists (a technician's own user may not be root, and outside the counterd group cannot
+    /// even see into /run/counterd: connecting then says "Permission denied", which doctor explains),
+    /// then where a daemon of this user would listen.
     public static func clientSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment,
                                         userID: UInt32 = getuid(),
                                         exists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) -> String {
         if let explicit = environment["COUNTERD_SOCKET"], !explicit.isEmpty { return explicit }
         let system = "/run/counterd/counterd.sock"
-        if exists(system) { return system }
+        if exists(system) || exists("/run/counterd") { return system }
         return socketPath(environment: environment, userID: userID)
     }
 }

@@ -116,7 +116,9 @@ public final class CounterClient: Sendable {
         }
         let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
         guard response.status.code == 200 else {
-            throw CounterClientError.api(status: Int(response.status.code), code: "http_\(response.status.code)", message: "")
+            let problem = try? APIJSON.decoder().decode(ErrorResponse.self, from: Data(body.readableBytesView))
+            throw CounterClientError.api(status: Int(response.status.code), code: problem?.error.code ?? "http_\(response.status.code)",
+                                         message: problem?.error.message ?? String(buffer: body).prefix(200).description)
         }
         return String(buffer: body)
     }

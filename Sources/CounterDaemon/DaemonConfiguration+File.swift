@@ -137,6 +137,7 @@ extension DaemonConfiguration {
             }
             let extra = try table.string("profiles_directory", fix: "write a directory holding FAMILY/*.json profile files")
             usbScanners.profileDirectories = USBScannerConfiguration.directories(extra: extra, environment: environment)
+            usbScanners.localProfilesDirectory = extra
             try table.finish(known: ["enabled", "rescan_interval", "profiles_directory"])
         }
 

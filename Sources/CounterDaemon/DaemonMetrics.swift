@@ -2,6 +2,7 @@ import CounterAPIModels
 import CoreMetrics
 import Foundation
 import Prometheus
+import Synchronization
 
 /// counterd's Prometheus metrics (`GET /metrics`, docs/local-api.md). Events (verdicts and their latency)
 /// are counted as they happen through swift-metrics; state (queues, sync age, printer jobs, scanners) is
@@ -9,6 +10,8 @@ import Prometheus
 public final class DaemonMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
+    /// Every scanner state a scrape has reported, so a state no scanner is in any more reads 0, not its last count.
+    private let scannerStates = Mutex<Set<String>>(["reading", "error", "detached"])
 
     /// The latency buckets of ``recordVerdict(accepted:reason:duration:)``, in seconds.
     static let verifyBuckets: [Duration] = [
@@ -69,7 +72,10 @@ public final class DaemonMetrics: Sendable {
         for state in ["pending", "submitted", "printed", "failed"] where !snapshot.receipts.isEmpty {
             gauge("counterd_receipt_jobs", Double(snapshot.receipts[state] ?? 0), [("state", state)])
         }
-        let states = Set(snapshot.scanners.keys).union(["reading", "error"])
+        let states = scannerStates.withLock { seen in
+            seen.formUnion(snapshot.scanners.keys)
+            return seen
+        }
         for state in states.sorted() {
             gauge("counterd_scanners", Double(snapshot.scanners[state] ?? 0), [("state", state)])
         }

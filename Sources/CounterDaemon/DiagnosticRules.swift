@@ -19,6 +19,10 @@ struct DiagnosticFacts: Sendable {
     /// `PRAGMA quick_check` rows, or why it could not run.
     var quickCheck: [String] = ["ok"]
     var quickCheckError: String?
+    /// Why the upload queue or the sync state could not be read (a damaged ledger).
+    var ledgerError: String?
+    /// The shop's own scanner profiles (`usb_scanners.profiles_directory`), which the rules must include.
+    var localProfilesDirectory: String?
     var ledgerBytes: Int64?
     var outboxPending = 0
     var oldestPendingAt: Date?
@@ -57,8 +61,20 @@ struct DiagnosticFacts: Sendable {
 enum DiagnosticRules {
     /// The command that enrolls a counter installed from the package.
     static let enrollCommand = "sudo -u counterd counterd enroll --config /etc/counterd/counterd.yaml --hub URL --code CODE"
-    static let udevFix = "sudo sh -c 'counterd udev-rules > /etc/udev/rules.d/70-counterd-scanners.rules' "
-        + "&& sudo udevadm control --reload && sudo udevadm trigger --action=add"
+
+    /// The commands that install rules for the installed profiles (and the shop's own, when configured).
+    static func udevFix(_ facts: DiagnosticFacts) -> String {
+        let local = facts.localProfilesDirectory.map { " --profiles-directory \($0)" } ?? ""
+        return "sudo sh -c 'counterd udev-rules\(local) > /etc/udev/rules.d/70-counterd-scanners.rules' "
+            + "&& sudo udevadm control --reload && sudo udevadm trigger --action=add"
+    }
+
+    /// The fix when the ledger cannot be read or is damaged.
+    static func ledgerFix(_ facts: DiagnosticFacts) -> String {
+        let ledger = (facts.stateDirectory as NSString).appendingPathComponent("ledger.sqlite")
+        return "sudo systemctl stop counterd; copy \(ledger) aside and contact the platform. Never delete it: "
+            + "redemptions not yet uploaded are inside"
+    }
     /// Less free space than this in the state directory is a problem.
     static let minimumFreeBytes: Int64 = 100 * 1024 * 1024
     static let minimumFreeFraction = 0.05
@@ -78,7 +94,9 @@ enum DiagnosticRules {
         if let hub = facts.hubURL { return DoctorCheck("enrolled", .ok, "enrolled with \(hub)") }
         if facts.isDemo { return DoctorCheck("enrolled", .ok, "demo counter: not enrolled, nothing is uploaded") }
         return DoctorCheck("enrolled", .problem, "not enrolled: redemptions are kept here but never reach the platform",
-                           fix: enrollCommand + ", then sudo systemctl restart counterd")
+                           fix: "sudo systemctl stop counterd; remove device.id and device.shop from the configuration and set "
+                                + "state_directory to a new empty directory (enroll refuses a ledger made before enrollment; "
+                                + "keep the old one), then " + enrollCommand + " and sudo systemctl start counterd")
     }
 
     static func hub(_ facts: DiagnosticFacts) -> DoctorCheck {
@@ -115,6 +133,9 @@ enum DiagnosticRules {
 
     static func dataAge(_ facts: DiagnosticFacts) -> DoctorCheck {
         guard facts.hubURL != nil else { return DoctorCheck("data_age", .skipped, "not enrolled") }
+        if let error = facts.ledgerError {
+            return DoctorCheck("data_age", .problem, "cannot read the sync state: \(error)", fix: ledgerFix(facts))
+        }
         guard let last = facts.lastCompleteSyncAt else {
             return DoctorCheck("data_age", .problem, "never synced completely: codes issued online are unknown here",
                                fix: "counterctl sync (and see the hub check)")
@@ -145,20 +166,21 @@ enum DiagnosticRules {
 
     static func database(_ facts: DiagnosticFacts) -> DoctorCheck {
         let ledger = (facts.stateDirectory as NSString).appendingPathComponent("ledger.sqlite")
-        let fix = "sudo systemctl stop counterd; copy \(ledger) aside and contact the platform. Never delete it: "
-            + "redemptions not yet uploaded are inside"
         if let error = facts.quickCheckError {
-            return DoctorCheck("database", .problem, "PRAGMA quick_check could not run: \(error)", fix: fix)
+            return DoctorCheck("database", .problem, "PRAGMA quick_check could not run: \(error)", fix: ledgerFix(facts))
         }
         guard facts.quickCheck == ["ok"] else {
             let shown = facts.quickCheck.prefix(3).joined(separator: "; ")
-            return DoctorCheck("database", .problem, "PRAGMA quick_check found damage: \(shown)", fix: fix)
+            return DoctorCheck("database", .problem, "PRAGMA quick_check found damage: \(shown)", fix: ledgerFix(facts))
         }
         let size = facts.ledgerBytes.map { ", \($0 / 1_048_576) MB" } ?? ""
         return DoctorCheck("database", .ok, "PRAGMA quick_check: ok (\(ledger)\(size))")
     }
 
     static func uploadQueue(_ facts: DiagnosticFacts) -> DoctorCheck {
+        if let error = facts.ledgerError {
+            return DoctorCheck("upload_queue", .problem, "cannot read the upload queue: \(error)", fix: ledgerFix(facts))
+        }
         guard facts.hubURL != nil else {
             return DoctorCheck("upload_queue", .skipped, "not enrolled: \(facts.outboxPending) event(s) kept here")
         }
@@ -174,10 +196,11 @@ enum DiagnosticRules {
 
     static func deadLetters(_ facts: DiagnosticFacts) -> DoctorCheck {
         guard facts.hubURL != nil else { return DoctorCheck("dead_letters", .skipped, "not enrolled") }
+        if facts.ledgerError != nil { return DoctorCheck("dead_letters", .skipped, "the upload queue cannot be read") }
         guard facts.deadLetterCount > 0 else { return DoctorCheck("dead_letters", .ok, "none") }
         let ids = facts.deadLetters.prefix(5).map { "\($0.eventId) (\($0.reason ?? $0.kind))" }.joined(separator: ", ")
         return DoctorCheck("dead_letters", .problem, "\(facts.deadLetterCount) event(s) refused by the hub for good: \(ids)",
-                           fix: "send these ids to the platform (all of them: counterctl status --json); they are never retried")
+                           fix: "send these ids to the platform (counterctl status --json lists the newest 20); they are never retried")
     }
 
     static func cups(_ facts: DiagnosticFacts) -> DoctorCheck {
@@ -242,7 +265,7 @@ enum DiagnosticRules {
         return DoctorCheck("scanners", .problem, "no scanner is reading\(usb)\(unmatchedWords)",
                            fix: unmatched.isEmpty
                                ? "plug the scanner in; counterctl devices lists it within 2 s (docs/scanners.md)"
-                               : "add a profile for the unmatched scanner (docs/scanners.md, drivers/scanners/), then \(udevFix)")
+                               : "add a profile for the unmatched scanner (docs/scanners.md, drivers/scanners/), then \(udevFix(facts))")
     }
 
     static func scannerAccess(_ facts: DiagnosticFacts) -> DoctorCheck {
@@ -252,10 +275,17 @@ enum DiagnosticRules {
         }
         let nodes = denied.flatMap(\.nodes)
         let groups = Set(nodes.compactMap { facts.nodeGroups[$0] }).subtracting(["counterd"]).sorted()
-        var fix = udevFix
+        var fix: String
+        switch facts.udevRules {
+        case .current:
+            // The rules are right: the device appeared before them, or was not triggered since.
+            fix = "sudo udevadm control --reload && sudo udevadm trigger --action=add, then unplug and replug the scanner"
+        default:
+            fix = udevFix(facts)
+        }
         if !groups.isEmpty {
             fix = groups.map { "sudo usermod -aG \($0) counterd" }.joined(separator: " && ") + " && sudo systemctl restart counterd"
-                + " (or, for a USB scanner, " + udevFix + ")"
+                + " (or, for a USB scanner, " + udevFix(facts) + ")"
         }
         let owners = nodes.map { node in facts.nodeGroups[node].map { "\(node) (group \($0))" } ?? node }
         return DoctorCheck("scanner_access", .problem, "counterd may not open \(owners.joined(separator: ", "))", fix: fix)
@@ -269,12 +299,12 @@ enum DiagnosticRules {
         case .outdated(let path, let profiles):
             return DoctorCheck("udev_rules", .warning,
                                "\(path) differs from the rules for the \(profiles) installed scanner profiles: new scanners may stay root-only",
-                               fix: udevFix)
+                               fix: udevFix(facts))
         case .missing(let searched):
             return DoctorCheck("udev_rules", noUSB ? .warning : .problem,
                                "no 70-counterd-scanners.rules in \(searched.joined(separator: ", ")): USB scanners stay root-only"
                                 + (noUSB ? " (this kernel has no USB, so nothing needs them now)" : ""),
-                               fix: udevFix)
+                               fix: udevFix(facts))
         case .noProfiles:
             return DoctorCheck("udev_rules", .warning, "no scanner profiles found, so no rules to compare",
                                fix: "reinstall the package (profiles live in /usr/share/counterd/scanners)")

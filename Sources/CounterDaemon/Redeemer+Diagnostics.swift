@@ -12,13 +12,37 @@ extension Redeemer {
         facts.isDemo = configuration.loadDemoData
         facts.hasTerminalSource = configuration.hasTerminalSource
         facts.stateDirectory = configuration.stateDirectory
+        facts.localProfilesDirectory = configuration.usbScanners.localProfilesDirectory
+        // The integrity check first: on a damaged file the queries below may fail, and each failure is
+        // reported by its own check instead of losing them all.
+        do {
+            facts.quickCheck = try await ledger.quickCheck()
+        } catch {
+            facts.quickCheckError = "\(error)"
+        }
+        facts.ledgerBytes = (try? FileManager.default.attributesOfItem(atPath: configuration.ledgerPath)[.size] as? Int64) ?? nil
+        do {
+            let outbox = try await ledger.outboxCounts()
+            facts.outboxPending = outbox.pending
+            facts.oldestPendingAt = outbox.oldestPendingAt
+            facts.deadLetterCount = outbox.dead
+            facts.deadLetters = try await ledger.deadLetters(limit: 5).map {
+                .init(eventId: $0.eventID, kind: $0.kind.rawValue, reason: $0.reason, failedAt: $0.failedAt)
+            }
+        } catch {
+            facts.ledgerError = "\(error)"
+        }
         if let hubURL, let syncer {
             facts.hubURL = hubURL
-            let state = try await ledger.syncState()
-            facts.lastSyncOffset = state.serverTimeOffset
-            facts.lastCompleteSyncAt = state.lastCompleteSyncAt
-            facts.maxDataAge = state.maxDataAge
-            facts.lastSyncError = state.lastError
+            do {
+                let state = try await ledger.syncState()
+                facts.lastSyncOffset = state.serverTimeOffset
+                facts.lastCompleteSyncAt = state.lastCompleteSyncAt
+                facts.maxDataAge = state.maxDataAge
+                facts.lastSyncError = state.lastError
+            } catch {
+                facts.ledgerError = "\(error)"
+            }
             if probeHub {
                 do {
                     let probe = try await syncer.probeHub()
@@ -28,27 +52,14 @@ extension Redeemer {
                 }
             }
         }
-        let outbox = try await ledger.outboxCounts()
-        facts.outboxPending = outbox.pending
-        facts.oldestPendingAt = outbox.oldestPendingAt
-        facts.deadLetterCount = outbox.dead
-        facts.deadLetters = try await ledger.deadLetters(limit: 5).map {
-            .init(eventId: $0.eventID, kind: $0.kind.rawValue, reason: $0.reason, failedAt: $0.failedAt)
-        }
         do {
             facts.disk = try Self.diskSpace(at: configuration.stateDirectory)
         } catch {
             facts.diskError = "\(error)"
         }
-        do {
-            facts.quickCheck = try await ledger.quickCheck()
-        } catch {
-            facts.quickCheckError = "\(error)"
-        }
-        facts.ledgerBytes = (try? FileManager.default.attributesOfItem(atPath: configuration.ledgerPath)[.size] as? Int64) ?? nil
         if let receipts, receipts.configuration.enabled {
             facts.printers = await receipts.printers()
-            facts.printing = try await receipts.status()
+            facts.printing = try? await receipts.status()
         }
         facts.devices = try await devices()
         for node in facts.devices.scanners.filter(\.permissionDenied).flatMap(\.nodes) {
@@ -87,10 +98,14 @@ extension Redeemer {
         return .init(freeBytes: Int64(stats.f_bavail) * block, totalBytes: Int64(stats.f_blocks) * block)
     }
 
-    /// The group that owns a device node, by name when it has one.
+    /// The group that owns a device node, by name when it has one; `nil` when it cannot be seen, or when it
+    /// is the overflow group that stands for every group outside the service's user namespace
+    /// (`PrivateUsers=yes`): joining that group would not help.
     static func groupName(of node: String) -> String? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: node) else { return nil }
-        return (attributes[.groupOwnerAccountName] as? String) ?? (attributes[.groupOwnerAccountID] as? NSNumber).map { "\($0)" }
+        let id = (attributes[.groupOwnerAccountID] as? NSNumber)?.intValue
+        guard id != 65534 else { return nil }
+        return (attributes[.groupOwnerAccountName] as? String) ?? id.map { "\($0)" }
     }
 
     /// Where udev looks for rules, in its order of precedence; `$COUNTERD_UDEV_RULES_DIRS` (colon-separated) replaces it.

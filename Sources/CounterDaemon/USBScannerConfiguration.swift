@@ -8,6 +8,8 @@ public struct USBScannerConfiguration: Sendable, Equatable {
     public var rescanInterval: Duration
     /// Where scanner profiles are looked up (see ``directories(extra:environment:)``).
     public var profileDirectories: [String]
+    /// The shop's own profiles (`usb_scanners.profiles_directory`), searched first; `nil` when not configured.
+    public var localProfilesDirectory: String?
 
     public init(enabled: Bool = true, rescanInterval: Duration = .seconds(2),
                 profileDirectories: [String] = USBScannerConfiguration.directories()) {

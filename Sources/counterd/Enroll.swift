@@ -18,6 +18,8 @@ extension Counterd {
         @Option(help: "A name for admins (default: the host name).") var name: String?
 
         func run() async throws {
+            // The ledger it creates is the daemon's: group counterd, no one else (as `counterd run` makes it).
+            umask(0o007)
             let configuration = try loadConfiguration(config)
             func fail(_ message: String, _ status: Int32 = 1) -> ExitCode {
                 FileHandle.standardError.write(Data("counterd enroll: \(message)\n".utf8))

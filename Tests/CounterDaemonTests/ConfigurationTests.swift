@@ -204,6 +204,10 @@ import Testing
                 == "/run/counterd/counterd.sock")
         #expect(DefaultPaths.clientSocketPath(environment: [:], userID: 1000, exists: { _ in false })
                 == "/tmp/counterd-1000/counterd.sock")
+        // Outside the counterd group the socket cannot be seen, only its directory: still the system socket,
+        // so connecting says "Permission denied" and doctor names the group fix.
+        #expect(DefaultPaths.clientSocketPath(environment: [:], userID: 1000, exists: { $0 == "/run/counterd" })
+                == "/run/counterd/counterd.sock")
     }
 
     @Test func duplicateScannerNames() {

@@ -194,6 +194,38 @@ import Testing
         #expect(group.summary.contains("/dev/hidraw0 (group dialout)"))
     }
 
+    @Test func aLedgerThatCannotBeReadIsNamedByEachCheckThatNeedsIt() {
+        var facts = healthy
+        facts.quickCheck = ["database disk image is malformed"]
+        facts.ledgerError = "SQLite error 11: database disk image is malformed"
+        #expect(check("database", facts).outcome == .problem)
+        #expect(check("upload_queue", facts).outcome == .problem)
+        #expect(check("upload_queue", facts).fix?.contains("Never delete it") == true)
+        #expect(check("data_age", facts).outcome == .problem)
+        #expect(check("dead_letters", facts).outcome == .skipped)
+        #expect(check("disk", facts).outcome == .ok, "the other checks still run")
+    }
+
+    @Test func theUdevFixIncludesTheShopsOwnProfiles() {
+        var facts = healthy
+        facts.udevRules = .outdated(path: "/etc/udev/rules.d/70-counterd-scanners.rules", profiles: 18)
+        facts.localProfilesDirectory = "/etc/counterd/scanners"
+        #expect(check("udev_rules", facts).fix?.contains("counterd udev-rules --profiles-directory /etc/counterd/scanners >") == true)
+        facts.devices.scanners = [scanner(state: "error", denied: true)]
+        facts.udevRules = .current(path: "/usr/lib/udev/rules.d/70-counterd-scanners.rules")
+        let access = check("scanner_access", facts)
+        #expect(access.fix?.hasPrefix("sudo udevadm control --reload && sudo udevadm trigger") == true,
+                "current rules need a trigger, not a copy in /etc")
+    }
+
+    @Test func theEnrollFixStartsFromAFreshStateDirectory() {
+        var facts = healthy
+        facts.hubURL = nil
+        let fix = check("enrolled", facts).fix ?? ""
+        #expect(fix.contains("new empty directory"))
+        #expect(fix.contains("sudo systemctl stop counterd"))
+    }
+
     @Test func udevRulesMissingOrOutdated() {
         var facts = healthy
         facts.udevRules = .missing(searched: ["/etc/udev/rules.d"])
@@ -210,7 +242,8 @@ import Testing
         let rules = NSTemporaryDirectory() + "udev-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: rules) }
-        let profiles = USBScannerConfiguration.directories(environment: [:])
+        // Only the source tree's profiles: an installed package's may differ from the committed rules.
+        let profiles = [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../drivers/scanners").path]
         #expect(Redeemer.udevRulesState(profileDirectories: profiles, rulesDirectories: [rules]) == .missing(searched: [rules]))
         let file = rules + "/70-counterd-scanners.rules"
         try "# old rules\n".write(toFile: file, atomically: true, encoding: .utf8)

@@ -31,9 +31,12 @@ import Testing
     @Test func stateGaugesFollowTheLatestScrape() {
         let metrics = DaemonMetrics()
         _ = metrics.exposition(.init(uploadQueue: 9, deadLetters: 0, lastSyncAgeSeconds: nil, enrolled: false,
-                                     receipts: [:], scanners: [:]))
+                                     receipts: [:], scanners: ["detached": 1, "opening": 2]))
         let text = metrics.exposition(.init(uploadQueue: 0, deadLetters: 0, lastSyncAgeSeconds: nil, enrolled: false,
-                                            receipts: [:], scanners: [:]))
+                                            receipts: [:], scanners: ["reading": 1]))
+        #expect(text.contains(#"counterd_scanners{state="detached"} 0"#), "a replugged scanner is no longer detached: \(text)")
+        #expect(text.contains(#"counterd_scanners{state="opening"} 0"#), "a state seen once reads 0 when no scanner is in it")
+        #expect(text.contains(#"counterd_scanners{state="reading"} 1"#))
         #expect(text.contains("counterd_upload_queue_depth 0"))
         #expect(text.contains("counterd_last_sync_age_seconds -1"), "never synced reads -1")
         #expect(!text.contains("counterd_receipt_jobs"), "no printer, no receipt gauges")
@@ -51,7 +54,18 @@ import Testing
                 #expect(text.contains(#"counterd_redemptions_total{verdict="rejected",reason="already_redeemed"} 1"#))
                 #expect(text.contains("counterd_upload_queue_depth 2"), "the redemption and the rejection wait for upload")
                 #expect(text.contains("counterd_enrolled 0"))
-                #expect(!text.contains("DEMO-0001"), "no code in metrics")
+            }
+        }
+    }
+
+    @Test func diagnosticsAreForTheSocketAndMetricsForBoth() async throws {
+        try await APITests.withAPI(guarded: true) { client in
+            let local: HTTPFields = [.init("Host")!: "127.0.0.1:8765"]
+            try await client.execute(uri: "/api/v1/diagnostics", method: .get, headers: local) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: local) { response in
+                #expect(response.status == .ok, "Prometheus scrapes the TCP listener")
             }
         }
     }

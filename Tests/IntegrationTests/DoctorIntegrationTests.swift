@@ -114,6 +114,8 @@ import Testing
         #expect(unreachable.outcome == .problem)
         #expect(unreachable.summary.contains("cannot reach"))
         #expect(unreachable.fix?.contains("counterctl sync") == true)
+        #expect(!daemon.stderr.contains(token), "nor in the errors of a failing sync")
+        #expect(!gone.stdout.contains(token), "nor in doctor's report")
         #expect(try await daemon.stop() == 0)
     }
 }
