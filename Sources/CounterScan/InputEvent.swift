@@ -4,6 +4,9 @@ public struct InputEvent: Sendable, Equatable {
     public static let size = 24
     /// `EV_SYN`, `EV_KEY` and `EV_MSC`, the types a keyboard scanner sends.
     public static let synchronization: UInt16 = 0x00, key: UInt16 = 0x01, miscellaneous: UInt16 = 0x04
+    /// Codes of `EV_SYN`: `SYN_REPORT` ends a packet of events; `SYN_DROPPED` says the kernel's buffer for
+    /// this reader overflowed and events were lost (evdev discards up to the next `SYN_REPORT`).
+    public static let report: UInt16 = 0, dropped: UInt16 = 3
 
     public var type: UInt16
     public var code: UInt16

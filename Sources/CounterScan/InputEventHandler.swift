@@ -26,6 +26,11 @@ final class InputEventHandler: ChannelInboundHandler {
                            metadata: ["source": "\(source)",
                                       "fix": "switch the scanner to USB serial or HID POS mode (docs/scanners.md)"])
         }
+        if typed.drops > 0 {
+            logger.warning("the kernel dropped key events of this scanner: the scan is rejected, scan it again",
+                           metadata: ["source": "\(source)", "drops": "\(typed.drops)",
+                                      "fix": "counterd could not keep up (machine overloaded?); HID POS or USB serial mode avoids it"])
+        }
         guard !typed.bytes.isEmpty else { return }
         var out = context.channel.allocator.buffer(capacity: typed.bytes.count)
         out.writeBytes(typed.bytes)

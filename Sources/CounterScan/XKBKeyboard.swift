@@ -27,6 +27,8 @@ final class XKBKeyboard {
     private let keymap: OpaquePointer
     private let state: OpaquePointer
     private let altIndex: xkb_mod_index_t
+    /// The locked modifiers a scanner expects (NumLock), restored by ``reset()``.
+    private let lockedMask: xkb_mod_mask_t
     /// Where xkbcommon writes a key's UTF-8 (reused: one key at a time).
     private var text = [CChar](repeating: 0, count: 16)
 
@@ -51,9 +53,13 @@ final class XKBKeyboard {
         altIndex = xkb_keymap_mod_get_index(keymap, XKB_MOD_NAME_ALT)
         // Scanners type keypad digits expecting NumLock on; start with it locked.
         let numLock = xkb_keymap_mod_get_index(keymap, XKB_MOD_NAME_NUM)
-        if numLock != XKB_MOD_INVALID {
-            xkb_state_update_mask(state, 0, 0, 1 << numLock, 0, 0, 0)
-        }
+        lockedMask = numLock != XKB_MOD_INVALID ? 1 << numLock : 0
+        xkb_state_update_mask(state, 0, 0, lockedMask, 0, 0, 0)
+    }
+
+    /// Forgets every held modifier (a Shift whose release was lost must not shift the next scan).
+    func reset() {
+        xkb_state_update_mask(state, 0, 0, lockedMask, 0, 0, 0)
     }
 
     deinit {
