@@ -1,4 +1,5 @@
 import CounterAPIModels
+import CounterLedger
 import Foundation
 
 /// What the daemon found out about its own health, for `counterctl doctor`. Gathered by
@@ -80,7 +81,7 @@ enum DiagnosticRules {
     static let minimumFreeFraction = 0.05
     /// A clock this far off the hub's is worth fixing; past ``CounterLedger/Ledger/clockTolerance`` redemptions are flagged.
     static let clockWarning: TimeInterval = 120
-    static let clockProblem: TimeInterval = 2 * 3600
+    static let clockProblem: TimeInterval = Ledger.clockTolerance
     /// An upload queue whose oldest event waits longer than this is reported.
     static let uploadWait: TimeInterval = 3600
 
