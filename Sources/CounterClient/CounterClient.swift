@@ -83,6 +83,42 @@ public final class CounterClient: Sendable {
         return final
     }
 
+    /// Follows `GET /api/v1/events`: calls `onEvent` for each verdict and device event as counterd sends it,
+    /// until `onEvent` returns `false` or counterd closes the stream (it stopped). Events of kinds this
+    /// version does not know are skipped.
+    public func followEvents(_ onEvent: (CounterEvent) async throws -> Bool) async throws {
+        try checkListener()
+        guard let url = URL(httpURLWithSocketPath: socketPath, uri: "/api/v1/events") else {
+            throw CounterClientError.unreachable(socketPath: socketPath, reason: "the socket path cannot be used in a URL")
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, deadline: .distantFuture)
+        } catch {
+            throw CounterClientError.unreachable(socketPath: socketPath, reason: "\(error)")
+        }
+        guard response.status.code == 200 else {
+            let data = Data(try await response.body.collect(upTo: 1024 * 1024).readableBytesView)
+            let problem = try? APIJSON.decoder().decode(ErrorResponse.self, from: data)
+            throw CounterClientError.api(status: Int(response.status.code), code: problem?.error.code ?? "http_\(response.status.code)",
+                                         message: problem?.error.message ?? "")
+        }
+        var parser = ServerSentEventParser()
+        for try await buffer in response.body {
+            for event in parser.feed(buffer.readableBytesView) {
+                let decoded: CounterEvent?
+                do {
+                    decoded = try CounterEvent(event)
+                } catch {
+                    throw CounterClientError.badResponse("an event \(event.name) could not be read: \(error)")
+                }
+                if let decoded, try await !onEvent(decoded) { return }
+            }
+        }
+    }
+
     public func history(limit: Int) async throws -> HistoryResponse {
         try await send(.GET, "/api/v1/redemptions?limit=\(limit)", body: Optional<RedeemRequest>.none)
     }

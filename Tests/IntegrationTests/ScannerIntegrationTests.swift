@@ -60,6 +60,41 @@ import Testing
         #expect(output.contains("\"kind\":\"detached\"") && output.contains("\"source\":\"front\""))
     }
 
+    @Test func watchPrintsEachVerdictAndTheDetachAsJSONLines() async throws {
+        let daemon = try await RunningDaemon(serialScanners: ["front"])
+        let watch = Task {
+            try await run(Binaries.counterctl, ["watch", "--json", "--count", "3", "--timeout", "20", "--socket", daemon.socketPath],
+                          timeout: .seconds(30))
+        }
+        try await Task.sleep(for: .milliseconds(1500))
+        daemon.ptys[0].write("DEMO-0001\r")
+        try await daemon.waitForLog("verdict=", count: 1)
+        _ = try await daemon.ctl("redeem", "DEMO-0001")
+        daemon.ptys[0].close() // the scanner is unplugged
+        try await daemon.waitForLog("scanner detached")
+        let result = try await watch.value
+        #expect(try await daemon.stop() == 0)
+        #expect(result.status == 0, "--count 3 reached: \(result.stderr)")
+        struct Line: Decodable { var event: String }
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(try lines.map { try APIJSON.decoder().decode(Line.self, from: Data($0.utf8)).event } == ["verdict", "verdict", "device"])
+        struct VerdictLine: Decodable { var data: VerdictEventMessage }
+        struct DeviceLine: Decodable { var data: DeviceEventMessage }
+        let first = try APIJSON.decoder().decode(VerdictLine.self, from: Data(lines[0].utf8)).data
+        let second = try APIJSON.decoder().decode(VerdictLine.self, from: Data(lines[1].utf8)).data
+        let third = try APIJSON.decoder().decode(DeviceLine.self, from: Data(lines[2].utf8)).data
+        #expect(first.source == "front" && first.verdict.reason == "ok" && first.verdict.codeLast4 == "0001")
+        #expect(second.source == "counterctl" && second.verdict.reason == "already_redeemed")
+        #expect(third.kind == "detached" && third.source == "front")
+    }
+
+    @Test func watchWithATimeoutEndsWithStatusOneWhenTooFewEventsCame() async throws {
+        let daemon = try await RunningDaemon()
+        let result = try await daemon.ctl("watch", "--count", "1", "--timeout", "1")
+        #expect(result.status == 1 && result.stdout.isEmpty)
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test func hostileScannerInputGetsMalformedVerdictsAndTheNextScanStillRedeems() async throws {
         let daemon = try await RunningDaemon(serialScanners: ["front"])
         daemon.ptys[0].write(String(repeating: "X", count: 4096) + "\r")          // a 4 KB scan

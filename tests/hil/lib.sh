@@ -5,7 +5,7 @@
 set -uo pipefail
 
 HIL_ROOT=${HIL_ROOT:?HIL_ROOT not set (run through tests/hil/run.sh)}
-BIN="$HIL_ROOT/.build/debug"
+BIN="$HIL_ROOT/.build/${HIL_BUILD:-debug}"
 SOCK=/tmp/hil.sock
 COUNTERD_LOG=/tmp/counterd.log
 GADGETS=/sys/kernel/config/usb_gadget

@@ -27,8 +27,9 @@ command -v qemu-system-x86_64 >/dev/null || { say "qemu-system-x86_64 missing: r
 KV=$(cat "$HIL/kernel-version")
 KERNEL="$HIL/kernel/boot/vmlinuz-$KV"
 [ -f "$KERNEL" ] || { say "$KERNEL missing: run tests/hil/setup.sh"; exit 1; }
+BUILD=${HIL_BUILD:-debug}
 for b in counterd counterctl; do
-  [ -x "$ROOT/.build/debug/$b" ] || { say "$ROOT/.build/debug/$b missing: build counterd first (swift build)"; exit 1; }
+  [ -x "$ROOT/.build/$BUILD/$b" ] || { say "$ROOT/.build/$BUILD/$b missing: build counterd first (swift build -c $BUILD)"; exit 1; }
 done
 "$ROOT/tests/hil/build-initramfs.sh" || exit 1
 
@@ -51,7 +52,7 @@ timeout -k 5 "$TIMEOUT" qemu-system-x86_64 \
   -display none -vga none -nic none -no-reboot -monitor none \
   -serial "file:$LOG" \
   -kernel "$KERNEL" -initrd "$HIL/initramfs.cpio.gz" \
-  -append "console=ttyS0 quiet panic=-1 hil.scenario=$SCEN hil.root=$ROOT ${HIL_APPEND:-}" \
+  -append "console=ttyS0 quiet panic=-1 hil.scenario=$SCEN hil.root=$ROOT hil.build=$BUILD ${HIL_APPEND:-}" \
   -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
   -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
   </dev/null >"$HIL/logs/$SCEN.qemu.log" 2>&1 &
