@@ -1,7 +1,8 @@
 #!/bin/bash
 # Hardware-in-the-loop harness, step 3: boot the guest and run one scenario.
 #
-#   tests/hil/run.sh SCENARIO        e.g. tests/hil/run.sh keyboard-wedge
+#   tests/hil/run.sh SCENARIO        e.g. tests/hil/run.sh transports
+#   tests/hil/run.sh all             every scenario in tests/hil/scenarios, one boot each
 #
 # Boots the extracted Debian kernel under QEMU (TCG, q35, 1 vCPU) with the initramfs and the host
 # root shared read-only over virtio-9p; the guest runs tests/hil/scenarios/SCENARIO.sh in a chroot
@@ -18,8 +19,9 @@ TIMEOUT=${HIL_TIMEOUT:-180}
 say() { printf 'hil-run: %s\n' "$*"; }
 secs() { awk -v s="$1" -v e="$2" 'BEGIN{printf "%.1f", e-s}'; }
 
-if [ -z "$SCEN" ] || [ ! -f "$ROOT/tests/hil/scenarios/$SCEN.sh" ]; then
-  say "usage: tests/hil/run.sh SCENARIO  (one of: $(cd "$ROOT/tests/hil/scenarios" && ls *.sh | sed 's/\.sh$//' | tr '\n' ' '))"
+SCENARIOS=$(cd "$ROOT/tests/hil/scenarios" && ls *.sh | sed 's/\.sh$//' | tr '\n' ' ')
+if [ -z "$SCEN" ] || { [ "$SCEN" != all ] && [ ! -f "$ROOT/tests/hil/scenarios/$SCEN.sh" ]; }; then
+  say "usage: tests/hil/run.sh all|SCENARIO  (scenarios: $SCENARIOS)"
   exit 2
 fi
 command -v qemu-system-x86_64 >/dev/null || { say "qemu-system-x86_64 missing: run tests/hil/setup.sh"; exit 1; }
@@ -32,57 +34,97 @@ for b in counterd counterctl; do
   [ -x "$ROOT/.build/$BUILD/$b" ] || { say "$ROOT/.build/$BUILD/$b missing: build counterd first (swift build -c $BUILD)"; exit 1; }
 done
 "$ROOT/tests/hil/build-initramfs.sh" || exit 1
-
 mkdir -p "$HIL/logs"
-LOG="$HIL/logs/$SCEN.log"
-: > "$LOG"
-QPID=
+
+PIDS=()
 cleanup() {
-  if [ -n "$QPID" ] && kill -0 "$QPID" 2>/dev/null; then
-    kill "$QPID" 2>/dev/null; sleep 0.5; kill -9 "$QPID" 2>/dev/null
-  fi
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  sleep 0.3
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+  PIDS=()
 }
 trap cleanup EXIT
 trap 'say "interrupted"; exit 130' INT TERM
 
-T0=$(date +%s.%N)
-say "booting scenario $SCEN (kernel $KV, TCG, timeout ${TIMEOUT}s), serial log $LOG"
-timeout -k 5 "$TIMEOUT" qemu-system-x86_64 \
-  -machine q35 -accel tcg -m 1024 -smp 1 \
-  -display none -vga none -nic none -no-reboot -monitor none \
-  -serial "file:$LOG" \
-  -kernel "$KERNEL" -initrd "$HIL/initramfs.cpio.gz" \
-  -append "console=ttyS0 quiet panic=-1 hil.scenario=$SCEN hil.root=$ROOT hil.build=$BUILD ${HIL_APPEND:-}" \
-  -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
-  -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
-  </dev/null >"$HIL/logs/$SCEN.qemu.log" 2>&1 &
-QPID=$!
-wait "$QPID"
-QRC=$?
-QPID=
-T1=$(date +%s.%N)
-[ "$QRC" = 124 ] && say "TIMEOUT: the guest did not power off within ${TIMEOUT}s"
-[ "$QRC" != 0 ] && [ "$QRC" != 124 ] && { say "qemu exited with status $QRC:"; tail -5 "$HIL/logs/$SCEN.qemu.log"; }
+# header SCENARIO KEY: the value of a "# hil-KEY: …" line of the scenario file.
+header() { sed -n "s/^# hil-$2: *//p" "$ROOT/tests/hil/scenarios/$1.sh" | head -1; }
 
-# Times, from the guest's uptime stamps.
-up() { sed -n "s/^HIL-STAGE $1.*uptime=\([0-9.]*\).*/\1/p" "$LOG" | tr -d '\r' | head -1; }
-SS=$(up scenario-start); SE=$(up scenario-end)
-TOTAL=$(secs "$T0" "$T1")
-if [ -n "$SS" ] && [ -n "$SE" ]; then
-  SCN=$(secs "$SS" "$SE")
-  say "times: guest kernel to scenario start ${SS} s (guest uptime); scenario ${SCN} s; boot and power-off overhead $(secs "$SCN" "$TOTAL") s; total ${TOTAL} s wall clock"
-else
-  say "times: scenario start ${SS:-never reached}; total ${TOTAL} s wall clock"
+# run_one SCENARIO: boots the guest for it; 0 when it printed "HIL-RESULT pass".
+run_one() {
+  local scen=$1 log="$HIL/logs/$1.log" chan="$HIL/$1.channel.sock" qmp="$HIL/$1.qmp.sock"
+  local qemu_extra=() append
+  append="$(header "$scen" append) ${HIL_APPEND:-}"
+  case " $(header "$scen" qemu) " in
+    *" usb-kbd "*) qemu_extra+=(-device qemu-xhci,id=xhci -device usb-kbd,id=kbd,bus=xhci.0) ;;
+  esac
+  : > "$log"
+  rm -f "$chan" "$qmp"
+  local t0 t1 qrc qpid
+  t0=$(date +%s.%N)
+  say "booting scenario $scen (kernel $KV, TCG, $BUILD build, timeout ${TIMEOUT}s), serial log $log"
+  timeout -k 5 "$TIMEOUT" qemu-system-x86_64 \
+    -machine q35 -accel tcg,thread=multi -m 1024 -smp "${HIL_SMP:-2}" \
+    -display none -vga none -nic none -no-reboot -monitor none \
+    -serial "file:$log" \
+    -chardev "socket,id=hostctl,path=$chan,server=on,wait=off" -serial chardev:hostctl \
+    -qmp "unix:$qmp,server=on,wait=off" \
+    "${qemu_extra[@]}" \
+    -kernel "$KERNEL" -initrd "$HIL/initramfs.cpio.gz" \
+    -append "console=ttyS0 quiet panic=-1 hil.scenario=$scen hil.root=$ROOT hil.build=$BUILD $append" \
+    -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+    -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+    </dev/null >"$HIL/logs/$scen.qemu.log" 2>&1 &
+  qpid=$!
+  PIDS=("$qpid")
+  python3 "$ROOT/tests/hil/host.py" "$chan" "$qmp" 2>>"$HIL/logs/$scen.qemu.log" &
+  PIDS+=("$!")
+  wait "$qpid"
+  qrc=$?
+  cleanup
+  t1=$(date +%s.%N)
+  [ "$qrc" = 124 ] && say "TIMEOUT: the guest did not power off within ${TIMEOUT}s"
+  [ "$qrc" != 0 ] && [ "$qrc" != 124 ] && { say "qemu exited with status $qrc:"; tail -5 "$HIL/logs/$scen.qemu.log"; }
+
+  # Times, from the guest's uptime stamps.
+  up() { sed -n "s/^HIL-STAGE $1.*uptime=\([0-9.]*\).*/\1/p" "$log" | tr -d '\r' | head -1; }
+  local ss se total
+  ss=$(up scenario-start); se=$(up scenario-end)
+  total=$(secs "$t0" "$t1")
+  TOTALS+=("$scen $total")
+  if [ -n "$ss" ] && [ -n "$se" ]; then
+    local scn; scn=$(secs "$ss" "$se")
+    say "times: guest kernel to scenario start ${ss} s (guest uptime); scenario ${scn} s; boot and power-off overhead $(secs "$scn" "$total") s; total ${total} s wall clock"
+  else
+    say "times: scenario start ${ss:-never reached}; total ${total} s wall clock"
+  fi
+
+  local result
+  result=$(grep -a '^HIL-RESULT' "$log" | tr -d '\r' | tail -1)
+  if [ -z "$result" ]; then
+    say "FAIL: no HIL-RESULT line in the serial log; its last lines:"
+    tail -25 "$log" | sed 's/^/  | /'
+    return 1
+  fi
+  say "$result"
+  case "$result" in
+    "HIL-RESULT pass"*) return 0 ;;
+    *) say "serial log: $log"; grep -a -B40 '^HIL-RESULT' "$log" | tr -d '\r' | sed 's/^/  | /'; return 1 ;;
+  esac
+}
+
+TOTALS=()
+if [ "$SCEN" != all ]; then
+  run_one "$SCEN"
+  exit $?
 fi
-
-RESULT=$(grep -a '^HIL-RESULT' "$LOG" | tr -d '\r' | tail -1)
-if [ -z "$RESULT" ]; then
-  say "FAIL: no HIL-RESULT line in the serial log; its last lines:"
-  tail -25 "$LOG" | sed 's/^/  | /'
+T0=$(date +%s.%N)
+FAILED=()
+for s in $SCENARIOS; do
+  run_one "$s" || FAILED+=("$s")
+done
+say "suite: ${#TOTALS[@]} scenarios in $(secs "$T0" "$(date +%s.%N)") s (${TOTALS[*]/%/ s})"
+if [ ${#FAILED[@]} -gt 0 ]; then
+  say "FAILED: ${FAILED[*]} (serial logs in $HIL/logs/)"
   exit 1
 fi
-say "$RESULT"
-case "$RESULT" in
-  "HIL-RESULT pass"*) exit 0 ;;
-  *) say "serial log: $LOG"; exit 1 ;;
-esac
+say "all passed"
