@@ -141,6 +141,7 @@ let package = Package(
         .target(name: "CounterTestSupport", path: "Tests/CounterTestSupport"),
         .testTarget(name: "CounterScanTests", dependencies: [
             "CounterScan", "CounterUSB", "CounterTestSupport", .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "CounterDaemonTests", dependencies: [
             "CounterDaemon", "CounterDoctor", "CounterAPI", "CounterAPIModels", "CounterLedger", "CounterScan", "CounterPrint",

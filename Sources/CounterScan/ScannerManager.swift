@@ -1,6 +1,7 @@
 import CounterUSB
 import Foundation
 import Logging
+import NIOCore
 
 /// Finds scanners among the USB devices, by profile, and reads each one while it is present: started on
 /// arrival (or at start), stopped on removal, reopened with backoff when it fails. Every scan from every
@@ -12,6 +13,9 @@ public actor ScannerManager {
     private let opener: any ScannerNodeOpener
     private let logger: Logger
     private let retryDelay: Duration
+    /// How long a reader whose device was unplugged waits for the device list to report it (hotplug is
+    /// at once; sysfs rescans come every 2 s).
+    private let unpluggedGrace: Duration
     /// Paths of configured scanners: a USB device with one of these nodes is left to its configured source.
     private let claimedPaths: [String]
     private var readers: [String: (device: USBDevice, task: Task<Void, Never>)] = [:]
@@ -19,7 +23,8 @@ public actor ScannerManager {
 
     public init(source: any USBDeviceSource, profiles: ScannerProfiles, registry: ScannerRegistry,
                 opener: any ScannerNodeOpener = SystemNodeOpener(), logger: Logger, retryDelay: Duration = .seconds(1),
-                claimedPaths: [String] = []) {
+                unpluggedGrace: Duration = .seconds(5), claimedPaths: [String] = []) {
+        self.unpluggedGrace = unpluggedGrace
         self.claimedPaths = claimedPaths
         self.source = source
         self.profiles = profiles
@@ -94,6 +99,7 @@ public actor ScannerManager {
                                    profile: reader.profile.id, vendorProduct: reader.device.vendorProduct,
                                    product: reader.device.product, nodes: reader.nodes.map(\.path), state: .reading)
         var delay = retryDelay
+        var unpluggedBefore = false
         while !Task.isCancelled {
             do {
                 try await reader.read(opened: { await registry.attached(status) }) { event in
@@ -101,16 +107,35 @@ public actor ScannerManager {
                     await deliver(event)
                 }
                 delay = retryDelay
+                unpluggedBefore = false
             } catch is CancellationError {
                 return
             } catch {
                 if Task.isCancelled { return }
+                if Self.meansUnplugged(error), !unpluggedBefore {
+                    // The kernel says the device is gone before the device list does: the list that follows
+                    // reports the detach and ends this task. Should the device still be listed after the
+                    // grace, the next attempt reports what is wrong.
+                    unpluggedBefore = true
+                    logger.debug("scanner read ended: device gone", metadata: ["device": "\(id)", "error": "\(error)"])
+                    try? await Task.sleep(for: unpluggedGrace)
+                    continue
+                }
+                unpluggedBefore = false
                 let (problem, fix, denied) = Self.explain(error)
                 await registry.failed(status, problem: problem, fix: fix, permissionDenied: denied)
             }
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(30))
         }
+    }
+
+    /// Whether a reader's error is the kernel's word that the device was unplugged (`ENODEV`, `ENXIO` from
+    /// read): a detach, not a failure to show the cashier. Found under QEMU: evdev answers a pending read
+    /// of an unplugged keyboard scanner with `ENODEV` before udev and libusb report the removal.
+    static func meansUnplugged(_ error: any Error) -> Bool {
+        guard let error = error as? IOError else { return false }
+        return error.errnoCode == ENODEV || error.errnoCode == ENXIO
     }
 
     /// A reader's error as problem, fix, and whether it is a permission problem.

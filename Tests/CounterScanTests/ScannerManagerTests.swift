@@ -1,7 +1,8 @@
-import CounterScan
+@testable import CounterScan
 import CounterUSB
 import Foundation
 import Logging
+import NIOCore
 import Testing
 
 /// The hotplug logic against a fake enumerator: devices arrive, leave and come back; several at once.
@@ -79,6 +80,13 @@ import Testing
         let bySource = Dictionary(grouping: collector.all, by: \.source).mapValues { $0.map(\.text) }
         #expect(bySource["test-keyboard@1-1"] == ["DEMO-0001", "Hello-World_42"])
         #expect(bySource["test-hidpos@1-2"] == ["CARD-" + String(repeating: "0123456789", count: 12)])
+    }
+
+    @Test func aReadEndingInENODEVIsAnUnplugNotAFailure() {
+        #expect(ScannerManager.meansUnplugged(IOError(errnoCode: ENODEV, reason: "read(descriptor:pointer:size:)")))
+        #expect(ScannerManager.meansUnplugged(IOError(errnoCode: ENXIO, reason: "read")))
+        #expect(!ScannerManager.meansUnplugged(IOError(errnoCode: EIO, reason: "read")))
+        #expect(!ScannerManager.meansUnplugged(DeviceOpenError(path: "/dev/input/event3", errno: ENODEV, transport: .keyboard)))
     }
 
     @Test func permissionDeniedIsShownWithTheFixAndRetriedUntilItWorks() async throws {
