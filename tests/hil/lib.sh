@@ -80,13 +80,14 @@ gadget_bind() {
   echo "dummy_udc.$2" > "$GADGETS/$1/UDC" || fail "cannot bind gadget $1 to dummy_udc.$2 (boot with dummy_hcd.num > $2)"
 }
 gadget_unbind() { echo "" > "$GADGETS/$1/UDC" || fail "cannot unbind gadget $1"; }
-# The profile's USB strings: the product is its name up to the first comma (e.g. "Honeywell Voyager
-# 1400g"), the manufacturer its first word (profiles hold no USB strings).
-profile_product() { profile_field "$1" '.name | split(",")[0]'; }
+# gadget_from_profile NAME PROFILE_ID: gadget_new with the profile's VID:PID, and as USB strings its name up
+# to the first comma as product (e.g. "Honeywell Voyager 1400g") and the first word of that as
+# manufacturer (profiles hold no USB strings).
 gadget_from_profile() {
-  local f; f=$(profile_file "$2"); [ -n "$f" ] || fail "no profile $2 in drivers/scanners"
-  local product; product=$(profile_product "$2")
-  gadget_new "$1" "$(jq -r .match.vendor_id "$f")" "$(jq -r .match.product_id "$f")" "${product%% *}" "$product"
+  local f vid pid product; f=$(profile_file "$2"); [ -n "$f" ] || fail "no profile $2 in drivers/scanners"
+  IFS=$'\t' read -r vid pid product <<< "$(jq -r '[.match.vendor_id, .match.product_id, (.name | split(",")[0])] | @tsv' "$f")"
+  gadget_new "$1" "$vid" "$pid" "${product%% *}" "$product"
+  GADGET_WHAT="$vid:$pid \"$product\""
 }
 # gadget_hid NAME PROFILE_ID UDC_INDEX DESCRIPTOR PROTOCOL SUBCLASS: a HID gadget; prints its /dev/hidgN.
 gadget_hid() {
@@ -99,7 +100,7 @@ gadget_hid() {
   printf "$4" > "$fn/report_desc"
   ln -s "$fn" "$GADGET/configs/c.1/"
   gadget_bind "$1" "$3"
-  log "gadget $1: $(jq -r '.match | "\(.vendor_id):\(.product_id)"' "$(profile_file "$2")") \"$(profile_product "$2")\" HID on dummy_udc.$3"
+  log "gadget $1: $GADGET_WHAT HID on dummy_udc.$3"
 }
 hidg_of() { echo "/dev/hidg$(cut -d: -f2 "$GADGETS/$1/functions/hid.$1/dev")"; }
 # A USB HID boot keyboard: what a scanner in keyboard mode is.
@@ -126,7 +127,7 @@ gadget_acm() {
   mkdir "$fn" || fail "cannot create the ACM function of $1"
   ln -s "$fn" "$GADGET/configs/c.1/"
   gadget_bind "$1" "$3"
-  log "gadget $1: $(jq -r '.match | "\(.vendor_id):\(.product_id)"' "$(profile_file "$2")") \"$(profile_product "$2")\" CDC-ACM on dummy_udc.$3"
+  log "gadget $1: $GADGET_WHAT CDC-ACM on dummy_udc.$3"
 }
 ttygs_of() { echo "/dev/ttyGS$(cat "$GADGETS/$1/functions/acm.$1/port_num")"; }
 # serial_scan TTYGS TEXT: a scan as a serial scanner sends it, the bytes as they are.
@@ -301,7 +302,7 @@ stop_counterd() {
   wait_for 20 "counterd to stop" sh -c "! kill -0 $COUNTERD_PID 2>/dev/null"
   COUNTERD_PID=; WATCH_PID=
 }
-ctl() { timeout 20 "$BIN/counterctl" "$1" --socket "$SOCK" "${@:2}"; }
+ctl() { timeout 20 "$BIN/counterctl" "$@" --socket "$SOCK"; }
 # scanners_reading N: counterctl devices shows N scanners reading.
 scanners_reading() { ctl devices --json | jq -e --argjson n "$1" '[.scanners[] | select(.state == "reading")] | length == $n'; }
 

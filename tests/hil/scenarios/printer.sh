@@ -15,8 +15,12 @@ URI=$(timeout 60 lpinfo -h $CUPS --include-schemes usb -v | awk '$2 ~ /^usb:/ { 
 log "CUPS usb backend found: ${URI:-nothing}"
 [ -n "$URI" ] || fail "lpinfo lists no usb:// printer: $(timeout 30 /usr/lib/cups/backend/usb 2>&1 | head -5)"
 case "$URI" in usb://EPSON/TM-T82*) ;; *) fail "unexpected URI $URI (expected usb://EPSON/TM-T82…)";; esac
-# As docs/printers.md sets a receipt queue up, with the retry-job error policy it recommends.
-lpadmin -h $CUPS -p receipt -E -v "$URI" -o printer-error-policy=retry-job || fail "lpadmin failed"
+# As docs/printers.md sets a receipt queue up, with the retry-job error policy it recommends (CUPS's
+# default, stop-printer, stops the queue when the printer goes away mid-job, until someone runs
+# cupsenable: HIL_APPEND=hil.error_policy=stop-printer shows it).
+POLICY=retry-job
+for w in $(cat /proc/cmdline); do case "$w" in hil.error_policy=*) POLICY=${w#hil.error_policy=} ;; esac; done
+lpadmin -h $CUPS -p receipt -E -v "$URI" -o printer-error-policy=$POLICY || fail "lpadmin failed"
 stage cups-queue
 
 write_config
