@@ -225,14 +225,16 @@ enum DiagnosticRules {
             let what = printers.configured.map { "CUPS has no queue \"\($0)\"" } ?? "CUPS has no default queue and printer.destination is not set"
             return DoctorCheck("printer_queue", .problem, what,
                                fix: "find the printer with `sudo lpinfo -v`, then sudo lpadmin -p \(name) -E -v 'URI' "
-                                    + "(e.g. usb://Printer/POS-58 or socket://192.168.1.50:9100); docs/printers.md")
+                                    + "-o printer-error-policy=retry-job (e.g. usb://Printer/POS-58 or socket://192.168.1.50:9100; "
+                                    + "retry-job prints a receipt interrupted by an unplugged printer once it is back); docs/printers.md")
         }
         if queue.state == "stopped" || !queue.acceptingJobs {
             let reasons = queue.stateReasons.filter { $0 != "none" }.joined(separator: ", ")
             return DoctorCheck("printer_queue", .problem,
                                "queue \"\(used)\" is \(queue.state)\(queue.acceptingJobs ? "" : " and refuses jobs")"
                                 + (reasons.isEmpty ? "" : " (\(reasons))"),
-                               fix: "sudo cupsenable \(used) && sudo cupsaccept \(used)")
+                               fix: "sudo cupsenable \(used) && sudo cupsaccept \(used); so that an unplugged printer does not "
+                                    + "stop it again: sudo lpadmin -p \(used) -o printer-error-policy=retry-job")
         }
         return DoctorCheck("printer_queue", .ok, "queue \"\(used)\" is \(queue.state)\(queue.deviceUri.map { " at \($0)" } ?? "")")
     }

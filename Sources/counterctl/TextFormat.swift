@@ -42,7 +42,7 @@ enum TextFormat {
 
     static func printers(_ printers: PrintersResponse) -> String {
         var lines = ["CUPS at \(printers.cupsServer); receipts \(printers.printingEnabled ? "on" : "off"), profile \(printers.profile)"]
-        if printers.destinations.isEmpty { lines.append("no printer queues (add one: lpadmin -p receipt -E -v socket://PRINTER-IP:9100)") }
+        if printers.destinations.isEmpty { lines.append("no printer queues (add one: lpadmin -p receipt -E -v socket://PRINTER-IP:9100 -o printer-error-policy=retry-job; docs/printers.md)") }
         for destination in printers.destinations {
             let marks = [destination.isDefault ? "default" : nil, destination.name == printers.used ? "← counterd prints here" : nil]
                 .compactMap { $0 }.joined(separator: ", ")

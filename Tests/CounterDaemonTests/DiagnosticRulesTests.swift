@@ -147,13 +147,15 @@ import Testing
         #expect(missing.outcome == .problem)
         #expect(missing.summary == "CUPS has no queue \"receipt\"")
         #expect(missing.fix?.contains("sudo lpadmin -p receipt -E -v") == true)
+        #expect(missing.fix?.contains("-o printer-error-policy=retry-job") == true)
 
         facts = healthy
         facts.printers?.destinations[0].state = "stopped"
         facts.printers?.destinations[0].stateReasons = ["paused"]
         let stopped = check("printer_queue", facts)
         #expect(stopped.outcome == .problem)
-        #expect(stopped.fix == "sudo cupsenable receipt && sudo cupsaccept receipt")
+        #expect(stopped.fix == "sudo cupsenable receipt && sudo cupsaccept receipt; so that an unplugged printer does not "
+                + "stop it again: sudo lpadmin -p receipt -o printer-error-policy=retry-job")
     }
 
     @Test func receiptsWaitingOrFailed() {

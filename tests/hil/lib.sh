@@ -327,7 +327,6 @@ verdicts() {
   jq -r --arg p "$1" 'select(.event == "verdict" and (.data.source | startswith($p))) | "\(.data.verdict.reason) \(.data.verdict.code_last4 // "-")"' "$WATCH"
 }
 devices() { jq -r --arg p "$1" 'select(.event == "device" and (.data.source | startswith($p))) | .data.kind' "$WATCH"; }
-verdict_count() { verdicts "$1" | wc -l; }
 # expect_verdicts SECONDS SOURCE_PREFIX EXPECTED: waits for that many verdicts, then compares them all
 # (one "reason last4" per line, in order).
 expect_verdicts() {
@@ -354,8 +353,6 @@ host() {
   [ "$reply" = ok ] || fail "host: $*: $reply"
 }
 
-# hil_debug: true when the kernel command line has hil.debug=1 (HIL_APPEND=hil.debug=1 run.sh ...).
-hil_debug() { grep -qw 'hil.debug=1' /proc/cmdline; }
 # evdev_dump NODE SECONDS [START_AFTER]: prints the EV_KEY events (code:value) a node delivers
 # within SECONDS, and SYN_DROPPED when the kernel dropped events. With START_AFTER, the node is
 # opened at once but read only after that many seconds (a reader that falls behind).
