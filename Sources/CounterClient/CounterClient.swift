@@ -46,25 +46,7 @@ public final class CounterClient: Sendable {
 
     /// Like ``sync()``, calling `onLine` for each progress line as it arrives; returns the final report.
     public func sync(onLine: (SyncProgressLine) -> Void) async throws -> SyncNowReport {
-        try checkListener()
-        guard let url = URL(httpURLWithSocketPath: socketPath, uri: "/api/v1/sync") else {
-            throw CounterClientError.unreachable(socketPath: socketPath, reason: "the socket path cannot be used in a URL")
-        }
-        var request = HTTPClientRequest(url: url.absoluteString)
-        request.method = .POST
-        request.headers.add(name: "Accept", value: "application/x-ndjson")
-        let response: HTTPClientResponse
-        do {
-            response = try await HTTPClient.shared.execute(request, timeout: .hours(2))
-        } catch {
-            throw CounterClientError.unreachable(socketPath: socketPath, reason: "\(error)")
-        }
-        guard response.status.code == 200 else {
-            let data = Data(try await response.body.collect(upTo: 1024 * 1024).readableBytesView)
-            let problem = try? APIJSON.decoder().decode(ErrorResponse.self, from: data)
-            throw CounterClientError.api(status: Int(response.status.code), code: problem?.error.code ?? "http_\(response.status.code)",
-                                         message: problem?.error.message ?? "")
-        }
+        let response = try await stream(.POST, "/api/v1/sync", accept: "application/x-ndjson", deadline: .now() + .hours(2))
         var pending = Data()
         var final: SyncNowReport?
         for try await buffer in response.body {
@@ -87,24 +69,7 @@ public final class CounterClient: Sendable {
     /// until `onEvent` returns `false` or counterd closes the stream (it stopped). Events of kinds this
     /// version does not know are skipped.
     public func followEvents(_ onEvent: (CounterEvent) async throws -> Bool) async throws {
-        try checkListener()
-        guard let url = URL(httpURLWithSocketPath: socketPath, uri: "/api/v1/events") else {
-            throw CounterClientError.unreachable(socketPath: socketPath, reason: "the socket path cannot be used in a URL")
-        }
-        var request = HTTPClientRequest(url: url.absoluteString)
-        request.headers.add(name: "Accept", value: "text/event-stream")
-        let response: HTTPClientResponse
-        do {
-            response = try await HTTPClient.shared.execute(request, deadline: .distantFuture)
-        } catch {
-            throw CounterClientError.unreachable(socketPath: socketPath, reason: "\(error)")
-        }
-        guard response.status.code == 200 else {
-            let data = Data(try await response.body.collect(upTo: 1024 * 1024).readableBytesView)
-            let problem = try? APIJSON.decoder().decode(ErrorResponse.self, from: data)
-            throw CounterClientError.api(status: Int(response.status.code), code: problem?.error.code ?? "http_\(response.status.code)",
-                                         message: problem?.error.message ?? "")
-        }
+        let response = try await stream(.GET, "/api/v1/events", accept: "text/event-stream", deadline: .distantFuture)
         var parser = ServerSentEventParser()
         for try await buffer in response.body {
             for event in parser.feed(buffer.readableBytesView) {
@@ -171,6 +136,30 @@ public final class CounterClient: Sendable {
     /// The ESC/POS bytes of a redemption's receipt, as the printer gets them.
     public func receipt(_ redemptionID: String, reprint: Bool = false) async throws -> ReceiptBytesResponse {
         try await send(.GET, "/api/v1/receipts/\(redemptionID)?reprint=\(reprint)", body: Optional<RedeemRequest>.none)
+    }
+
+    /// Starts a request whose answer is read as it streams in; throws unless counterd answers 200.
+    private func stream(_ method: HTTPMethod, _ path: String, accept: String, deadline: NIODeadline) async throws -> HTTPClientResponse {
+        try checkListener()
+        guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
+            throw CounterClientError.unreachable(socketPath: socketPath, reason: "the socket path cannot be used in a URL")
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = method
+        request.headers.add(name: "Accept", value: accept)
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, deadline: deadline)
+        } catch {
+            throw CounterClientError.unreachable(socketPath: socketPath, reason: "\(error)")
+        }
+        guard response.status.code == 200 else {
+            let data = Data(try await response.body.collect(upTo: 1024 * 1024).readableBytesView)
+            let problem = try? APIJSON.decoder().decode(ErrorResponse.self, from: data)
+            throw CounterClientError.api(status: Int(response.status.code), code: problem?.error.code ?? "http_\(response.status.code)",
+                                         message: problem?.error.message ?? "")
+        }
+        return response
     }
 
     /// Fails at once when nobody listens (the HTTP client would retry the connection until its timeout).

@@ -13,9 +13,10 @@ public actor ScannerManager {
     private let opener: any ScannerNodeOpener
     private let logger: Logger
     private let retryDelay: Duration
-    /// How long a reader whose device was unplugged waits for the device list to report it (hotplug is
-    /// at once; sysfs rescans come every 2 s).
-    private let unpluggedGrace: Duration
+    /// How long a device may take to settle before its problems are shown: after plug-in the kernel driver
+    /// binds and udev makes and owns the nodes a moment after the USB device appears; after an unplug a
+    /// read fails before the device list reports the detach (hotplug is at once; sysfs rescans every 2 s).
+    private let settleTime: Duration
     /// Paths of configured scanners: a USB device with one of these nodes is left to its configured source.
     private let claimedPaths: [String]
     private var readers: [String: (device: USBDevice, task: Task<Void, Never>)] = [:]
@@ -23,8 +24,8 @@ public actor ScannerManager {
 
     public init(source: any USBDeviceSource, profiles: ScannerProfiles, registry: ScannerRegistry,
                 opener: any ScannerNodeOpener = SystemNodeOpener(), logger: Logger, retryDelay: Duration = .seconds(1),
-                unpluggedGrace: Duration = .seconds(5), claimedPaths: [String] = []) {
-        self.unpluggedGrace = unpluggedGrace
+                settleTime: Duration = .seconds(5), claimedPaths: [String] = []) {
+        self.settleTime = settleTime
         self.claimedPaths = claimedPaths
         self.source = source
         self.profiles = profiles
@@ -100,6 +101,7 @@ public actor ScannerManager {
                                    product: reader.device.product, nodes: reader.nodes.map(\.path), state: .reading)
         var delay = retryDelay
         var unpluggedBefore = false
+        let appeared = ContinuousClock.now
         while !Task.isCancelled {
             do {
                 try await reader.read(opened: { await registry.attached(status) }) { event in
@@ -118,7 +120,14 @@ public actor ScannerManager {
                     // grace, the next attempt reports what is wrong.
                     unpluggedBefore = true
                     logger.debug("scanner read ended: device gone", metadata: ["device": "\(id)", "error": "\(error)"])
-                    try? await Task.sleep(for: unpluggedGrace)
+                    try? await Task.sleep(for: settleTime)
+                    continue
+                }
+                if Self.mayBeSettling(error), ContinuousClock.now - appeared < settleTime {
+                    // Just plugged in: no node yet, or udev has not given it to the counterd group yet. The
+                    // device list that shows the node starts a new reader; a retry finds the group.
+                    logger.debug("scanner settling", metadata: ["device": "\(id)", "error": "\(error)"])
+                    try? await Task.sleep(for: retryDelay)
                     continue
                 }
                 unpluggedBefore = false
@@ -136,6 +145,17 @@ public actor ScannerManager {
     static func meansUnplugged(_ error: any Error) -> Bool {
         guard let error = error as? IOError else { return false }
         return error.errnoCode == ENODEV || error.errnoCode == ENXIO
+    }
+
+    /// Whether a reader's error is what a device shows in its first moments (found under QEMU: a replugged
+    /// keyboard scanner is listed before usbhid has made its event node): a missing node, or a node udev
+    /// has not given to the counterd group yet.
+    static func mayBeSettling(_ error: any Error) -> Bool {
+        switch error {
+        case is USBScannerReader.MissingNode: return true
+        case let error as DeviceOpenError: return error.isPermissionDenied
+        default: return false
+        }
     }
 
     /// A reader's error as problem, fix, and whether it is a permission problem.

@@ -12,9 +12,11 @@ import Testing
     let registry = ScannerRegistry()
     let collector = ScanCollector()
 
-    func start(_ profiles: [ScannerProfile] = [ScannerFixtureTests.keyboard, ScannerFixtureTests.hidPOS]) -> Task<Void, Never> {
+    func start(_ profiles: [ScannerProfile] = [ScannerFixtureTests.keyboard, ScannerFixtureTests.hidPOS],
+               settleTime: Duration = .milliseconds(100)) -> Task<Void, Never> {
         let manager = ScannerManager(source: source, profiles: ScannerProfiles(profiles: profiles), registry: registry,
-                                     opener: opener, logger: Logger(label: "test"), retryDelay: .milliseconds(50))
+                                     opener: opener, logger: Logger(label: "test"), retryDelay: .milliseconds(50),
+                                     settleTime: settleTime)
         let collector = self.collector
         return Task { await manager.run { collector.append($0) } }
     }
@@ -87,6 +89,29 @@ import Testing
         #expect(ScannerManager.meansUnplugged(IOError(errnoCode: ENXIO, reason: "read")))
         #expect(!ScannerManager.meansUnplugged(IOError(errnoCode: EIO, reason: "read")))
         #expect(!ScannerManager.meansUnplugged(DeviceOpenError(path: "/dev/input/event3", errno: ENODEV, transport: .keyboard)))
+    }
+
+    @Test func aScannerWhoseNodeComesAMomentAfterItIsListedShowsNoError() async throws {
+        let events = await registry.events()
+        let task = start(settleTime: .seconds(10))
+        defer { task.cancel(); source.finish() }
+        var bare = hidPOS
+        bare.interfaces = bare.interfaces.map { var interface = $0; interface.nodes = []; return interface }
+        opener.deny("/dev/hidraw3")           // and when the node comes, udev has not given it to the group yet
+        source.present([bare])                // replugged: listed before usbhid made the node
+        try await Task.sleep(for: .milliseconds(300))
+        source.present([hidPOS])
+        try await Task.sleep(for: .milliseconds(300))
+        opener.deny("/dev/hidraw3", false)    // udev applied the rules
+        try await eventually { $0.first?.state == .reading }
+        var kinds: [DeviceEvent.Kind] = []
+        for await event in events {
+            kinds.append(event.kind)
+            if event.kind == .attached { break }
+        }
+        #expect(kinds == [.attached], "no error event while the device settles")
+        #expect(ScannerManager.mayBeSettling(DeviceOpenError(path: "/dev/hidraw3", errno: EACCES, transport: .hidPOS)))
+        #expect(!ScannerManager.mayBeSettling(DeviceOpenError(path: "/dev/hidraw3", errno: EBUSY, transport: .hidPOS)))
     }
 
     @Test func permissionDeniedIsShownWithTheFixAndRetriedUntilItWorks() async throws {
