@@ -120,11 +120,7 @@ private func eventStream(_ operations: some CounterOperations) async -> Response
         continuation.yield(": counterd device events\n\n")
         let encoder = APIJSON.encoder()
         for await event in events {
-            let json: Data?
-            switch event {
-            case .verdict(let message): json = try? encoder.encode(message)
-            case .device(let message): json = try? encoder.encode(message)
-            }
+            let json = try? encoder.encode(event.message)
             let data = json.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
             continuation.yield("event: \(event.name)\ndata: \(data)\n\n")
         }

@@ -14,6 +14,25 @@ public enum CounterEvent: Sendable, Equatable {
         case .device: return "device"
         }
     }
+
+    /// The message, as the event's `data:` JSON encodes it.
+    public var message: any Encodable & Sendable {
+        switch self {
+        case .verdict(let message): return message
+        case .device(let message): return message
+        }
+    }
+}
+
+/// `{"event": NAME, "data": MESSAGE}`: one line of `counterctl watch --json`.
+extension CounterEvent: Encodable {
+    private enum CodingKeys: String, CodingKey { case event, data }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .event)
+        try container.encode(message, forKey: .data)
+    }
 }
 
 /// `event: verdict`: the verdict as `POST /api/v1/redeem` answers it, with where and when.

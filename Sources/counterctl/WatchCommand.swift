@@ -31,7 +31,8 @@ extension Counterctl {
                     var seen = 0
                     try await perform {
                         try await client.followEvents { event in
-                            let line = json ? try WatchLine(event).json() : TextFormat.event(event, timeZone: .current)
+                            let line = json ? String(decoding: try APIJSON.encoder().encode(event), as: UTF8.self)
+                                : TextFormat.event(event, timeZone: .current)
                             FileHandle.standardOutput.write(Data((line + "\n").utf8))  // unbuffered: a pipe sees each at once
                             seen += 1
                             return wanted.map { seen < $0 } ?? true
@@ -52,29 +53,6 @@ extension Counterctl {
             if !reached, wanted != nil { throw CounterctlExit.rejected }
         }
     }
-}
-
-/// One `counterctl watch --json` line.
-struct WatchLine: Encodable {
-    var event: String
-    var data: AnyEncodable
-
-    init(_ event: CounterEvent) {
-        self.event = event.name
-        switch event {
-        case .verdict(let message): data = AnyEncodable(message)
-        case .device(let message): data = AnyEncodable(message)
-        }
-    }
-
-    func json() throws -> String { String(decoding: try APIJSON.encoder().encode(self), as: UTF8.self) }
-}
-
-/// Encodes whichever message an event carries.
-struct AnyEncodable: Encodable {
-    private let encodeValue: (any Encoder) throws -> Void
-    init(_ value: some Encodable) { encodeValue = value.encode(to:) }
-    func encode(to encoder: any Encoder) throws { try encodeValue(encoder) }
 }
 
 extension TextFormat {

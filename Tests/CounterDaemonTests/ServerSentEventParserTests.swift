@@ -31,6 +31,10 @@ struct ServerSentEventParserTests {
             }
             #expect(device.kind == "detached" && device.source == "front")
             #expect(verdict.verdict.reason == "unknown_code" && verdict.verdict.message.zh == "未知")
+            // `counterctl watch --json` lines: the name and the message, which decodes back the same.
+            struct Line: Decodable { var event: String; var data: DeviceEventMessage }
+            let line = try APIJSON.decoder().decode(Line.self, from: APIJSON.encoder().encode(decoded[0]))
+            #expect(line.event == "device" && line.data == device)
         }
     }
 

@@ -258,7 +258,9 @@ ensure_service_user() {
   mount --bind /tmp/hil-passwd /etc/passwd && mount --bind /tmp/hil-group /etc/group || fail "cannot add the counterd user"
   getent passwd counterd >/dev/null || fail "the counterd user is not visible after adding it"
 }
-as_service_user() { setpriv --reuid=counterd --regid=counterd --init-groups --inh-caps=-all "$@"; }
+# setpriv execs the command, so a background `"${AS_SERVICE_USER[@]}" counterd &` leaves counterd's pid in $!.
+AS_SERVICE_USER=(setpriv --reuid=counterd --regid=counterd --init-groups --inh-caps=-all)
+as_service_user() { "${AS_SERVICE_USER[@]}" "$@"; }
 
 # start_udevd [PROFILES_DIR]: installs the rules `counterd udev-rules` generates (in /run/udev/rules.d,
 # which udev reads before /usr/lib; /etc is the host's and read-only) and starts systemd-udevd, which
@@ -290,7 +292,7 @@ start_counterd() {
   local run=()
   if [ "${1:-}" = service-user ]; then
     mkdir -p /tmp/hil-state && chown counterd:counterd /tmp/hil-state
-    run=(setpriv --reuid=counterd --regid=counterd --init-groups --inh-caps=-all)  # exec's: $! is counterd
+    run=("${AS_SERVICE_USER[@]}")  # not the function: a function in the background is a subshell
   fi
   "${run[@]}" "$BIN/counterd" run --config /tmp/hil.yaml >> "$COUNTERD_LOG" 2>&1 &
   COUNTERD_PID=$!
