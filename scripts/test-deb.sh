@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests the packages built by scripts/build-deb.sh on this machine, as root: installs counterd and
 # counter-hub (with their dependencies, from apt), checks what they installed, removes counterd
-# (data and configuration stay), reinstalls it, and purges both (everything goes but the user).
+# (data and configuration stay), reinstalls it, and purges both (everything goes but the user, and
+# a ledger holding an event not yet uploaded, which is moved aside).
 #
 #   sudo scripts/test-deb.sh DEB_DIR
 #
@@ -116,6 +117,9 @@ done
 for directory in /var/lib/counterd /etc/counterd; do
     [ ! -e "$directory" ] || die "$directory exists; a purge would delete it: run this test on a scratch machine"
 done
+# A purge moves a ledger holding events not yet uploaded aside (/var/lib/counterd.purged-*): ones that
+# were here before this test are left alone.
+mapfile -t purged_before < <(find /var/lib -maxdepth 1 -name 'counterd.purged-*' | sort)
 user_existed=no
 group_existed=no
 getent passwd counterd >/dev/null && user_existed=yes
@@ -132,7 +136,8 @@ cleanup() {
     done
     if [ ${#purge[@]} -gt 0 ]; then
         echo "cleanup: dpkg --purge ${purge[*]}"
-        timeout 300 dpkg --purge "${purge[@]}" </dev/null >"$work/cleanup.log" 2>&1 || cat "$work/cleanup.log"
+        # This test's own ledger: deleted, not moved aside (packaging/deb/postrm).
+        COUNTERD_PURGE_FORCE=1 timeout 300 dpkg --purge "${purge[@]}" </dev/null >"$work/cleanup.log" 2>&1 || cat "$work/cleanup.log"
     fi
     if [ "$user_existed" = no ] && getent passwd counterd >/dev/null; then
         echo "cleanup: userdel counterd (this test created it)"
@@ -375,7 +380,26 @@ check "counterd.service is enabled again" exists "$wants"
 check "counterd.service is not masked" bash -c '[ "$(readlink /etc/systemd/system/counterd.service)" != /dev/null ]'
 check "counterd is not running" not_running
 
-stage "dpkg --purge counterd counter-hub: everything goes but the user"
+stage "dpkg --purge counterd counter-hub: a ledger with an event not yet uploaded is moved aside, the rest goes but the user"
+# The redemption above reached counter-hub. Its outbox entry is made pending again, as if the hub had
+# not acknowledged it: the purge must keep that ledger (packaging/deb/postrm), moved aside.
+ledger=/var/lib/counterd/ledger.sqlite
+unacknowledge() { # LEDGER: the delivered redemptions become pending; prints how many are pending
+    python3 - "$1" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("UPDATE outbox SET state = 'pending', result = NULL, delivered_at = NULL WHERE kind = 'redemption'")
+pending = db.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+db.close()
+print("%d pending" % pending)
+sys.exit(0 if pending >= 1 else 1)
+PY
+}
+pending_in() { # LEDGER: at least one event the hub has not acknowledged
+    python3 -c 'import sqlite3, sys; n = sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0]
+sys.exit(0 if n >= 1 else "%s: %d" % (sys.argv[1], n))' "$1" "SELECT count(*) FROM outbox WHERE state = 'pending'"
+}
+check "the ledger holds a redemption the hub has not acknowledged" unacknowledge "$ledger"
 if dpkg_run purge.log --purge counterd counter-hub; then pass "dpkg --purge counterd counter-hub"; else fail "dpkg --purge" "$(cat "$work/purge.log")"; fi
 check "counterd is purged" not_installed counterd
 check "counter-hub is purged" not_installed counter-hub
@@ -384,6 +408,18 @@ for path in /var/lib/counterd /etc/counterd /run/counterd "$wants" /etc/systemd/
     check "$path is gone" absent "$path"
 done
 check "the counterd user is kept (Debian practice)" getent passwd counterd
+mapfile -t kept < <(comm -13 <(printf '%s\n' "${purged_before[@]}" | sort) \
+    <(find /var/lib -maxdepth 1 -name 'counterd.purged-*' | sort))
+if [ ${#kept[@]} -eq 1 ] && [ -n "${kept[0]}" ]; then
+    pass "the state directory with the unsent ledger is kept as ${kept[0]}"
+    check "... with the pending redemption in its ledger" pending_in "${kept[0]}/ledger.sqlite"
+    check "... and its credential" exists "${kept[0]}/credential.json"
+    check "... and the purge said where" grep -qF "It is now ${kept[0]}" "$work/purge.log"
+    rm -rf "${kept[0]}" # this test's own data: the machine is left as it was found
+else
+    fail "the state directory with the unsent ledger is kept as /var/lib/counterd.purged-*" \
+        "new counterd.purged-* directories: ${kept[*]:-none}; $(cat "$work/purge.log")"
+fi
 
 # ---------------------------------------------------------------------------------------------
 printf '\n%d passed, %d failed (%d s)\n' "$passed" "$failed" "$((SECONDS - started))"
