@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The hardware-in-the-loop suite in one command: sets the guest up (apt packages, the Debian kernel's
-# USB modules, the initramfs) and boots it once per scenario in tests/hil/scenarios, running the
+# USB modules, the initramfs) and boots it once per scenario in Tests/HIL/scenarios, running the
 # real counterd and counterctl of this build against USB gadgets and QEMU's usb-kbd through the guest
 # kernel's real drivers (docs/testing.md).
 #
@@ -12,10 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 begun=$SECONDS
 echo "==> hardware in the loop: setup"
-tests/hil/setup.sh
+Tests/HIL/setup.sh
 echo "==> hardware in the loop: setup took $((SECONDS - begun)) s"
 scenarios=${1:-all}
 status=0
-tests/hil/run.sh "$scenarios" || status=$?
+Tests/HIL/run.sh "$scenarios" || status=$?
 echo "==> hardware in the loop: $scenarios took $((SECONDS - begun)) s in all (build ${HIL_BUILD:-debug}), exit $status"
 exit $status

@@ -32,7 +32,7 @@ import Testing
         #expect(decoder.feed(bytes).bytes == Array("a".utf8))
     }
 
-    /// Found in the QEMU guest (tests/hil): a reader that fell behind got `SYN_DROPPED`, then only the last
+    /// Found in the QEMU guest (Tests/HIL): a reader that fell behind got `SYN_DROPPED`, then only the last
     /// key and Enter, and counterd redeemed "1" as a code (unknown_code for a valid scan).
     @Test func droppedEventsMarkTheScanDamagedInsteadOfShorteningIt() throws {
         let decoder = try KeyboardDecoder(layout: "us")

@@ -1,11 +1,11 @@
 #!/bin/bash
 # Hardware-in-the-loop harness, step 3: boot the guest and run one scenario.
 #
-#   tests/hil/run.sh SCENARIO        e.g. tests/hil/run.sh transports
-#   tests/hil/run.sh all             every scenario in tests/hil/scenarios, one boot each
+#   Tests/HIL/run.sh SCENARIO        e.g. Tests/HIL/run.sh transports
+#   Tests/HIL/run.sh all             every scenario in Tests/HIL/scenarios, one boot each
 #
 # Boots the extracted Debian kernel under QEMU (TCG, q35, 1 vCPU) with the initramfs and the host
-# root shared read-only over virtio-9p; the guest runs tests/hil/scenarios/SCENARIO.sh in a chroot
+# root shared read-only over virtio-9p; the guest runs Tests/HIL/scenarios/SCENARIO.sh in a chroot
 # of the host root and powers off. The serial log is kept in .build-hil/logs/SCENARIO.log.
 # Exit status: 0 when the guest printed "HIL-RESULT pass", 1 otherwise (fail, crash or timeout).
 # Environment: HIL_TIMEOUT (seconds for the whole boot, default 180), HIL_APPEND (more kernel
@@ -19,21 +19,21 @@ TIMEOUT=${HIL_TIMEOUT:-180}
 say() { printf 'hil-run: %s\n' "$*"; }
 secs() { awk -v s="$1" -v e="$2" 'BEGIN{printf "%.1f", e-s}'; }
 
-SCENARIOS=$(cd "$ROOT/tests/hil/scenarios" && ls *.sh | sed 's/\.sh$//' | tr '\n' ' ')
-if [ -z "$SCEN" ] || { [ "$SCEN" != all ] && [ ! -f "$ROOT/tests/hil/scenarios/$SCEN.sh" ]; }; then
-  say "usage: tests/hil/run.sh all|SCENARIO  (scenarios: $SCENARIOS)"
+SCENARIOS=$(cd "$ROOT/Tests/HIL/scenarios" && ls *.sh | sed 's/\.sh$//' | tr '\n' ' ')
+if [ -z "$SCEN" ] || { [ "$SCEN" != all ] && [ ! -f "$ROOT/Tests/HIL/scenarios/$SCEN.sh" ]; }; then
+  say "usage: Tests/HIL/run.sh all|SCENARIO  (scenarios: $SCENARIOS)"
   exit 2
 fi
-command -v qemu-system-x86_64 >/dev/null || { say "qemu-system-x86_64 missing: run tests/hil/setup.sh"; exit 1; }
-[ -f "$HIL/kernel-version" ] || { say "no kernel: run tests/hil/setup.sh"; exit 1; }
+command -v qemu-system-x86_64 >/dev/null || { say "qemu-system-x86_64 missing: run Tests/HIL/setup.sh"; exit 1; }
+[ -f "$HIL/kernel-version" ] || { say "no kernel: run Tests/HIL/setup.sh"; exit 1; }
 KV=$(cat "$HIL/kernel-version")
 KERNEL="$HIL/kernel/boot/vmlinuz-$KV"
-[ -f "$KERNEL" ] || { say "$KERNEL missing: run tests/hil/setup.sh"; exit 1; }
+[ -f "$KERNEL" ] || { say "$KERNEL missing: run Tests/HIL/setup.sh"; exit 1; }
 BUILD=${HIL_BUILD:-debug}
 for b in counterd counterctl; do
   [ -x "$ROOT/.build/$BUILD/$b" ] || { say "$ROOT/.build/$BUILD/$b missing: build counterd first (swift build -c $BUILD)"; exit 1; }
 done
-"$ROOT/tests/hil/build-initramfs.sh" || exit 1
+"$ROOT/Tests/HIL/build-initramfs.sh" || exit 1
 mkdir -p "$HIL/logs"
 
 PIDS=()
@@ -47,7 +47,7 @@ trap cleanup EXIT
 trap 'say "interrupted"; exit 130' INT TERM
 
 # header SCENARIO KEY: the value of a "# hil-KEY: …" line of the scenario file.
-header() { sed -n "s/^# hil-$2: *//p" "$ROOT/tests/hil/scenarios/$1.sh" | head -1; }
+header() { sed -n "s/^# hil-$2: *//p" "$ROOT/Tests/HIL/scenarios/$1.sh" | head -1; }
 
 # run_one SCENARIO: boots the guest for it; 0 when it printed "HIL-RESULT pass".
 run_one() {
@@ -76,7 +76,7 @@ run_one() {
     </dev/null >"$HIL/logs/$scen.qemu.log" 2>&1 &
   qpid=$!
   PIDS=("$qpid")
-  python3 "$ROOT/tests/hil/host.py" "$chan" "$qmp" 2>>"$HIL/logs/$scen.qemu.log" &
+  python3 "$ROOT/Tests/HIL/host.py" "$chan" "$qmp" 2>>"$HIL/logs/$scen.qemu.log" &
   PIDS+=("$!")
   wait "$qpid"
   qrc=$?

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Hardware-in-the-loop harness, step 2: the guest's initramfs.
 #
-# A busybox-static userland, tests/hil/init as /init, and the kernel modules of modules.conf
+# A busybox-static userland, Tests/HIL/init as /init, and the kernel modules of modules.conf
 # with their dependencies, in load order (computed here with `modprobe --show-depends` against
 # the extracted kernel, written to /modules.order for /init to insmod). Nothing of counterd goes
 # in: the guest mounts the host root over virtio-9p and runs everything from there.
@@ -14,16 +14,16 @@ KDIR="$HIL/kernel"
 OUT="$HIL/initramfs.cpio.gz"
 say() { printf 'hil-initramfs: %s\n' "$*"; }
 
-[ -f "$HIL/kernel-version" ] || { say "no kernel: run tests/hil/setup.sh first"; exit 1; }
+[ -f "$HIL/kernel-version" ] || { say "no kernel: run Tests/HIL/setup.sh first"; exit 1; }
 KV=$(cat "$HIL/kernel-version")
 BUSYBOX=/bin/busybox
-[ -x "$BUSYBOX" ] || { say "busybox missing: run tests/hil/setup.sh"; exit 1; }
+[ -x "$BUSYBOX" ] || { say "busybox missing: run Tests/HIL/setup.sh"; exit 1; }
 if command -v file >/dev/null && file -L "$BUSYBOX" | grep -q 'dynamically linked'; then
   say "$BUSYBOX is not static (install busybox-static)"; exit 1
 fi
 
-if [ -f "$OUT" ] && [ "$OUT" -nt "$ROOT/tests/hil/init" ] && [ "$OUT" -nt "$ROOT/tests/hil/modules.conf" ] \
-   && [ "$OUT" -nt "$ROOT/tests/hil/build-initramfs.sh" ] && [ "$OUT" -nt "$KDIR/.done-$KV" ]; then
+if [ -f "$OUT" ] && [ "$OUT" -nt "$ROOT/Tests/HIL/init" ] && [ "$OUT" -nt "$ROOT/Tests/HIL/modules.conf" ] \
+   && [ "$OUT" -nt "$ROOT/Tests/HIL/build-initramfs.sh" ] && [ "$OUT" -nt "$KDIR/.done-$KV" ]; then
   say "up to date: $OUT"
   exit 0
 fi
@@ -35,10 +35,10 @@ cp "$BUSYBOX" "$STAGE/bin/busybox"
 for a in sh mount umount mkdir insmod cat echo sleep poweroff chroot ls ip grep sed seq dmesg; do
   ln -s busybox "$STAGE/bin/$a"
 done
-cp "$ROOT/tests/hil/init" "$STAGE/init"
+cp "$ROOT/Tests/HIL/init" "$STAGE/init"
 chmod 755 "$STAGE/init"
 
-MODS="$(sed -n 's/^MODULES=//p' "$ROOT/tests/hil/modules.conf")"
+MODS="$(sed -n 's/^MODULES=//p' "$ROOT/Tests/HIL/modules.conf")"
 : > "$STAGE/modules.order"
 for m in $MODS; do
   modprobe -d "$KDIR" -S "$KV" --show-depends "$m" | awk '$1=="insmod"{print $2}'

@@ -11,7 +11,7 @@
 # it from the host through QMP redeem, and it survives a QMP unplug and replug.
 # hil-append: dummy_hcd.num=3
 # hil-qemu: usb-kbd
-source "$HIL_ROOT/tests/hil/lib.sh"
+source "$HIL_ROOT/Tests/HIL/lib.sh"
 WEDGE=honeywell-voyager-1400g POS=newland-hr2150-hidpos SERIAL=zebra-symbol-cdc QEMU_KBD=0627:0001
 
 ensure_service_user

@@ -9,7 +9,7 @@
 #             reports detached then attached, every complete scan gets exactly one verdict, in
 #             order, none twice; the cut one at most a malformed verdict.
 # hil-append: dummy_hcd.num=2
-source "$HIL_ROOT/tests/hil/lib.sh"
+source "$HIL_ROOT/Tests/HIL/lib.sh"
 A=honeywell-voyager-1400g B=zebra-symbol-keyboard
 
 ensure_service_user

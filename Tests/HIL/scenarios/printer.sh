@@ -3,7 +3,7 @@
 # and usb backend, a private configuration) reaches a USB printer gadget byte-exact; then the printer
 # is unplugged while a job is printing: the redemption stands, and the receipt prints after replug.
 # hil-append: dummy_hcd.num=1
-source "$HIL_ROOT/tests/hil/lib.sh"
+source "$HIL_ROOT/Tests/HIL/lib.sh"
 CUPS=127.0.0.1:6631
 
 gadget_printer printer 0

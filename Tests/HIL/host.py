@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Host side of a hardware-in-the-loop boot: does what the guest asks on its second serial port.
 
-    tests/hil/host.py CHANNEL_SOCKET QMP_SOCKET
+    Tests/HIL/host.py CHANNEL_SOCKET QMP_SOCKET
 
 run.sh starts it beside QEMU. The guest (lib.sh `host`) writes one command per line to /dev/ttyS1,
 which QEMU connects to CHANNEL_SOCKET; this answers each with "ok" or "err WHY" on the same line.

@@ -70,7 +70,7 @@ fi
 echo "$KV" > "$HIL/kernel-version"
 
 # 3. Check that every module the guest loads resolves.
-MODS="$(sed -n 's/^MODULES=//p' "$ROOT/tests/hil/modules.conf")"
+MODS="$(sed -n 's/^MODULES=//p' "$ROOT/Tests/HIL/modules.conf")"
 for m in $MODS; do
   modprobe -d "$KDIR" -S "$KV" --show-depends "$m" >/dev/null 2>&1 || { say "module $m does not resolve in $KDIR"; exit 1; }
 done

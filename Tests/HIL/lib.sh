@@ -1,12 +1,12 @@
 # shellcheck shell=bash
-# Helpers for hardware-in-the-loop scenarios. Sourced by tests/hil/scenarios/*.sh, which run as
+# Helpers for hardware-in-the-loop scenarios. Sourced by Tests/HIL/scenarios/*.sh, which run as
 # bash inside the guest, chrooted into the host root (so /work/main, /opt/swift, jq, coreutils
 # are the host's). /tmp and /run are the guest's own tmpfs; /sys/kernel/config is configfs.
 set -uo pipefail
 
 # systemd's tools (udevadm) refuse to act in a chroot unless told to.
 export SYSTEMD_IGNORE_CHROOT=1
-HIL_ROOT=${HIL_ROOT:?HIL_ROOT not set (run through tests/hil/run.sh)}
+HIL_ROOT=${HIL_ROOT:?HIL_ROOT not set (run through Tests/HIL/run.sh)}
 BIN="$HIL_ROOT/.build/${HIL_BUILD:-debug}"
 SOCK=/tmp/hil.sock
 COUNTERD_LOG=/tmp/counterd.log
@@ -340,7 +340,7 @@ expect_verdicts() {
   log "verdicts from $2: $(verdicts "$2" | tr '\n' ',')"
 }
 
-# Host side (tests/hil/host.py over ttyS1): host COMMAND ARGS, e.g. host type 'DEMO-0001\r'.
+# Host side (Tests/HIL/host.py over ttyS1): host COMMAND ARGS, e.g. host type 'DEMO-0001\r'.
 HOST_OPEN=
 host() {
   if [ -z "$HOST_OPEN" ]; then
