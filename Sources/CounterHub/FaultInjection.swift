@@ -85,18 +85,10 @@ struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
 
 extension HubHTTPError {
     /// Injected 429/500 answers ask the client to wait one second.
-    func withRetryAfter() -> RetryAfterError { RetryAfterError(inner: self) }
-}
-
-/// An error answer with `Retry-After: 1`.
-struct RetryAfterError: Error, HTTPResponseError {
-    let inner: HubHTTPError
-    var status: HTTPResponse.Status { inner.status }
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try inner.response(from: request, context: context)
-        response.headers[.retryAfter] = "1"
-        return response
+    func withRetryAfter() -> HubHTTPError {
+        var error = self
+        error.headers[.retryAfter] = "1"
+        return error
     }
 }
 

@@ -5,16 +5,30 @@ import Logging
 import NIOCore
 
 /// Builds counter-hub's `/v1` router over a store, with optional fault injection for tests.
-public func buildHubRouter(store: HubStore, faults: FaultInjection? = nil) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+public func buildHubRouter(store: HubStore, faults: FaultInjection? = nil,
+                           enrollmentLimit: EnrollmentRateLimit = .standard) -> Router<HubRequestContext> {
+    let router = Router(context: HubRequestContext.self)
     if let faults { router.add(middleware: FaultMiddleware(faults: faults)) }
+    let enrollmentLimiter = RateLimiter(enrollmentLimit)
     let v1 = router.group("v1")
 
     v1.get("time") { _, _ in
         HubJSON(TimeResponse(serverTime: Date()))
     }
-    v1.post("enroll") { request, _ in
+    v1.post("enroll") { request, context in
+        if let wait = enrollmentLimiter.acquire(key: context.remoteAddress?.rateLimitKey ?? "unknown") {
+            var error = HubHTTPError(.tooManyRequests, code: "rate_limited", message: "too many enrollment attempts")
+            error.headers[.retryAfter] = String(wait)
+            throw error
+        }
         let body = try await request.decodeHubJSON(EnrollRequest.self)
+        // The contract's bounds (lengths in characters, as JSON Schema counts them).
+        guard (1...128).contains(body.enrollmentCode.unicodeScalars.count) else {
+            throw HubHTTPError(.badRequest, code: "invalid_request", message: "enrollment_code must be 1 to 128 characters")
+        }
+        guard (body.deviceName?.unicodeScalars.count ?? 0) <= 64 else {
+            throw HubHTTPError(.badRequest, code: "invalid_request", message: "device_name must be at most 64 characters")
+        }
         do {
             let (device, token) = try store.enroll(code: body.enrollmentCode, deviceName: body.deviceName)
             return HubJSON(EnrollResponse(deviceId: device.id, shopId: device.shopID, deviceToken: token,
@@ -29,7 +43,11 @@ public func buildHubRouter(store: HubStore, faults: FaultInjection? = nil) -> Ro
         guard let limit = Int(limitText), (1...5000).contains(limit) else {
             throw HubHTTPError(.badRequest, code: "invalid_request", message: "limit must be 1 to 5000")
         }
-        let cursor = request.uri.queryParameters.get("cursor").map { $0.removingPercentEncoding ?? $0 }
+        // Hummingbird has already percent-decoded the value. The contract bounds it to 1...1024 characters.
+        let cursor = request.uri.queryParameters.get("cursor")
+        if let cursor, !(1...FeedCursor.maxLength).contains(cursor.unicodeScalars.count) {
+            throw HubHTTPError(.badRequest, code: "invalid_request", message: "cursor must be 1 to \(FeedCursor.maxLength) characters")
+        }
         return HubJSON(try store.feedPage(for: device, cursor: cursor, limit: limit))
     }
     v1.post("events") { request, _ in
@@ -38,11 +56,16 @@ public func buildHubRouter(store: HubStore, faults: FaultInjection? = nil) -> Ro
         guard body.deviceId == device.id else {
             throw HubHTTPError(.forbidden, code: "device_mismatch", message: "device_id is not the credential's device")
         }
-        guard (1...500).contains(body.events.count) else {
+        guard !body.events.isEmpty else {
             throw HubHTTPError(.badRequest, code: "invalid_request", message: "a batch holds 1 to 500 events")
+        }
+        guard body.events.count <= 500 else {
+            throw HubHTTPError(.contentTooLarge, code: "batch_too_large", message: "at most 500 events per batch")
         }
         return HubJSON(try store.ingest(body, from: device))
     }
+    // Last, so that it applies only to requests no route above matched.
+    router.add(middleware: UnmatchedRouteMiddleware(routes: router.routes.map { ($0.path.description, $0.method) }))
     return router
 }
 
@@ -59,6 +82,8 @@ struct HubHTTPError: Error, HTTPResponseError {
     let status: HTTPResponse.Status
     let code: String
     let message: String
+    /// Extra headers of the answer (`Retry-After`, `Allow`).
+    var headers: HTTPFields = [:]
 
     init(_ status: HTTPResponse.Status, code: String, message: String) {
         self.status = status
@@ -70,6 +95,7 @@ struct HubHTTPError: Error, HTTPResponseError {
         var response = try HubJSON(SyncErrorBody(code: code, message: message, serverTime: Date()), status: status)
             .response(from: request, context: context)
         if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        response.headers.append(contentsOf: headers)
         return response
     }
 }

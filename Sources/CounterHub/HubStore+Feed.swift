@@ -115,6 +115,10 @@ extension HubStore {
 
 /// The opaque feed cursor counter-hub hands out: base64 of `v1:<shop>:<position>`.
 enum FeedCursor {
+    /// The longest cursor a client may send (the contract's `maxLength`); a shop id of 64 bytes makes
+    /// a cursor of at most 120.
+    static let maxLength = 1024
+
     static func make(shop: String, position: Int64) -> String {
         Data("v1:\(shop):\(position)".utf8).base64EncodedString()
     }

@@ -2,6 +2,9 @@ import CounterCore
 import Crypto
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// counter-hub's database: shops, campaigns, tokens, keys, devices, enrollment codes and received events,
 /// in one SQLite file (`hub.sqlite` in the data directory). Admin commands open the same file while
@@ -10,12 +13,39 @@ public final class HubStore: Sendable {
     let writer: any DatabaseWriter
 
     /// Opens or creates the store in `directory` and makes sure a root key and a signing key exist.
+    ///
+    /// The database holds the root and signing private keys, so the directory is made mode 0700 and
+    /// `hub.sqlite` with its `-wal` and `-shm` files 0600, whatever the umask and whoever created them.
     public convenience init(directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
+        try Self.restrict(directory, to: 0o700)
+        let path = directory + "/hub.sqlite"
+        // Create the file before SQLite does, so it never exists with the umask's mode. SQLite gives the
+        // -wal and -shm files it creates the database file's mode.
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw HubError("io_error", "cannot create \(path): \(String(cString: strerror(errno)))") }
+        close(descriptor)
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            try Self.restrict(file, to: 0o600)
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
-        try self.init(writer: DatabasePool(path: directory + "/hub.sqlite", configuration: configuration))
+        try self.init(writer: DatabasePool(path: path, configuration: configuration))
+        for file in [path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            try Self.restrict(file, to: 0o600)
+        }
+    }
+
+    /// Sets a file's permission bits, unless they are already `mode`.
+    static func restrict(_ path: String, to mode: Int) throws {
+        do {
+            let current = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+            guard current.map({ $0 & 0o7777 }) != mode else { return }
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        } catch {
+            throw HubError("io_error", "cannot make \(path) mode \(String(mode, radix: 8)): \(error.localizedDescription)")
+        }
     }
 
     public init(writer: any DatabaseWriter) throws {

@@ -14,11 +14,19 @@ extension CounterHubCommand {
         @Option(help: "Fault injection: share of answers dropped after the work is done (0-1).") var dropRate = 0.0
         @Option(help: "Fault injection: share of answers cut in half after the work is done (0-1).") var truncateRate = 0.0
         @Option(help: "Seed of the fault injection's random numbers.") var seed: UInt64 = 1
+        @Option(help: "Enrollment attempts per minute (and at once) from one client address.")
+        var enrollRate = EnrollmentRateLimit.standard.perAddressBurst
+        @Option(help: "Enrollment attempts per minute (and at once) from all clients together.")
+        var enrollGlobalRate = Int(EnrollmentRateLimit.standard.globalPerMinute)
 
         func validate() throws {
             for (name, rate) in [("fail-rate", failRate), ("drop-rate", dropRate), ("truncate-rate", truncateRate)]
             where !(0...1).contains(rate) {
                 throw ValidationError("--\(name) must be from 0 to 1")
+            }
+            for (name, rate) in [("enroll-rate", enrollRate), ("enroll-global-rate", enrollGlobalRate)]
+            where !(1...1_000_000).contains(rate) {
+                throw ValidationError("--\(name) must be from 1 to 1000000")
             }
         }
 
@@ -33,7 +41,10 @@ extension CounterHubCommand {
                                                  truncateRate: truncateRate, seed: seed) : nil
             var logger = Logger(label: "counter-hub")
             logger.logLevel = .notice
-            let app = Application(router: buildHubRouter(store: store, faults: faults),
+            let limit = EnrollmentRateLimit(perAddressBurst: enrollRate, perAddressPerMinute: Double(enrollRate),
+                                            globalBurst: enrollGlobalRate,
+                                            globalPerMinute: Double(enrollGlobalRate))
+            let app = Application(router: buildHubRouter(store: store, faults: faults, enrollmentLimit: limit),
                                   configuration: .init(address: .hostname(host, port: port), serverName: "counter-hub"),
                                   onServerRunning: { channel in
                                       print("counter-hub listening on http://\(listen) (data in \(options.data))")
