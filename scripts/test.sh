@@ -35,4 +35,5 @@ stage "receipt benchmark smoke run" .build/debug/counter-bench print --count 20 
 stage "footprint benchmark smoke run" .build/debug/counter-bench footprint --tokens 10000 --idle-seconds 2 --directory "${TMPDIR:-/tmp}"
 stage "scanner benchmark smoke run" .build/debug/counter-bench scan --samples 5 --repetitions 20 --devices 5 --directory "${TMPDIR:-/tmp}"
 stage "OpenAPI conformance of counter-hub" python3 Tests/Conformance/check_openapi.py docs/openapi.yaml .build/debug/counter-hub
+stage "schemathesis against counter-hub (fixed seed, bounded examples)" scripts/test-schemathesis.sh .build/debug/counter-hub
 stage "package postrm in scratch roots (purge keeps a ledger not yet uploaded)" Tests/Packaging/test-postrm.sh
