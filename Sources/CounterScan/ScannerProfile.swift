@@ -132,7 +132,54 @@ public struct ScannerProfile: Codable, Sendable, Equatable {
             problems.append("baud \(baud) is not one of \(SerialPort.supportedBaudRates.map(String.init).joined(separator: ", "))")
         }
         if let hidPOS { problems += hidPOS.problems().map { "hid_pos.\($0)" } }
+        return problems + udevFieldProblems()
+    }
+
+    /// Characters a `product_contains` word may not hold: they would end the udev string (`"`, `\`), or be read
+    /// by udev as a glob (`*`, `?`, `[`, `]`) or as its `|` alternative, or as a substitution (`$`, `%`).
+    public static let forbiddenWordCharacters: Set<Character> = ["\"", "\\", "*", "?", "[", "]", "|", "$", "%"]
+
+    /// What makes the fields that go into the generated udev rules unsafe there (docs/scanners.md, "Profile
+    /// fields in the udev rules"). The rules run as root once installed, so a profile is refused rather than
+    /// escaped: `id` (a `SYMLINK+=` path) is `[a-z0-9][a-z0-9._-]{0,63}`; `name` (a `#` comment) is at most
+    /// 200 characters without control characters, line separators, `"` or `\`; each `product_contains` word
+    /// (a quoted glob) is 1…64 characters, not blank, without those nor ``forbiddenWordCharacters``, and
+    /// there are at most 32 words.
+    public func udevFieldProblems() -> [String] {
+        var problems: [String] = []
+        if !Self.isSafeID(id) {
+            problems.append("id \(Self.quoted(id)) must match [a-z0-9][a-z0-9._-]{0,63}")
+        }
+        if name.count > 200 || name.unicodeScalars.contains(where: Self.breaksALine) || name.contains("\"") || name.contains("\\") {
+            problems.append("name \(Self.quoted(name)) must be at most 200 characters without control characters, quotes or backslashes")
+        }
+        let words = match.productContains ?? []
+        if words.count > 32 { problems.append("match.product_contains has \(words.count) words (at most 32)") }
+        for word in words where word.isEmpty || word.count > 64 || word.allSatisfy(\.isWhitespace)
+            || word.unicodeScalars.contains(where: Self.breaksALine) || word.contains(where: Self.forbiddenWordCharacters.contains) {
+            problems.append("match.product_contains word \(Self.quoted(word)) must be 1 to 64 characters, not blank, "
+                            + "without control characters or any of \" \\ * ? [ ] | $ %")
+        }
         return problems
+    }
+
+    /// `[a-z0-9][a-z0-9._-]{0,63}`: safe as a file name, a udev `SYMLINK+=` path component and a log field.
+    public static func isSafeID(_ id: String) -> Bool {
+        let bytes = Array(id.utf8)
+        guard let first = bytes.first, bytes.count <= 64, first.isLowerAlphanumeric else { return false }
+        return bytes.allSatisfy { $0.isLowerAlphanumeric || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+    }
+
+    /// A control character (C0, DEL, C1) or a Unicode line or paragraph separator.
+    static func breaksALine(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .lineSeparator
+            || scalar.properties.generalCategory == .paragraphSeparator
+    }
+
+    /// A value for a problem message, on one line whatever it holds, and not too long.
+    static func quoted(_ value: String) -> String {
+        let shown = value.count > 40 ? String(value.prefix(40)) + "…" : value
+        return "\"" + shown.unicodeScalars.map { $0.escaped(asASCII: false) }.joined() + "\""
     }
 
     /// How well the profile fits `device`: 2 for its VID:PID, 1 for a product word, `nil` for no match.
@@ -143,4 +190,8 @@ public struct ScannerProfile: Codable, Sendable, Equatable {
         let haystack = strings.joined(separator: " ").lowercased()
         return (match.productContains ?? []).contains { haystack.contains($0.lowercased()) } ? 1 : nil
     }
+}
+
+private extension UInt8 {
+    var isLowerAlphanumeric: Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) }
 }

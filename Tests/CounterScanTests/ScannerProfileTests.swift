@@ -78,6 +78,97 @@ import Testing
             #expect(rule.contains("GROUP=\"counterd\", MODE=\"0660\""))
             #expect(rule.contains("SYMLINK+=\"counterd/"))
         }
-        #expect(lines.filter { $0.hasPrefix("SUBSYSTEM==\"usb\"") }.count == 3)
+        // counterd never opens the raw USB device (/dev/bus/usb): no rule gives it to the group.
+        #expect(!lines.contains { $0.hasPrefix("SUBSYSTEM==\"usb\"") || $0.contains("usb_device") })
+        #expect(lines.filter { $0.hasPrefix("SUBSYSTEM==") }.count == 3)
+    }
+
+    /// A profile in the shape the issue described: each field tries to end its udev string or comment and add
+    /// a `RUN+=` that would run as root.
+    static func hostile(id: String = "shop-scanner", name: String = "Shop scanner",
+                        words: [String]? = nil) -> ScannerProfile {
+        ScannerProfile(id: id, name: name, family: "local",
+                       match: words == nil ? .init(vendorID: "1eab", productID: "1303") : .init(productContains: words),
+                       transport: .keyboard, framing: .init(terminator: .cr, interCharacterTimeoutMS: 150))
+    }
+
+    static let injections: [ScannerProfile] = [
+        hostile(id: "x\", RUN+=\"/bin/sh -c 'id > /tmp/pwned'\", SYMLINK+=\"y"),
+        hostile(id: "../../etc/x"),
+        hostile(id: "Scanner"),
+        hostile(id: String(repeating: "a", count: 65)),
+        hostile(name: "Shop scanner\nRUN+=\"/bin/sh -c 'id > /tmp/pwned'\""),
+        hostile(name: "Shop scanner\rRUN+=\"/bin/touch /tmp/pwned\""),
+        hostile(name: "Shop scanner \\"),
+        hostile(name: "Shop scanner\u{2028}RUN+=\"/bin/touch /tmp/pwned\""),
+        hostile(words: ["scanner\", RUN+=\"/bin/sh -c 'id > /tmp/pwned'\", ATTRS{product}==\"x"]),
+        hostile(words: ["scan\\"]),
+        hostile(words: ["*"]),
+        hostile(words: ["scan?er"]),
+        hostile(words: ["[sS]canner"]),
+        hostile(words: ["scanner|keyboard"]),
+        hostile(words: ["$env{HOME}"]),
+        hostile(words: ["%k"]),
+        hostile(words: [""]),
+        hostile(words: ["   "]),
+        hostile(words: ["scan\u{0}ner"]),
+        hostile(words: [String(repeating: "a", count: 65)]),
+        hostile(words: Array(repeating: "scanner", count: 33)),
+    ]
+
+    @Test(arguments: UdevRulesTests.injections) func aProfileThatCouldBreakOutOfItsUdevStringIsRefused(_ profile: ScannerProfile) throws {
+        #expect(!profile.udevFieldProblems().isEmpty)
+        #expect(!profile.problems().isEmpty)
+        // Even handed to the generator directly, it writes nothing of it.
+        let rules = UdevRules.generate(for: [profile, ScannerFixtureTests.serial])
+        #expect(!rules.contains("RUN"))
+        #expect(!rules.contains("pwned"))
+        #expect(rules.split(separator: "\n").filter { $0.hasPrefix("SUBSYSTEM==") }.count == 1)
+
+        // And the loader refuses the file, naming it, while the other profiles load.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("udev-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let family = directory.appendingPathComponent("local")
+        try FileManager.default.createDirectory(at: family, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        try encoder.encode(profile).write(to: family.appendingPathComponent("hostile.json"))
+        try encoder.encode(ScannerFixtureTests.serial).write(to: family.appendingPathComponent("serial.json"))
+        let loaded = ScannerProfiles.load(from: [directory.path])
+        #expect(loaded.profiles.map(\.id) == ["test-serial"])
+        #expect(loaded.problems.map { ($0.path as NSString).lastPathComponent } == ["hostile.json"])
+        #expect(loaded.problems.allSatisfy { !$0.problem.contains("\n") && !$0.problem.contains("\r") })
+    }
+
+    @Test func ordinaryNamesAndWordsStillWork() {
+        let profile = Self.hostile(id: "shop_3.scanner-2", name: "条码枪 (Shop #3), keyboard mode: 'front' — 80 mm & more",
+                                   words: ["scan engine", "条码", "Bar-Code 2D", "POS/USB", "it's"])
+        #expect(profile.problems() == [])
+        let rules = UdevRules.generate(for: [profile])
+        #expect(rules.contains("# 条码枪 (Shop #3), keyboard mode: 'front' — 80 mm & more: keyboard, matched by product name\n"))
+        #expect(rules.contains("ATTRS{product}==\"*[sS][cC][aA][nN] [eE][nN][gG][iI][nN][eE]*|*条码*|*[bB][aA][rR]-[cC][oO][dD][eE] 2[dD]*|*[pP][oO][sS]/[uU][sS][bB]*|*[iI][tT]'[sS]*\""))
+        #expect(rules.contains("SYMLINK+=\"counterd/shop_3.scanner-2-$env{ID_PATH_TAG}\""))
+    }
+
+    @Test func everyLineIsARuleACommentOrBlankAndEveryQuoteIsClosed() {
+        let rules = UdevRules.generate(for: ScannerProfileTests.shipped.profiles + Self.injections)
+        for line in rules.split(separator: "\n", omittingEmptySubsequences: false) {
+            #expect(line.isEmpty || line.hasPrefix("#") || line.hasPrefix("SUBSYSTEM==") || line.hasPrefix("ACTION==")
+                    || line.hasPrefix("LABEL="), "\(line)")
+            if !line.hasPrefix("#") {
+                #expect(line.filter { $0 == "\"" }.count % 2 == 0, "\(line)")
+                #expect(!line.contains("\\") && !line.contains("RUN"), "\(line)")
+            }
+        }
+    }
+
+    @Test func aGroupNameThatIsNotOneGetsNoRules() {
+        #expect(UdevRules.isValidGroupName("counterd"))
+        #expect(UdevRules.isValidGroupName("_pos-users2"))
+        for group in ["", "Counterd", "counterd\", RUN+=\"/bin/true", "a b", "1group", String(repeating: "g", count: 33)] {
+            #expect(!UdevRules.isValidGroupName(group))
+            let rules = UdevRules.generate(for: [ScannerFixtureTests.serial], group: group)
+            #expect(!rules.contains("SUBSYSTEM=="))
+            #expect(!rules.contains("RUN"))
+        }
     }
 }
