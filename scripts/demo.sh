@@ -47,8 +47,9 @@ scanners:
     type: terminal
 YAML
 if [ ! -f "$dir/state/credential.json" ]; then
-    .build/debug/counterd enroll --config "$dir/counterd.yaml" --hub "http://127.0.0.1:$port" \
-        --code "$("$hub" enroll-code --data "$dir/hub" --shop DEMO-SHOP)"
+    # The one-time code goes in on standard input, never on the command line (the process list shows that).
+    "$hub" enroll-code --data "$dir/hub" --shop DEMO-SHOP \
+        | .build/debug/counterd enroll --config "$dir/counterd.yaml" --hub "http://127.0.0.1:$port"
 fi
 # A code issued now, after enrollment: it reaches the counter only at the next sync, but its
 # signed form is accepted offline at once.

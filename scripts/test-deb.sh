@@ -304,7 +304,7 @@ code=$(counter-hub tokens issue --campaign COFFEE --count 1 --json --data "$hub_
     python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["code"])')
 enroll_code=$(counter-hub enroll-code --shop SHOP-1 --data "$hub_data")
 check "counterd enroll as the counterd user" \
-    timeout 60 runuser -u counterd -- /usr/bin/counterd enroll --config /etc/counterd/counterd.yaml --hub "$hub_url" --code "$enroll_code"
+    printf '%s\n' "$enroll_code" | timeout 60 runuser -u counterd -- /usr/bin/counterd enroll --config /etc/counterd/counterd.yaml --hub "$hub_url"
 check "the credential is counterd:counterd 0600" owned /var/lib/counterd/credential.json counterd:counterd 600
 
 # A stand-in for systemd's notify socket that the counterd user may write to.

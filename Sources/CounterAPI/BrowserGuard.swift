@@ -1,10 +1,12 @@
+import CounterCore
 import HTTPTypes
 import Hummingbird
 
 /// What the TCP listener demands of every request, because a browser can reach it and a page on another
 /// site open in the same browser must not redeem or void anything:
-/// - the `Host` must be this listener's (loopback names, or the configured host): a rebinding DNS name
-///   pointing at 127.0.0.1 is refused with 421;
+/// - the `Host` must be this listener's: `localhost`, a loopback IP literal (127.0.0.0/8, `::1`) or the
+///   configured host, matched exactly. A rebinding DNS name pointing at 127.0.0.1
+///   (`127.0.0.1.rebind.example`) is refused with 421;
 /// - a write (`POST` and the like) must be `application/json`, which a cross-site form cannot send
 ///   without a CORS preflight that counterd never grants (415 otherwise);
 /// - a write whose `Origin` (or `Sec-Fetch-Site`) says another site is refused with 403;
@@ -15,16 +17,16 @@ public struct BrowserGuard<Context: RequestContext>: RouterMiddleware {
     /// Host names (without port) requests may be addressed to, lower-case.
     let allowedHosts: Set<String>
 
-    /// - Parameter listenerHost: the configured listener address; loopback names are always allowed.
+    /// - Parameter listenerHost: the configured listener address; loopback literals and `localhost` are always allowed.
     public init(listenerHost: String) {
-        allowedHosts = Set(["127.0.0.1", "localhost", "::1", listenerHost.lowercased()])
+        allowedHosts = [listenerHost.lowercased()]
     }
 
     public func handle(_ request: Request, context: Context,
                        next: (Request, Context) async throws -> Response) async throws -> Response {
         // HTTP/1's Host header becomes the request's authority; a Host field left in the headers counts too.
         let authority = request.head.authority ?? request.headers[HTTPField.Name("Host")!] ?? ""
-        guard let host = Self.hostName(of: authority), allowedHosts.contains(host) || host.hasPrefix("127.") else {
+        guard let host = Self.hostName(of: authority), allowedHosts.contains(host) || LoopbackHost.contains(host) else {
             throw APIError(.misdirectedRequest, code: "host_not_allowed",
                            message: "counterd answers only requests addressed to its own listener; open http://127.0.0.1:PORT/ instead of \(authority)")
         }

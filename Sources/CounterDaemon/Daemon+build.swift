@@ -32,11 +32,18 @@ public func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger,
     try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true,
                                             attributes: [.posixPermissions: 0o750])
     let credential = try HubCredential.load(from: configuration.stateDirectory)
+    if credential != nil, configuration.loadDemoData {
+        // The demo signing key's private half is public knowledge: an enrolled counter trusting it would
+        // accept codes anyone can forge.
+        throw ConfigError(key: "demo", value: "true", problem: "cannot be used on an enrolled counter (its demo signing key is public)",
+                          fix: "remove demo: true from the configuration, or use a fresh state directory for the demo")
+    }
     let identity = try resolveIdentity(configuration, credential: credential)
     let ledger = try Ledger(path: configuration.ledgerPath, identity: identity)
     var syncer: Syncer?
     if let credential {
-        let client = HubClient(baseURL: try validateHubURL(credential.hubURL), token: credential.deviceToken)
+        // A credential written before enroll refused user info, queries and fragments is used without them.
+        let client = HubClient(baseURL: try validateHubURL(redactedHubURL(credential.hubURL)), token: credential.deviceToken)
         let root = Hex.decode(credential.rootPublicKey) ?? []
         syncer = Syncer(downloader: FeedDownloader(ledger: ledger, client: client, rootPublicKey: root, logger: logger),
                         uploader: EventUploader(ledger: ledger, client: client, deviceID: credential.deviceID, logger: logger),
@@ -57,7 +64,7 @@ public func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger,
                                   profileDirectories: configuration.printerProfileDirectories, logger: logger)
     let scanners = await ScannerAssembly(configuration, logger: logger)
     let redeemer = Redeemer(ledger: ledger, configuration: configuration, logger: logger, presenter: present,
-                            syncer: syncer, hubURL: credential?.hubURL, receipts: receipts, scanners: scanners.registry)
+                            syncer: syncer, hubURL: credential.map { redactedHubURL($0.hubURL) }, receipts: receipts, scanners: scanners.registry)
 
     let readiness = Readiness(expected: configuration.api.http == nil ? 1 : 2)
     var services = try makeAPIServices(operations: redeemer, listeners: configuration.api, logger: logger) { listener in

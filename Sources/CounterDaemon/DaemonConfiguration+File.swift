@@ -1,5 +1,6 @@
 import CounterAPI
 import CounterAPIModels
+import CounterCore
 import CounterLedger
 import CounterPrint
 import CounterScan
@@ -214,8 +215,7 @@ extension DaemonConfiguration {
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty else { throw ConfigError(key: "api.http", value: text, problem: "has no host", fix: fix) }
-        let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
-        guard loopback || allowNonLoopback else {
+        guard LoopbackHost.contains(host) || allowNonLoopback else {
             throw ConfigError(key: "api.http", value: text, problem: "is reachable from the network",
                               fix: "listen on 127.0.0.1, or set api.allow_non_loopback: true if you really mean it")
         }

@@ -1,3 +1,4 @@
+import CounterCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -61,6 +62,13 @@ public struct HubCredential: Codable, Sendable, Equatable {
         guard rename(temporary, path) == 0 else {
             throw HubURLError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
         }
+        // The rename is durable only once the directory entry is: a power cut now must not lose the credential.
+        let directory = open(stateDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directory >= 0 else { throw HubURLError(description: "cannot open \(stateDirectory): \(String(cString: strerror(errno)))") }
+        defer { close(directory) }
+        guard fsync(directory) == 0 else {
+            throw HubURLError(description: "cannot sync \(stateDirectory): \(String(cString: strerror(errno)))")
+        }
     }
 }
 
@@ -69,21 +77,41 @@ public struct HubURLError: Error, CustomStringConvertible {
     public let description: String
 }
 
-/// Checks a hub base URL: HTTPS, or plain HTTP only to a loopback host (tests and demos).
+/// Checks a hub base URL: HTTPS, or plain HTTP only to a loopback host (tests and demos), matched exactly
+/// (``LoopbackHost``). A URL with user info, a query or a fragment is refused: a password in it would show
+/// in `status`, in doctor and in logs, and none of them belongs in a base URL.
 public func validateHubURL(_ text: String) throws -> URL {
-    guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host else {
-        throw HubURLError(description: "\(text) is not a URL such as https://engine.example.com/counter")
+    guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+        throw HubURLError(description: "\(redactedHubURL(text)) is not a URL such as https://engine.example.com/counter")
+    }
+    guard url.user == nil, url.password == nil else {
+        throw HubURLError(description: "\(redactedHubURL(text)) carries user info (user:password@): the device token is the only credential; "
+                                     + "write the URL without it")
+    }
+    guard url.query == nil, url.fragment == nil else {
+        throw HubURLError(description: "\(redactedHubURL(text)) has a query or fragment (?… or #…): write the base URL only")
     }
     switch scheme {
     case "https":
         return url
     case "http":
-        let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
-        guard loopback else {
-            throw HubURLError(description: "plain http is allowed only to a loopback address; use https://\(host)…")
+        guard LoopbackHost.contains(host) else {
+            throw HubURLError(description: "plain http is allowed only to a loopback address (localhost, 127.0.0.0/8, ::1); "
+                                         + "use https://\(host)…")
         }
         return url
     default:
-        throw HubURLError(description: "\(text) must start with https:// (or http:// to a loopback address)")
+        throw HubURLError(description: "\(redactedHubURL(text)) must start with https:// (or http:// to a loopback address)")
     }
+}
+
+/// A hub URL fit to show: scheme, host, port and path, with any user info, query and fragment removed
+/// (a text that is no URL shows as `<invalid URL>`). `status`, doctor and logs show only this form.
+public func redactedHubURL(_ text: String) -> String {
+    guard var components = URLComponents(string: text), components.host != nil else { return "<invalid URL>" }
+    components.user = nil
+    components.password = nil
+    components.query = nil
+    components.fragment = nil
+    return components.string ?? "<invalid URL>"
 }

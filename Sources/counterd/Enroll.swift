@@ -10,11 +10,16 @@ extension Counterd {
     struct Enroll: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Enroll this counter with the central engine using a one-time code.",
-            discussion: "Stores the device credential and the pinned root key in the state directory (mode 0600).")
+            discussion: """
+                Stores the device credential and the pinned root key in the state directory (mode 0600). \
+                Give the one-time code on standard input (`--code -`, or leave --code out: a terminal is prompted), \
+                so that it never shows in the process list.
+                """)
 
         @Option(name: .shortAndLong, help: "The YAML configuration file (for the state directory).") var config: String
         @Option(help: "The central engine's base URL (https://…, or http:// to a loopback address).") var hub: String
-        @Option(help: "The one-time enrollment code from the platform.") var code: String
+        @Option(help: "The one-time enrollment code from the platform; `-` or none reads it from standard input (prompting on a terminal). A code given here shows in the process list.")
+        var code: String?
         @Option(help: "A name for admins (default: the host name).") var name: String?
 
         func run() async throws {
@@ -32,13 +37,16 @@ extension Counterd {
                 throw fail("\(error)", 64)
             }
             if let existing = try HubCredential.load(from: configuration.stateDirectory) {
-                throw fail("already enrolled as \(existing.deviceID) of shop \(existing.shopID) with \(existing.hubURL); "
+                throw fail("already enrolled as \(existing.deviceID) of shop \(existing.shopID) with \(redactedHubURL(existing.hubURL)); "
                            + "remove \(HubCredential.path(in: configuration.stateDirectory)) to enroll again")
             }
             if FileManager.default.fileExists(atPath: configuration.ledgerPath) {
                 // Enrolling gives a new device id; a ledger of another identity could never be opened with it.
                 throw fail("\(configuration.ledgerPath) already exists (a counter used before enrollment, or the demo); "
                            + "enroll with a new state_directory so its redemptions are never mixed with another device's")
+            }
+            guard let code = Self.readCode(code) else {
+                throw fail("no enrollment code: give --code CODE, or type it when asked, or pipe it to standard input", 64)
             }
             let client = HubClient(baseURL: url, token: nil)
             do {
@@ -64,6 +72,17 @@ extension Counterd {
             } catch let error as SyncError {
                 throw fail("\(error)")
             }
+        }
+
+        /// The code from `--code`, or (for `-` or none) the first line of standard input, prompting on a terminal.
+        static func readCode(_ option: String?) -> String? {
+            if let option, option != "-" { return option.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if isatty(STDIN_FILENO) == 1 {
+                FileHandle.standardError.write(Data("enrollment code: ".utf8))
+            }
+            guard let line = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespacesAndNewlines),
+                  !line.isEmpty else { return nil }
+            return line
         }
     }
 }

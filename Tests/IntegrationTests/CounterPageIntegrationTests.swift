@@ -146,6 +146,32 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 
+    /// Issue 15, item 1: DNS rebinding. A name that starts with `127.` resolves wherever its owner likes; with its
+    /// own name in `Origin` and `Sec-Fetch-Site: same-origin` it once redeemed and read history and status.
+    @Test func rebindingHostNamesAreRefusedOnEveryRoute() async throws {
+        let daemon = try await RunningDaemon(http: true)
+        let port = daemon.httpPort!
+        let routes: [(String?, String)] = [
+            (nil, "/"), (nil, "/api/v1/status"), (nil, "/api/v1/redemptions"), (nil, "/api/v1/printers"), (nil, "/api/v1/devices"),
+            (nil, "/api/v1/events"), (nil, "/metrics"), (nil, "/counter.js"), (#"{"code": "DEMO-0002"}"#, "/api/v1/redeem"),
+            (#"{"code": "DEMO-0002"}"#, "/api/v1/check"), (#"{"redemption_id": "0192f0c1-2a3b-7c4d-8e5f-0123456789ab"}"#, "/api/v1/voids"),
+            ("{}", "/api/v1/sync"), ("{}", "/api/v1/print-test"), ("{}", "/api/v1/receipts/0192f0c1-2a3b-7c4d-8e5f-0123456789ab/reprint"),
+        ]
+        for host in ["127.0.0.1.rebind.attacker.example:\(port)", "127.attacker.example:\(port)", "127.attacker.example",
+                     "localhost.attacker.example:\(port)", "[::2]:\(port)"] {
+            for (body, path) in routes {
+                let headers = ["Host: \(host)", "Origin: http://\(host)", "Sec-Fetch-Site: same-origin", "Content-Type: application/json"]
+                let (status, answer) = try await curl(daemon, path, headers: headers, body: body)
+                #expect(status == 421 && answer.contains("host_not_allowed"), "\(path) with Host \(host): \(status) \(answer)")
+            }
+        }
+        let history = try APIJSON.decoder().decode(HistoryResponse.self, from: Data(try await daemon.ctl("history", "--json").stdout.utf8))
+        #expect(history.redemptions.isEmpty, "nothing was redeemed through a rebinding name")
+        let (status, _) = try await curl(daemon, "/api/v1/status", headers: ["Host: localhost:\(port)"])
+        #expect(status == 200, "localhost itself is this machine")
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test func theEventStreamCarriesVerdicts() async throws {
         let daemon = try await RunningDaemon(serialScanners: ["front"], http: true)
         let stream = Task {
