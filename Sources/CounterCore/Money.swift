@@ -9,9 +9,15 @@ public struct Money: Hashable, Sendable, Codable, Comparable, CustomStringConver
     /// (the half-width `¥` needs a 4-byte GB18030 sequence most printers garble).
     public var description: String {
         let sign = fen < 0 ? "-" : ""
-        let absolute = abs(fen)
+        let absolute = fen.magnitude  // UInt: `abs(Int.min)` would trap
         let cents = absolute % 100
         return "\(sign)￥\(absolute / 100).\(cents < 10 ? "0" : "")\(cents)"
+    }
+
+    /// This amount times `count`, or `nil` when the product does not fit (never traps).
+    public func times(_ count: Int) -> Money? {
+        let (product, overflow) = fen.multipliedReportingOverflow(by: count)
+        return overflow ? nil : Money(fen: product)
     }
 
     public static func < (lhs: Money, rhs: Money) -> Bool { lhs.fen < rhs.fen }

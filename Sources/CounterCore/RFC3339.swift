@@ -2,11 +2,17 @@ import Foundation
 
 /// RFC 3339 UTC times as the sync protocol writes them: `2026-11-22T02:31:07Z`, fractional seconds allowed.
 public enum RFC3339 {
-    /// Parses a UTC time with a `Z` suffix, with or without fractional seconds; `nil` otherwise.
+    /// The times a peer may send: 1970-01-01T00:00:00Z up to the end of year 9999. SQLite (through GRDB)
+    /// stores times as `yyyy-MM-dd …` text, and a five-digit year written there could not be read back.
+    public static let validRange: ClosedRange<Date> = Date(timeIntervalSince1970: 0)...Date(timeIntervalSince1970: 253_402_300_799.999)
+
+    /// Parses a UTC time with a `Z` suffix, with or without fractional seconds, inside ``validRange``; `nil` otherwise.
     public static func parse(_ text: String) -> Date? {
-        guard text.hasSuffix("Z") || text.hasSuffix("z") else { return nil }
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle())
+        guard text.hasSuffix("Z") || text.hasSuffix("z"), text.utf8.count <= 40 else { return nil }
+        let date = (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle()))
+        guard let date, validRange.contains(date) else { return nil }
+        return date
     }
 
     /// Formats with millisecond precision when the time has a fraction, else whole seconds.

@@ -108,16 +108,23 @@ func editDistance(_ a: String, _ b: String) -> Int {
 
 /// Parses durations such as `300ms`, `1.5s`, `10m`, `2h` (a bare number means seconds).
 enum DurationParser {
+    /// The longest duration a file may set: one year. Longer values are refused as malformed, rather than
+    /// overflowing the conversion to milliseconds (`1e300s` must not trap the process).
+    static let maximumSeconds: Double = 366 * 86_400
+
     static func parse(_ text: String) -> Duration? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
-            let number = trimmed.dropLast(suffix.count)
-            guard let value = Double(number), value >= 0, value.isFinite else { return nil }
-            return .milliseconds(Int64((value * scale * 1000).rounded()))
+        var number = Substring(trimmed)
+        var scale = 1.0
+        if let (suffix, unitScale) = units.first(where: { trimmed.hasSuffix($0.0) }) {
+            number = number.dropLast(suffix.count)
+            scale = unitScale
         }
-        guard let value = Double(trimmed), value >= 0, value.isFinite else { return nil }
-        return .milliseconds(Int64((value * 1000).rounded()))
+        guard let value = Double(number), value.isFinite, value >= 0 else { return nil }
+        let seconds = value * scale
+        guard seconds <= maximumSeconds else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
     /// Formats a duration the way a person writes it in the file (`10ms`, `10s`, `24h`).

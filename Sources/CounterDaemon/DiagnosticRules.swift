@@ -1,3 +1,4 @@
+import CounterCore
 import CounterAPIModels
 import CounterLedger
 import Foundation
@@ -11,6 +12,8 @@ struct DiagnosticFacts: Sendable {
     /// The answer of a fresh hub probe: this clock's offset, or why the hub could not be reached.
     var hubProbe: HubProbe?
     var lastSyncOffset: TimeInterval?
+    /// The latest trustworthy time the ledger has seen, and now: a clock set back below it is a problem.
+    var clockHighWater: Date?
     var lastCompleteSyncAt: Date?
     var maxDataAge: TimeInterval?
     var lastSyncError: String?
@@ -117,6 +120,13 @@ enum DiagnosticRules {
     }
 
     static func clock(_ facts: DiagnosticFacts) -> DoctorCheck {
+        if let highWater = facts.clockHighWater, facts.now < highWater - clockProblem {
+            return DoctorCheck("clock", .problem,
+                               "this clock is \(describe(seconds: highWater.timeIntervalSince(facts.now))) behind the latest time this "
+                               + "counter has seen (\(RFC3339.string(highWater))): it was set back; codes are judged at that time "
+                               + "and redemptions are flagged clock_suspect",
+                               fix: "sudo timedatectl set-ntp true, or set the right time with sudo timedatectl set-time")
+        }
         var offset = facts.lastSyncOffset
         if case .reached(let measured, _)? = facts.hubProbe { offset = measured }
         guard let offset else {
@@ -129,7 +139,7 @@ enum DiagnosticRules {
             return DoctorCheck("clock", .problem, words + "; redemptions are flagged clock_suspect", fix: fix)
         }
         if abs(offset) > clockWarning { return DoctorCheck("clock", .warning, words + "; receipts show the wrong time", fix: fix) }
-        return DoctorCheck("clock", .ok, "within \(Int(max(1, abs(offset).rounded(.up)))) s of the hub's clock")
+        return DoctorCheck("clock", .ok, "within \(Int(saturating: max(1, abs(offset).rounded(.up)))) s of the hub's clock")
     }
 
     static func dataAge(_ facts: DiagnosticFacts) -> DoctorCheck {
@@ -201,7 +211,8 @@ enum DiagnosticRules {
         guard facts.deadLetterCount > 0 else { return DoctorCheck("dead_letters", .ok, "none") }
         let ids = facts.deadLetters.prefix(5).map { "\($0.eventId) (\($0.reason ?? $0.kind))" }.joined(separator: ", ")
         return DoctorCheck("dead_letters", .problem, "\(facts.deadLetterCount) event(s) refused by the hub for good: \(ids)",
-                           fix: "send these ids to the platform (counterctl status --json lists the newest 20); they are never retried")
+                           fix: "`counterctl outbox list` shows why; once the platform has fixed the cause, "
+                                + "`counterctl outbox retry --all` sends them again (they are kept until then)")
     }
 
     static func cups(_ facts: DiagnosticFacts) -> DoctorCheck {
@@ -321,10 +332,10 @@ enum DiagnosticRules {
     /// "42 s", "17 min", "5 h", "3 days".
     static func describe(seconds: TimeInterval) -> String {
         switch seconds {
-        case ..<120: return "\(Int(seconds.rounded())) s"
-        case ..<7200: return "\(Int((seconds / 60).rounded())) min"
-        case ..<172_800: return "\(Int((seconds / 3600).rounded())) h"
-        default: return "\(Int((seconds / 86_400).rounded())) days"
+        case ..<120: return "\(Int(saturating: seconds.rounded())) s"
+        case ..<7200: return "\(Int(saturating: (seconds / 60).rounded())) min"
+        case ..<172_800: return "\(Int(saturating: (seconds / 3600).rounded())) h"
+        default: return "\(Int(saturating: (seconds / 86_400).rounded())) days"
         }
     }
 }

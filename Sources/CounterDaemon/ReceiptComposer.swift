@@ -17,7 +17,7 @@ struct ReceiptComposer: Sendable {
             campaignTitle: facts.campaignTitle ?? "",
             product: facts.product ?? "",
             faceValue: facts.faceValueFen.map { Money(fen: $0).description } ?? "",
-            shopReward: isVoid ? nil : facts.shopRewardFen.map { Money(fen: $0 * facts.uses).description },
+            shopReward: isVoid ? nil : facts.shopRewardFen.flatMap { Money(fen: $0).times(facts.uses)?.description },
             usesRedeemed: facts.uses,
             usesLeft: isVoid ? nil : usesLeft,
             time: ShopTimeFormatter(timeZone: timeZone).stringWithSeconds(facts.void?.voidedAt ?? facts.redeemedAt),

@@ -1,3 +1,4 @@
+import CounterCore
 import CounterAPIModels
 import CounterLedger
 import CounterScan
@@ -26,6 +27,7 @@ extension Redeemer {
             facts.outboxPending = outbox.pending
             facts.oldestPendingAt = outbox.oldestPendingAt
             facts.deadLetterCount = outbox.dead
+            facts.clockHighWater = try await ledger.clockHighWater()
             facts.deadLetters = try await ledger.deadLetters(limit: 5).map {
                 .init(eventId: $0.eventID, kind: $0.kind.rawValue, reason: $0.reason, failedAt: $0.failedAt)
             }
@@ -74,7 +76,7 @@ extension Redeemer {
         let outbox = try await ledger.outboxCounts()
         var age: Int?
         if syncer != nil, let last = try await ledger.syncState().lastCompleteSyncAt {
-            age = Int(Date().timeIntervalSince(last))
+            age = Int(saturating: Date().timeIntervalSince(last))
         }
         var receiptJobs: [String: Int] = [:]
         if let receipts, receipts.configuration.enabled {

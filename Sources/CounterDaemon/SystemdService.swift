@@ -1,3 +1,4 @@
+import CounterCore
 import CounterAPIModels
 import CounterLedger
 import Foundation
@@ -49,7 +50,7 @@ struct SystemdService: Service {
         if redeemer.syncer == nil {
             parts.append("not enrolled")
         } else if let state = try? await redeemer.ledger.syncState() {
-            let age = state.lastCompleteSyncAt.map { "\(Int(Date().timeIntervalSince($0))) s ago" } ?? "never"
+            let age = state.lastCompleteSyncAt.map { "\(Int(saturating: Date().timeIntervalSince($0))) s ago" } ?? "never"
             parts.append(state.lastError == nil ? "synced \(age)" : "sync failing")
         }
         if let devices = try? await redeemer.devices() {

@@ -42,9 +42,33 @@ public struct PrinterProfile: Codable, Sendable, Equatable {
         case imageBandRows = "image_band_rows"
     }
 
-    /// Reads a profile file.
+    /// Reads a profile file and checks its numbers, so that no file can make the encoder trap or allocate without
+    /// bound: paper 8 to 2048 dots and 8 to 256 characters a line, drawer pins 0 and 1 only.
     public static func load(from url: URL) throws -> PrinterProfile {
-        try JSONDecoder().decode(PrinterProfile.self, from: Data(contentsOf: url))
+        let profile = try JSONDecoder().decode(PrinterProfile.self, from: Data(contentsOf: url))
+        try profile.validate()
+        return profile
+    }
+
+    /// Why a profile's numbers cannot be used.
+    public struct InvalidProfile: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Checks the ranges ``load(from:)`` promises.
+    public func validate() throws {
+        guard (8...2048).contains(paperWidthDots) else {
+            throw InvalidProfile(description: "paper_width_dots must be from 8 to 2048 (it is \(paperWidthDots))")
+        }
+        guard (8...256).contains(charactersPerLine) else {
+            throw InvalidProfile(description: "characters_per_line must be from 8 to 256 (it is \(charactersPerLine))")
+        }
+        guard (0...1000).contains(paperWidthMM) else {
+            throw InvalidProfile(description: "paper_width_mm must be from 0 to 1000 (it is \(paperWidthMM))")
+        }
+        guard drawerPins.allSatisfy({ (0...1).contains($0) }) else {
+            throw InvalidProfile(description: "drawer_pins may hold only 0 (pin 2) and 1 (pin 5), not \(drawerPins)")
+        }
     }
 
     /// Generic 58 mm ESC/POS printer with a Chinese font (the safe default).

@@ -9,8 +9,12 @@ extension FeedPage {
     public func validated(rootPublicKey: [UInt8]) throws(SyncError) -> FeedPageUpdate {
         func invalid(_ reason: String) -> SyncError { .invalidResponse("feed page: \(reason)") }
         guard !nextCursor.isEmpty, nextCursor.utf8.count <= 1024 else { throw invalid("next_cursor must be 1 to 1024 characters") }
-        guard position >= 0, watermark.deviceSequence >= 0 else { throw invalid("negative position or watermark") }
-        guard maxDataAgeSeconds >= 60 else { throw invalid("max_data_age_seconds must be at least 60") }
+        guard WireLimits.integers.contains(position), WireLimits.integers.contains(watermark.deviceSequence) else {
+            throw invalid("position and watermark must be integers from 0 to 2^53 − 1")
+        }
+        guard WireLimits.maxDataAgeSeconds.contains(maxDataAgeSeconds) else {
+            throw invalid("max_data_age_seconds must be from 60 to \(WireLimits.maxDataAgeSeconds.upperBound) (10 years)")
+        }
         guard Self.isIdentifier(shop.id) else { throw invalid("shop.id is not an identifier") }
 
         var keySet: KeySet?
@@ -26,7 +30,8 @@ extension FeedPage {
         }
         var converted: [CounterCore.Campaign] = []
         for campaign in campaigns {
-            guard Self.isIdentifier(campaign.id), campaign.faceValueFen >= 0, (campaign.shopRewardFen ?? 0) >= 0,
+            guard Self.isIdentifier(campaign.id), WireLimits.integers.contains(Int64(campaign.faceValueFen)),
+                  WireLimits.integers.contains(Int64(campaign.shopRewardFen ?? 0)),
                   let policy = CounterCore.Campaign.OfflinePolicy(rawValue: campaign.offlinePolicy),
                   let status = CounterCore.Campaign.Status(rawValue: campaign.status) else {
                 throw invalid("campaign \(campaign.id) has an invalid field")
@@ -51,7 +56,8 @@ extension FeedPage {
                 hash = decoded
             }
             guard Self.isIdentifier(token.campaignId), token.shopIds.count <= 16, token.shopIds.allSatisfy(Self.isIdentifier),
-                  token.usesTotal >= 1, token.usesUsed >= 0, let status = CounterCore.Token.Status(rawValue: token.status) else {
+                  WireLimits.usesTotal.contains(token.usesTotal), WireLimits.integers.contains(Int64(token.usesUsed)),
+                  let status = CounterCore.Token.Status(rawValue: token.status) else {
                 throw invalid("token \(token.tokenId) has an invalid field")
             }
             if let from = token.validFrom, let until = token.validUntil, until <= from {

@@ -86,14 +86,28 @@ public struct HubClient: Sendable {
         }
     }
 
-    /// `Retry-After` as seconds or an HTTP date.
+    /// The longest wait a `Retry-After` header can impose: one hour. Anything longer, or malformed, is no reason
+    /// to stop syncing for longer than the backoff would.
+    static let retryAfterCap: TimeInterval = 3600
+
+    /// `Retry-After` as delta-seconds (digits only, RFC 9110 §10.2.3) or an HTTP date, clamped to
+    /// 0…``retryAfterCap``. Anything else (`inf`, `nan`, `1e309`, `-5`, a huge number) is ignored: the header
+    /// may come from any proxy in between and must never trap the process.
     static func retryAfter(_ headers: HTTPHeaders) -> TimeInterval? {
-        guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces) else { return nil }
-        if let seconds = TimeInterval(value) { return max(0, seconds) }
+        guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+            return nil
+        }
+        if value.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) {
+            // Digits only: a number too long for Int is longer than the cap anyway.
+            return TimeInterval(min(Int(value.prefix(18)) ?? Int(retryAfterCap), Int(retryAfterCap)))
+        }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: value).map { max(0, $0.timeIntervalSinceNow) }
+        guard let date = formatter.date(from: value) else { return nil }
+        let seconds = date.timeIntervalSinceNow
+        guard seconds.isFinite else { return nil }
+        return min(max(0, seconds), retryAfterCap)
     }
 
     /// A short reason for a decoding failure: which field (as the contract spells it), what was wrong.

@@ -15,6 +15,12 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
     /// The counter has no credential.
     case notEnrolled
 
+    /// `seconds` rounded to a whole number for a message, without trapping on NaN, infinity or huge values.
+    static func wholeSeconds(_ seconds: TimeInterval) -> String {
+        guard seconds.isFinite, abs(seconds) < 1e15 else { return "\(seconds)" }
+        return String(Int64(seconds.rounded()))
+    }
+
     /// Whether backing off and trying again makes sense.
     public var isRetryable: Bool {
         switch self {
@@ -27,7 +33,7 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .unreachable(let reason): return "hub unreachable: \(reason)"
         case let .retryable(status, retryAfter):
-            return "hub busy (HTTP \(status))" + (retryAfter.map { ", retry after \(Int($0)) s" } ?? "")
+            return "hub busy (HTTP \(status))" + (retryAfter.map { ", retry after \(Self.wholeSeconds($0)) s" } ?? "")
         case .unauthorized: return "credential rejected by the hub (HTTP 401): re-enroll with `counterd enroll`"
         case let .refused(status, code, message): return "hub refused the request (HTTP \(status) \(code)): \(message)"
         case .invalidResponse(let reason): return "hub answer rejected: \(reason)"
@@ -48,12 +54,13 @@ public struct Backoff: Sendable {
     }
 
     /// The wait after one more failure: a random time up to the exponential bound, or `retryAfter` if longer
-    /// (capped at one hour).
+    /// (capped at one hour; a `retryAfter` that is not a finite, non-negative number is ignored).
     public mutating func nextDelay(retryAfter: TimeInterval? = nil) -> TimeInterval {
-        failures += 1
+        failures = min(failures + 1, 64)
         let bound = min(cap, base * pow(2, Double(min(failures - 1, 30))))
-        let jittered = Double.random(in: 0...bound)
-        return max(jittered, min(retryAfter ?? 0, 3600))
+        let jittered = Double.random(in: 0...max(0, bound))
+        let asked = retryAfter.flatMap { $0.isFinite && $0 >= 0 ? min($0, 3600) : nil } ?? 0
+        return max(jittered, asked)
     }
 
     public mutating func reset() { failures = 0 }

@@ -110,7 +110,9 @@ public actor Syncer {
                     switch error {
                     case .retryable(_, let retryAfter):
                         wait = .seconds(backoff.nextDelay(retryAfter: retryAfter))
-                        if let retryAfter { holdUntil = .now + .seconds(min(retryAfter, 3600)) }
+                        if let retryAfter, retryAfter.isFinite, retryAfter > 0 {
+                            holdUntil = .now + .seconds(min(retryAfter, 3600))
+                        }
                     case .unauthorized, .notEnrolled, .refused:
                         wait = max(syncer.pollInterval, .seconds(600))
                     case .unreachable, .invalidResponse:

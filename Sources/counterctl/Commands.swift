@@ -107,7 +107,7 @@ extension Counterctl {
                         try? printJSON(line)
                     } else if terminal, let download = line.download {
                         // One line, rewritten in place: the feed has no total, so it counts up.
-                        let bar = String(repeating: "█", count: min(30, download.pages % 31))
+                        let bar = String(repeating: "█", count: min(30, max(0, download.pages % 31)))
                         FileHandle.standardOutput.write(Data("\r\u{1B}[Kdownload \(bar) \(download.pages) page(s), \(download.tokens) token(s)".utf8))
                     }
                 }

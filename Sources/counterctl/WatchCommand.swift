@@ -21,7 +21,9 @@ extension Counterctl {
 
         func validate() throws {
             if let count, count < 1 { throw ValidationError("--count must be at least 1") }
-            if let timeout, timeout <= 0 { throw ValidationError("--timeout must be more than 0 seconds") }
+            if let timeout, !(timeout > 0 && timeout <= 31_536_000) {
+                throw ValidationError("--timeout must be more than 0 seconds and at most a year")
+            }
         }
 
         func run() async throws {

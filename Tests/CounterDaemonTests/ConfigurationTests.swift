@@ -152,6 +152,19 @@ import Testing
         #expect(error?.fix.contains("10m") == true)
     }
 
+    /// Issue 15, item 2: a duration past any sane bound (`1e300s` once trapped converting to milliseconds) is refused.
+    @Test(arguments: ["1e300s", "1e300", "9e18ms", "inf", "nan", "-1s", "1e20h", "400d"])
+    func absurdDurationsAreRefused(value: String) {
+        let error = error(minimal + "\nredeem:\n  void_window: \(value)\n")
+        #expect(error?.key == "redeem.void_window", "\(value)")
+    }
+
+    /// Issue 15, item 1: a DNS name starting with `127.` is not loopback.
+    @Test(arguments: ["127.attacker.example:8765", "127.0.0.1.rebind.example:8765", "localhost.example:8765"])
+    func rebindingNamesAreNotLoopbackListeners(address: String) {
+        #expect(error(minimal + "\napi:\n  http: \(address)\n")?.key == "api.http")
+    }
+
     @Test func networkReachableHTTPNeedsExplicitConsent() throws {
         #expect(error(minimal + "\napi:\n  http: 0.0.0.0:8765\n")?.key == "api.http")
         let allowed = try DaemonConfiguration.parse(yaml: minimal + "\napi:\n  http: 0.0.0.0:8765\n  allow_non_loopback: true\n",
