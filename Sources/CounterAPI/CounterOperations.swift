@@ -35,6 +35,10 @@ public protocol CounterOperations: Sendable {
     func metrics() async throws -> String
     /// The daemon's own health checks for `counterctl doctor` (`GET /api/v1/diagnostics`).
     func diagnostics(probeHub: Bool) async throws -> DiagnosticsResponse
+    /// Upload queue entries in one state (`pending` or `dead`), oldest first.
+    func outbox(state: String, limit: Int) async throws -> OutboxListResponse
+    /// Puts dead letters back in the upload queue (all of them when `eventIDs` is `nil`).
+    func retryOutbox(eventIDs: [String]?) async throws -> OutboxRetryResponse
 }
 
 extension CounterOperations {

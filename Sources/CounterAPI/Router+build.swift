@@ -23,7 +23,7 @@ public func buildRouter(_ operations: some CounterOperations,
     api.post("redeem") { request, _ in
         let body = try await request.decodeJSON(RedeemRequest.self)
         let uses = try validUses(body.uses)
-        let verdict = try await operations.redeem(code: body.code, uses: uses, source: body.source ?? "api")
+        let verdict = try await operations.redeem(code: body.code, uses: uses, source: try validSource(body.source))
         return JSONResponse(VerdictResponse(verdict, timeZone: operations.timeZone))
     }
     api.post("check") { request, _ in
@@ -38,8 +38,8 @@ public func buildRouter(_ operations: some CounterOperations,
             throw APIError(.badRequest, code: "invalid_redemption_id",
                            message: "redemption_id must be a UUID such as 0192f0c1-2a3b-7c4d-8e5f-0123456789ab")
         }
-        let outcome = try await operations.void(redemptionID: id, reason: body.reason ?? "cashier",
-                                                source: body.source ?? "api")
+        let outcome = try await operations.void(redemptionID: id, reason: try validReason(body.reason),
+                                                source: try validSource(body.source))
         let response = VoidResponse(status: outcome.status.rawValue, message: outcome.message(in: operations.timeZone),
                                     redemptionId: id.uuidString.lowercased(),
                                     voidId: outcome.voidID?.uuidString.lowercased(),
@@ -78,11 +78,41 @@ public func buildRouter(_ operations: some CounterOperations,
         }
         return JSONResponse(HistoryResponse(redemptions: entries))
     }
+    api.get("outbox") { request, _ in
+        let state = request.uri.queryParameters.get("state") ?? "dead"
+        guard ["dead", "pending"].contains(state) else {
+            throw APIError(.badRequest, code: "invalid_state", message: "state must be dead or pending")
+        }
+        let limitText = request.uri.queryParameters.get("limit") ?? "100"
+        guard let limit = Int(limitText), (1...1000).contains(limit) else {
+            throw APIError(.badRequest, code: "invalid_limit", message: "limit must be a number from 1 to 1000")
+        }
+        return JSONResponse(try await operations.outbox(state: state, limit: limit))
+    }
+    api.post("outbox/retry") { request, _ in
+        let body = try await request.decodeJSON(OutboxRetryRequest.self)
+        switch (body.eventIds, body.all) {
+        case (let ids?, nil) where !ids.isEmpty && ids.count <= 1000 && ids.allSatisfy({ UUID(uuidString: $0) != nil }):
+            return JSONResponse(try await operations.retryOutbox(eventIDs: ids))
+        case (nil, true?):
+            return JSONResponse(try await operations.retryOutbox(eventIDs: nil))
+        default:
+            throw APIError(.badRequest, code: "invalid_request",
+                           message: "send {\"event_ids\": [UUID, …]} (1 to 1000 ids) or {\"all\": true}")
+        }
+    }
     api.get("printers") { _, _ in
         JSONResponse(try await operations.printers())
     }
     api.post("print-test") { request, _ in
         let body = try await request.decodeJSON(PrintTestRequest.self)
+        if let profile = body.profile, !ProfileID.isValid(profile) {
+            throw APIError(.badRequest, code: "invalid_profile",
+                           message: "profile must be a profile id: a lower-case letter or digit, then up to 63 of a-z 0-9 . _ -")
+        }
+        if let printer = body.printer, printer.utf8.count > maximumLabelBytes || printer.unicodeScalars.contains(where: isControl) {
+            throw APIError(.badRequest, code: "invalid_printer", message: "printer must be a CUPS queue name as `GET /api/v1/printers` lists it")
+        }
         return JSONResponse(try await operations.printTest(printer: body.printer, profile: body.profile))
     }
     api.get("receipts/:id") { request, context in
@@ -153,6 +183,37 @@ private func redemptionID(_ context: BasicRequestContext) throws -> UUID {
                        message: "the redemption id must be a UUID such as 0192f0c1-2a3b-7c4d-8e5f-0123456789ab")
     }
     return id
+}
+
+/// The longest `source` or `printer` a request may name, in UTF-8 bytes.
+public let maximumLabelBytes = 64
+/// The longest void `reason`, in UTF-8 bytes.
+public let maximumReasonBytes = 256
+
+/// `source` of a redeem or void: 1 to 64 bytes without control characters (`api` when left out). It is stored
+/// with every event and uploaded, so it is capped like every other string a client sends.
+private func validSource(_ source: String?) throws -> String {
+    guard let source else { return "api" }
+    guard (1...maximumLabelBytes).contains(source.utf8.count), !source.unicodeScalars.contains(where: isControl) else {
+        throw APIError(.badRequest, code: "invalid_source",
+                       message: "source must be 1 to \(maximumLabelBytes) bytes without control characters, e.g. pos-1")
+    }
+    return source
+}
+
+/// A void's `reason`: up to 256 bytes without control characters other than none (`cashier` when left out or empty).
+private func validReason(_ reason: String?) throws -> String {
+    guard let reason, !reason.isEmpty else { return "cashier" }
+    guard reason.utf8.count <= maximumReasonBytes, !reason.unicodeScalars.contains(where: isControl) else {
+        throw APIError(.badRequest, code: "invalid_reason",
+                       message: "reason must be at most \(maximumReasonBytes) bytes without control characters")
+    }
+    return reason
+}
+
+private func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
+        && scalar.value != 0x200D  // keep ZWJ (emoji sequences); refuse bidi overrides and the like
 }
 
 private func validUses(_ uses: Int?) throws -> Int {

@@ -16,6 +16,9 @@ public struct StatusResponse: Codable, Sendable, Equatable {
     public var printing: PrintingStatus?
     /// Plain-words problems a person should act on (clock off, data stale, dead letters, sync failing).
     public var warnings: [String] = []
+    /// The latest trustworthy time the counter has seen (the hub's, or its own latest event's); a clock more than
+    /// 2 hours below it was set back: codes are then judged at this time and events are flagged `clock_suspect`.
+    public var clockHighWaterAt: Date?
 
     public init(version: String, deviceId: String, shopId: String, timeZone: String, startedAt: Date,
                 voidWindowSeconds: Int, ledger: LedgerCounts, sources: [SourceInfo]) {

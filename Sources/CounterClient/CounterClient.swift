@@ -88,6 +88,17 @@ public final class CounterClient: Sendable {
         try await send(.GET, "/api/v1/redemptions?limit=\(limit)", body: Optional<RedeemRequest>.none)
     }
 
+    /// Upload queue entries in `state` (`dead` or `pending`).
+    public func outbox(state: String, limit: Int) async throws -> OutboxListResponse {
+        try await send(.GET, "/api/v1/outbox?state=\(state)&limit=\(limit)", body: Optional<RedeemRequest>.none)
+    }
+
+    /// Puts dead letters back in the upload queue: the ids given, or all of them when `eventIDs` is `nil`.
+    public func retryOutbox(_ eventIDs: [String]?) async throws -> OutboxRetryResponse {
+        try await send(.POST, "/api/v1/outbox/retry",
+                       body: OutboxRetryRequest(eventIds: eventIDs, all: eventIDs == nil ? true : nil))
+    }
+
     public func printers() async throws -> PrintersResponse {
         try await send(.GET, "/api/v1/printers", body: Optional<RedeemRequest>.none)
     }

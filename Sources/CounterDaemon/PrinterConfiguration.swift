@@ -1,3 +1,4 @@
+import CounterCore
 import CounterPrint
 import Foundation
 
@@ -39,6 +40,11 @@ public enum PrinterProfiles {
     /// The profile `id`: a file in one of `directories`, else a built-in generic profile.
     /// - Throws: ``ConfigError`` listing the ids that exist.
     public static func find(_ id: String, in directories: [String], key: String = "printer.profile") throws -> PrinterProfile {
+        // An id names a file: nothing that could leave the profile directories (`../`, `/`) is looked up.
+        guard ProfileID.isValid(id) else {
+            throw ConfigError(key: key, value: id, problem: "is not a profile id (a-z, 0-9, then up to 63 of a-z 0-9 . _ -)",
+                              fix: "use one of \(knownIDs(in: directories).joined(separator: ", "))")
+        }
         for directory in directories {
             let path = (directory as NSString).appendingPathComponent("\(id).json")
             guard FileManager.default.fileExists(atPath: path) else { continue }

@@ -66,8 +66,8 @@ public final class ReceiptService: Service, Sendable {
     func render(_ facts: ReceiptFacts, usesLeft: Int?, reprint: Bool) -> [UInt8] {
         let profile = configuration.profile
         var document = ReceiptLayout.document(for: composer.content(facts, usesLeft: usesLeft, reprint: reprint), profile: profile)
-        if configuration.kickDrawer, facts.void == nil, !reprint, let pin = profile.drawerPins.first {
-            document.elements.append(.drawer(pin: UInt8(pin)))
+        if configuration.kickDrawer, facts.void == nil, !reprint, let pin = profile.drawerPins.first.flatMap(UInt8.init(exactly:)) {
+            document.elements.append(.drawer(pin: pin))
         }
         return EscPosEncoder(profile: profile).encode(document)
     }
@@ -77,6 +77,10 @@ public final class ReceiptService: Service, Sendable {
     func printTest(printer: String?, profileID: String?) async throws -> PrintJobResponse {
         let profile = try profileID.map { try PrinterProfiles.find($0, in: profileDirectories, key: "--profile") }
             ?? configuration.profile
+        if let printer, !(try await cups.destinations()).contains(where: { $0.name == printer }) {
+            throw ConfigError(key: "printer", value: printer, problem: "is not a queue that CUPS lists",
+                              fix: "name one of the queues `counterctl printers` shows")
+        }
         let bytes = EscPosEncoder(profile: profile).encode(TestPage.document(for: profile))
         let job = try await cups.submitRaw(bytes, to: printer ?? configuration.destination, title: "counterd print test")
         logger.notice("print test sent", metadata: ["printer": "\(job.destination)", "job": "\(job.jobID)", "profile": "\(profile.id)"])
@@ -121,14 +125,18 @@ public final class ReceiptService: Service, Sendable {
     public func run() async throws {
         logger.info("printing receipts", metadata: ["printer": "\(configuration.destination ?? "(CUPS default)")",
                                                     "profile": "\(configuration.profile.id)", "cups": "\(cups.serverDescription)"])
+        // The first receipt must come out as fast as the rest. Every render needs the bitmap font (unifont,
+        // 57 000 glyphs parsed from text on first use: most of the first receipt's delay), so it is loaded now,
+        // off the cooperative pool; a receipt due meanwhile waits for the same one-time load.
+        Task.detached(priority: .utility) { _ = BitmapFont.unifont }
         await withGracefulShutdownHandler {
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
                 let followUp = await printDue()
                 let watching = await followSubmitted()
                 let next = (try? await ledger.nextReceiptAttempt()) ?? nil
-                var wait = next.map { max(0.05, $0.timeIntervalSinceNow) } ?? 3600
+                var wait = next.map { Swift.min(3600, Swift.max(0.05, $0.timeIntervalSinceNow)) } ?? 3600
                 if watching || followUp { wait = min(wait, 1) }
-                await wakeup.wait(timeout: .milliseconds(Int(wait * 1000)))
+                await wakeup.wait(timeout: .milliseconds(Int(saturating: wait * 1000)))
             }
         } onGracefulShutdown: { [wakeup] in
             Task { await wakeup.signal() }

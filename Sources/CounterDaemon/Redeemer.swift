@@ -110,6 +110,23 @@ public final class Redeemer: CounterOperations {
         return outcome
     }
 
+    public func outbox(state: String, limit: Int) async throws -> OutboxListResponse {
+        let state = OutboxState(rawValue: state) ?? .dead
+        let entries = try await ledger.outboxEntries(state: state, limit: limit).map { entry in
+            OutboxListResponse.Entry(eventId: entry.eventID, kind: entry.kind.rawValue, state: entry.state.rawValue,
+                                     attempts: entry.attempts, refusals: entry.refusals, lastError: entry.lastError,
+                                     createdAt: entry.createdAt, failedAt: entry.failedAt)
+        }
+        return OutboxListResponse(state: state.rawValue, entries: entries)
+    }
+
+    public func retryOutbox(eventIDs: [String]?) async throws -> OutboxRetryResponse {
+        let requeued = try await ledger.requeueDeadLetters(eventIDs)
+        logger.notice("dead letters re-queued", metadata: ["count": "\(requeued.count)", "event_ids": "\(requeued.joined(separator: ","))"])
+        if !requeued.isEmpty { syncer?.outboxChanged() }
+        return OutboxRetryResponse(requeued: requeued)
+    }
+
     public func history(limit: Int) async throws -> [RedemptionSummary] {
         try await ledger.history(limit: limit)
     }
@@ -134,6 +151,12 @@ public final class Redeemer: CounterOperations {
             try await addSyncStatus(to: &status, hubURL: hubURL)
         }
         status.warnings += await scannerWarnings()
+        status.clockHighWaterAt = try await ledger.clockHighWater()
+        if let highWater = status.clockHighWaterAt, Date() < highWater - Ledger.clockTolerance {
+            status.warnings.append("the clock was set back: it is \(Int(saturating: highWater.timeIntervalSinceNow / 60)) minutes behind "
+                                   + "the latest time this counter has seen; codes are judged at that time and redemptions are "
+                                   + "flagged clock_suspect; fix the time (timedatectl / NTP)")
+        }
         if let receipts, receipts.configuration.enabled {
             let printing = try await receipts.status()
             status.printing = printing
@@ -153,7 +176,7 @@ public final class Redeemer: CounterOperations {
         let outbox = try await ledger.outboxCounts()
         let dead = try await ledger.deadLetters(limit: 20)
         let now = Date()
-        let age = state.lastCompleteSyncAt.map { Int(now.timeIntervalSince($0)) }
+        let age = state.lastCompleteSyncAt.map { Int(saturating: now.timeIntervalSince($0)) }
         status.sync = .init(hubUrl: hubURL, position: state.position, resyncInProgress: state.resyncInProgress,
                             lastCompleteSyncAt: state.lastCompleteSyncAt, dataAgeSeconds: age,
                             maxDataAgeSeconds: state.maxDataAge.map { Int($0) }, clockOffsetSeconds: state.serverTimeOffset,
@@ -182,7 +205,7 @@ public final class Redeemer: CounterOperations {
         do {
             return try await receipts.printTest(printer: printer, profileID: profile)
         } catch let error as ConfigError {
-            throw APIError(.badRequest, code: "unknown_profile", message: error.description)
+            throw APIError(.badRequest, code: error.key == "printer" ? "unknown_printer" : "unknown_profile", message: error.description)
         } catch let error as CUPSError {
             throw APIError(.serviceUnavailable, code: "cups_\(error.kind.rawValue)", message: error.message)
         }

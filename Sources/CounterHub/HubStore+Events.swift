@@ -31,7 +31,9 @@ extension HubStore {
         if let existing = try Row.fetchOne(db, sql: "SELECT device_id, body, status, reason FROM event WHERE id = ?",
                                            arguments: [event.id.lowercased()]) {
             // A resend (the answer was lost): the same content gets the same outcome; an accepted one is a duplicate.
-            guard existing["device_id"] == device.id, existing["body"] == body else { return result("rejected", "id_reused") }
+            guard existing["device_id"] == device.id, Self.sameContent(stored: existing["body"], resent: body) else {
+                return result("rejected", "id_reused")
+            }
             let status: String = existing["status"]
             return status == "accepted" ? result("duplicate") : result(status, existing["reason"])
         }
@@ -140,6 +142,24 @@ extension HubStore {
                               receivedAt: row["received_at"])
             }
         }
+    }
+
+    /// Whether a resent event carries the same content as the stored one: every field present in both has the
+    /// same value. An optional field only one of them has does not count, so a counter that learned to send one
+    /// in an upgrade, resending an event whose answer was lost, gets `duplicate`, not `id_reused`.
+    static func sameContent(stored: String, resent: String) -> Bool {
+        if stored == resent { return true }
+        let decoder = SyncJSON.decoder()
+        guard let old = try? decoder.decode(EventsRequest.Event.self, from: Data(stored.utf8)),
+              let new = try? decoder.decode(EventsRequest.Event.self, from: Data(resent.utf8)) else { return false }
+        func same<Value: Equatable>(_ path: KeyPath<EventsRequest.Event, Value?>) -> Bool {
+            old[keyPath: path] == nil || new[keyPath: path] == nil || old[keyPath: path] == new[keyPath: path]
+        }
+        return old.type == new.type && old.id.lowercased() == new.id.lowercased() && old.occurredAt == new.occurredAt
+            && old.clockSuspect == new.clockSuspect
+            && same(\.deviceSequence) && same(\.tokenId) && same(\.campaignId) && same(\.shopId) && same(\.uses)
+            && same(\.via) && same(\.codeLast4) && same(\.source) && same(\.redemptionId) && same(\.reason)
+            && same(\.codeHash) && same(\.detail)
     }
 }
 

@@ -97,9 +97,18 @@ extension Ledger {
                         generation = excluded.generation
                     """, arguments: [revocation.tokenID.hex, revocation.reason, revocation.revokedAt, generation])
             }
-            // 6. Tombstones.
+            // 6. Tombstones. A token this counter has redeemed stays as a spent marker (no uses left, kept by
+            // resync sweeps like a signed code's token): deleting it would let its signed code rebuild it from
+            // the claims with all its uses at the next scan.
             for tokenID in page.tombstones {
-                try db.execute(sql: "DELETE FROM token WHERE id = ?", arguments: [tokenID.hex])
+                try db.execute(sql: """
+                    UPDATE token SET uses_remaining = 0, origin = ?
+                    WHERE id = ? AND EXISTS (SELECT 1 FROM redemption r WHERE r.token_id = token.id)
+                    """, arguments: [Token.Origin.signedCode.rawValue, tokenID.hex])
+                try db.execute(sql: """
+                    DELETE FROM token
+                    WHERE id = ? AND NOT EXISTS (SELECT 1 FROM redemption r WHERE r.token_id = token.id)
+                    """, arguments: [tokenID.hex])
                 try db.execute(sql: "DELETE FROM revocation WHERE token_id = ?", arguments: [tokenID.hex])
             }
             // 8. The end of a full resync removes what the resync did not send again. Tokens this
@@ -122,11 +131,23 @@ extension Ledger {
                                  page.serverTime.timeIntervalSince(now)])
             try db.execute(sql: "UPDATE device_state SET server_watermark = max(server_watermark, ?) WHERE id = 1",
                            arguments: [page.watermark])
+            try self.setHighWater(toHubTime: page.serverTime, db)
         }
     }
 
     /// Checks what can be checked without the database.
     private static func checkShape(_ page: FeedPageUpdate) throws {
+        // The numbers are the contract's (WireLimits): nothing below can overflow or trap on them.
+        guard WireLimits.integers.contains(page.position), WireLimits.integers.contains(page.watermark),
+              page.maxDataAge.isFinite,
+              Double(WireLimits.maxDataAgeSeconds.lowerBound)...Double(WireLimits.maxDataAgeSeconds.upperBound) ~= page.maxDataAge else {
+            throw FeedPageRejected("position, watermark or max_data_age_seconds is out of the contract's range")
+        }
+        if let entry = page.tokens.first(where: {
+            !WireLimits.usesTotal.contains($0.token.usesTotal) || !WireLimits.integers.contains(Int64($0.usesUsed))
+        }) {
+            throw FeedPageRejected("token \(entry.token.id.hex) has uses out of the contract's range")
+        }
         if page.reset, page.keySet == nil {
             throw FeedPageRejected("a page that starts a full resync must carry the key set")
         }

@@ -149,6 +149,18 @@ extension Ledger {
                 CREATE INDEX receipt_job_by_state ON receipt_job(state, next_attempt_at);
                 """)
         }
+        migrator.registerMigration("v4-refusals") { db in
+            // How often, and since when, the hub refused an event sent alone (docs/protocol.md, "Retry rules").
+            try db.execute(sql: """
+                ALTER TABLE outbox ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE outbox ADD COLUMN first_refused_at DATETIME;
+                """)
+        }
+        migrator.registerMigration("v5-clock-high-water") { db in
+            // The latest trustworthy time this counter has seen (the hub's, or its own events'): a clock set back
+            // below it is caught (Ledger+Clock.swift).
+            try db.execute(sql: "ALTER TABLE device_state ADD COLUMN high_water_at DATETIME")
+        }
         return migrator
     }
 }

@@ -128,6 +128,27 @@ public struct OutboxCounts: Sendable, Equatable {
 }
 
 /// An outbox entry that will never be sent again, for `counterctl status`.
+/// Where an outbox entry stands.
+public enum OutboxState: String, Sendable, CaseIterable {
+    case pending, delivered, dead
+}
+
+/// One outbox entry as `counterctl outbox list` shows it.
+public struct OutboxEntry: Sendable, Equatable {
+    public var eventID: String
+    public var kind: OutboxKind
+    public var state: OutboxState
+    /// Upload attempts so far.
+    public var attempts: Int
+    /// Refusals of the event sent alone since its last delivery or re-queue.
+    public var refusals: Int
+    /// The latest error, or why it became a dead letter.
+    public var lastError: String?
+    public var createdAt: Date
+    /// When it became a dead letter.
+    public var failedAt: Date?
+}
+
 public struct DeadLetter: Sendable, Equatable {
     /// The event's UUID, lower case.
     public var eventID: String
@@ -207,7 +228,8 @@ extension Ledger {
         guard !results.isEmpty else { return }
         try await writer.write { db in
             let statement = try db.cachedStatement(sql: """
-                UPDATE outbox SET state = ?, result = ?, result_reason = ?, delivered_at = ?, attempts = attempts + 1
+                UPDATE outbox SET state = ?, result = ?, result_reason = ?, delivered_at = ?, attempts = attempts + 1,
+                    refusals = 0, first_refused_at = NULL
                 WHERE item_id = ? AND state = 'pending'
                 """)
             for item in results {
@@ -295,6 +317,63 @@ extension Ledger {
     public func lastUploadError(eventID: String) async throws -> String? {
         try await writer.read { db in
             try String.fetchOne(db, sql: "SELECT last_error FROM outbox WHERE item_id = ?", arguments: [eventID])
+        }
+    }
+
+    /// Counts one more refusal of a pending event sent alone, keeping the error, and answers how many refusals
+    /// there have been since the first (a delivery clears them).
+    public func recordRefusal(eventID: String, error: String, at now: Date) async throws -> (count: Int, since: Date) {
+        try await writer.write { db in
+            try db.execute(sql: """
+                UPDATE outbox SET attempts = attempts + 1, last_error = ?, refusals = refusals + 1,
+                    first_refused_at = COALESCE(first_refused_at, ?)
+                WHERE item_id = ? AND state = 'pending'
+                """, arguments: [error, now, eventID])
+            let row = try Row.fetchOne(db, sql: "SELECT refusals, first_refused_at FROM outbox WHERE item_id = ?",
+                                       arguments: [eventID])
+            let count: Int = row?["refusals"] ?? 0
+            let since: Date = row?["first_refused_at"] ?? now
+            return (count, since)
+        }
+    }
+
+    /// Outbox entries in one state (`pending` or `dead`), oldest first, for `counterctl outbox list`.
+    public func outboxEntries(state: OutboxState, limit: Int) async throws -> [OutboxEntry] {
+        let limit = max(0, limit)
+        return try await writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT item_id, kind, state, attempts, refusals, last_error, result_reason, created_at, delivered_at
+                FROM outbox WHERE state = ? ORDER BY id LIMIT ?
+                """, arguments: [state.rawValue, limit]).compactMap { row -> OutboxEntry? in
+                let kindName: String = row["kind"]
+                guard let kind = OutboxKind(rawValue: kindName) else { return nil }
+                let reason: String? = row["result_reason"]
+                let lastError: String? = row["last_error"]
+                return OutboxEntry(eventID: row["item_id"], kind: kind, state: state, attempts: row["attempts"],
+                                   refusals: row["refusals"], lastError: reason ?? lastError,
+                                   createdAt: row["created_at"], failedAt: row["delivered_at"])
+            }
+        }
+    }
+
+    /// Puts dead letters back in the upload queue, their refusals forgotten: the ones named, or all of them when
+    /// `eventIDs` is `nil`. Answers the ids re-queued (ids that are not dead letters are left alone).
+    public func requeueDeadLetters(_ eventIDs: [String]?) async throws -> [String] {
+        try await writer.write { db in
+            let ids: [String]
+            if let eventIDs {
+                let dead = try db.cachedStatement(sql: "SELECT item_id FROM outbox WHERE state = 'dead' AND item_id = ?")
+                ids = try eventIDs.compactMap { try String.fetchOne(dead, arguments: [$0.lowercased()]) }
+            } else {
+                ids = try String.fetchAll(db, sql: "SELECT item_id FROM outbox WHERE state = 'dead' ORDER BY id")
+            }
+            let statement = try db.cachedStatement(sql: """
+                UPDATE outbox SET state = 'pending', result = NULL, result_reason = NULL, delivered_at = NULL, refusals = 0,
+                    first_refused_at = NULL, last_error = 'requeued by hand'
+                WHERE item_id = ? AND state = 'dead'
+                """)
+            for id in ids { try statement.execute(arguments: [id]) }
+            return ids
         }
     }
 }

@@ -6,7 +6,8 @@ extension Ledger {
     /// Verifies a scanned or typed code and, when accepted, redeems it.
     ///
     /// One transaction writes the redemption, the token's remaining uses, the next gap-free device
-    /// sequence number and the outbox entry; a rejection writes the rejection and its outbox entry.
+    /// sequence number and the outbox entry; a rejection writes the rejection and its outbox entry, while its
+    /// source is within ``rejectionBudget``.
     /// Concurrent calls are serialized by the single writer, so a single-use code is accepted once.
     /// - Parameters:
     ///   - raw: the code as scanned or typed.
@@ -18,12 +19,14 @@ extension Ledger {
         let verifier = Verifier(shopID: identity.shopID)
         let canonical = try? CanonicalCode(raw)
         return try await writer.write { db in
-            let decision = try verifier.verify(raw, uses: uses, at: now, in: LedgerCatalog(db: db))
+            let decision = try verifier.verify(raw, uses: uses, at: try self.judgingTime(now, db), in: LedgerCatalog(db: db))
             if let token = decision.token, let canonical, decision.verdict.isAccepted {
                 return try self.commitRedemption(decision.verdict, token: token, code: canonical, source: source,
                                                  at: now, db)
             }
-            try self.recordRejection(decision.verdict, codeHash: canonical?.hash, source: source, at: now, db)
+            if self.rejectionBudget.take(source, at: now) {
+                try self.recordRejection(decision.verdict, codeHash: canonical?.hash, source: source, at: now, db)
+            }
             return decision.verdict
         }
     }
@@ -31,6 +34,7 @@ extension Ledger {
     /// Records a scan that never became a code (an incomplete or garbage scan from a device).
     public func recordMalformedScan(_ malformed: MalformedCode, source: String, at now: Date = Date()) async throws -> Verdict {
         let verdict = Verdict(reason: .malformed, detail: malformed.description)
+        guard rejectionBudget.take(source, at: now) else { return verdict }
         try await writer.write { db in
             try self.recordRejection(verdict, codeHash: nil, source: source, at: now, db)
         }
@@ -41,7 +45,7 @@ extension Ledger {
     public func check(_ raw: String, uses: Int = 1, at now: Date = Date()) async throws -> Verdict {
         let verifier = Verifier(shopID: identity.shopID)
         var verdict = try await writer.read { db in
-            try verifier.verify(raw, uses: uses, at: now, in: LedgerCatalog(db: db)).verdict
+            try verifier.verify(raw, uses: uses, at: try self.judgingTime(now, db), in: LedgerCatalog(db: db)).verdict
         }
         // Nothing was taken: report the uses available now, not after a hypothetical redemption.
         if verdict.isAccepted, let left = verdict.usesLeft {
@@ -69,7 +73,7 @@ extension Ledger {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [key, sequence, token.id.hex, token.campaignID, identity.shopID, identity.deviceID,
                                      verdict.usesRedeemed, code.lastFour, token.origin.rawValue, source, now,
-                                     try isClockSuspect(db)])
+                                     try isClockSuspect(at: now, db)])
         try enqueue(.redemption, itemID: key, at: now, db)
         verdict.redemption = RedemptionReceipt(id: id, deviceSequence: sequence, redeemedAt: now,
                                                deviceID: identity.deviceID, shopID: identity.shopID,
@@ -84,7 +88,7 @@ extension Ledger {
             INSERT INTO rejection (id, code_hash, reason, token_id, campaign_id, detail, source, scanned_at, clock_suspect)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [id, codeHash.map { Data($0.bytes) }, verdict.reason.rawValue, verdict.tokenID?.hex,
-                                     verdict.campaign?.id, verdict.detail, source, now, try isClockSuspect(db)])
+                                     verdict.campaign?.id, verdict.detail, source, now, try isClockSuspect(at: now, db)])
         try enqueue(.rejection, itemID: id, at: now, db)
     }
 
@@ -94,17 +98,9 @@ extension Ledger {
             sql: "UPDATE device_state SET last_sequence = last_sequence + 1 WHERE id = 1 RETURNING last_sequence")) ?? 0
     }
 
-    /// The clock offset to the hub beyond which events are flagged `clock_suspect` (service continues).
-    public static let clockTolerance: TimeInterval = 2 * 3600
-
-    /// Whether the last measured offset to the hub's clock was beyond ``clockTolerance``.
-    func isClockSuspect(_ db: Database) throws -> Bool {
-        let offset = try Double.fetchOne(db.cachedStatement(sql: "SELECT server_time_offset FROM sync_state WHERE id = 1"))
-        return offset.map { abs($0) > Self.clockTolerance } ?? false
-    }
-
     /// Adds an outbox entry for an event (in the caller's transaction).
     func enqueue(_ kind: OutboxKind, itemID: String, at now: Date, _ db: Database) throws {
+        try raiseHighWater(to: now, db)
         let priority = kind.priority
         try db.cachedStatement(sql: "INSERT INTO outbox (kind, item_id, priority, state, attempts, created_at) VALUES (?, ?, ?, 'pending', 0, ?)")
             .execute(arguments: [kind.rawValue, itemID, priority, now])

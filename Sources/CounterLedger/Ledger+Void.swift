@@ -65,7 +65,10 @@ extension Ledger {
                 outcome.status = .alreadyVoided
                 return outcome
             }
-            guard now < redemption.redeemedAt.addingTimeInterval(window) else {
+            // Both times are this clock's. A clock set back more than the tolerance below the redemption (so that an
+            // old redemption would look fresh again) closes the window too.
+            guard now < redemption.redeemedAt.addingTimeInterval(window),
+                  now >= redemption.redeemedAt.addingTimeInterval(-Self.clockTolerance) else {
                 outcome.status = .windowClosed
                 return outcome
             }
@@ -76,7 +79,7 @@ extension Ledger {
             try VoidRecord(id: id.uuidString.lowercased(), deviceSequence: sequence, redemptionId: key,
                            reason: reason, source: source, voidedAt: now).insert(db)
             try db.execute(sql: "UPDATE void SET clock_suspect = ? WHERE id = ?",
-                           arguments: [try self.isClockSuspect(db), id.uuidString.lowercased()])
+                           arguments: [try self.isClockSuspect(at: now, db), id.uuidString.lowercased()])
             try self.enqueue(.void, itemID: id.uuidString.lowercased(), at: now, db)
             outcome.status = .voided
             outcome.voidID = id

@@ -11,6 +11,8 @@ public final class Ledger: Sendable {
     let writer: any DatabaseWriter
     /// Who this counter is; fixed when the ledger is first opened.
     public let identity: DeviceIdentity
+    /// How many rejected scans per source are recorded (the rest get their verdict, unrecorded).
+    public let rejectionBudget = RejectionBudget()
 
     /// Opens (creating if needed) the ledger file at `path` and migrates it.
     /// - Throws: ``LedgerError`` when the file belongs to another device, or a GRDB error.

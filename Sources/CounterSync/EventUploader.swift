@@ -48,33 +48,51 @@ public struct EventUploader: Sendable {
         do {
             response = try await client.events(request)
         } catch {
-            if case .refused(let status, _, _) = error, status == 400 || status == 413 {
-                if batch.count > 1 {
-                    let half = batch.count / 2
-                    try await send(Array(batch[..<half]), into: &report)
-                    try await send(Array(batch[half...]), into: &report)
-                    return
-                }
-                // One refusal may be a proxy's; the second one, after a backoff, is the hub's word.
-                let event = batch[0]
-                do {
-                    let previous = try await ledger.lastUploadError(eventID: event.id)
-                    guard previous?.hasPrefix(Self.refusalMark) == true else {
-                        try await ledger.recordUploadFailure(eventIDs: [event.id], error: Self.refusalMark + error.description)
-                        throw error
+            // 413 from anyone (a proxy's body limit too) splits the batch: smaller batches are always safe to send.
+            guard case .refused(let status, let code, _) = error, status == 413 || Self.refusesTheBatch(status: status, code: code) else {
+                // 404, another 4xx, or a 400 that is not the hub's own (a proxy's page): a configuration problem,
+                // never a reason to give up on an event. They stay pending and are sent again later.
+                try? await ledger.recordUploadFailure(eventIDs: batch.map(\.id), error: error.description)
+                throw error
+            }
+            if batch.count > 1 {
+                // Both halves go out even when the first holds an event still refused: its neighbours are not held up.
+                let half = batch.count / 2
+                var refusal: SyncError?
+                for part in [Array(batch[..<half]), Array(batch[half...])] {
+                    do {
+                        try await send(part, into: &report)
+                    } catch .refused(let status, let code, let message) {
+                        refusal = refusal ?? .refused(status: status, code: code, message: message)
                     }
-                    logger.error("sync upload", metadata: ["outcome": "dead_letter", "event_id": "\(event.id)", "error": "\(error)"])
-                    try await ledger.deadLetter(eventIDs: [event.id], reason: "refused twice: \(error)", at: Date())
-                } catch let syncError as SyncError {
-                    throw syncError
-                } catch {
-                    throw .invalidResponse("ledger: \(error)")
                 }
-                report.rejected += 1
+                if let refusal { throw refusal }
                 return
             }
-            try? await ledger.recordUploadFailure(eventIDs: batch.map(\.id), error: error.description)
-            throw error
+            // One event the hub refuses alone: dead-lettered only when refused several times over hours, since a
+            // refusal may still be a misconfigured proxy's that happens to speak the hub's error format.
+            let event = batch[0]
+            guard Self.refusesTheBatch(status: status, code: code) else {
+                try? await ledger.recordUploadFailure(eventIDs: [event.id], error: error.description)
+                throw error
+            }
+            do {
+                let now = Date()
+                let refusals = try await ledger.recordRefusal(eventID: event.id, error: error.description, at: now)
+                guard refusals.count >= Self.deadLetterRefusals, now.timeIntervalSince(refusals.since) >= Self.deadLetterSpan else {
+                    throw error
+                }
+                logger.error("sync upload", metadata: ["outcome": "dead_letter", "event_id": "\(event.id)", "error": "\(error)"])
+                try await ledger.deadLetter(eventIDs: [event.id],
+                                            reason: "refused \(refusals.count) times since \(RFC3339.string(refusals.since)): \(error)",
+                                            at: now)
+            } catch let syncError as SyncError {
+                throw syncError
+            } catch {
+                throw .invalidResponse("ledger: \(error)")
+            }
+            report.rejected += 1
+            return
         }
         guard response.results.count == batch.count,
               zip(response.results, batch).allSatisfy({ $0.id.lowercased() == $1.id.lowercased() }) else {
@@ -99,8 +117,16 @@ public struct EventUploader: Sendable {
         report.acknowledgedSequence = response.acknowledgedSequence
     }
 
-    /// Prefix of the upload error recorded when the hub refused an event alone.
-    static let refusalMark = "refused: "
+    /// How many refusals of an event sent alone, over at least ``deadLetterSpan``, make it a dead letter.
+    static let deadLetterRefusals = 3
+    /// The shortest time between the first and the last of those refusals: 2 hours.
+    static let deadLetterSpan: TimeInterval = 2 * 3600
+
+    /// Whether an answer refuses the batch's content in the hub's own words (a JSON error body with the contract's
+    /// code): 400 `invalid_request` or 413 `batch_too_large`. Only those split a batch and count toward a dead letter.
+    static func refusesTheBatch(status: Int, code: String) -> Bool {
+        (status == 400 && code == "invalid_request") || (status == 413 && code == "batch_too_large")
+    }
 
     static func wire(_ event: OutboxEvent) -> EventsRequest.Event {
         EventsRequest.Event(type: event.kind.rawValue, id: event.id, occurredAt: event.occurredAt,

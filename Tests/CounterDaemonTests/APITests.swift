@@ -160,3 +160,45 @@ import Testing
         }
     }
 }
+
+/// Issue 15: what a hostile local process or web page sends to the API.
+@Suite struct HostileAPITests {
+    func post(_ client: any TestClientProtocol, _ path: String, _ json: String,
+              host: String? = nil) async throws -> (HTTPResponse.Status, String) {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let host { headers[HTTPField.Name("Host")!] = host }
+        return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: json)) { response in
+            (response.status, String(buffer: response.body))
+        }
+    }
+
+    /// Item 3: `source` and `reason` are stored with every event and uploaded, so they are capped.
+    @Test func longOrControlStringsAreRefused() async throws {
+        try await APITests.withAPI { client in
+            let long = String(repeating: "x", count: 65)
+            for body in [#"{"code": "DEMO-0002", "source": "\#(long)"}"#, #"{"code": "DEMO-0002", "source": "a\nb"}"#,
+                         #"{"code": "DEMO-0002", "source": ""}"#] {
+                let (status, answer) = try await post(client, "/api/v1/redeem", body)
+                #expect(status == .badRequest && answer.contains("invalid_source"), "\(body): \(answer)")
+            }
+            let (ok, _) = try await post(client, "/api/v1/redeem", #"{"code": "DEMO-0002", "source": "\#(String(repeating: "y", count: 64))"}"#)
+            #expect(ok == .ok, "64 bytes is within the cap")
+            let reason = String(repeating: "原因", count: 50)  // 300 bytes
+            let (status, answer) = try await post(client, "/api/v1/voids",
+                                                  #"{"redemption_id": "0192f0c1-2a3b-7c4d-8e5f-0123456789ab", "reason": "\#(reason)"}"#)
+            #expect(status == .badRequest && answer.contains("invalid_reason"), "\(answer)")
+        }
+    }
+
+    /// Item 4: `profile` names a file; it must never leave the profile directories.
+    @Test func printTestProfileIsAnIDNotAPath() async throws {
+        try await APITests.withAPI { client in
+            for profile in ["../../../../etc/passwd", "/etc/passwd", "..", "a/../../b", "Generic-58"] {
+                let (status, answer) = try await post(client, "/api/v1/print-test", #"{"profile": "\#(profile)"}"#)
+                #expect(status == .badRequest && answer.contains("invalid_profile"), "\(profile): \(answer)")
+            }
+            let (status, answer) = try await post(client, "/api/v1/print-test", #"{"printer": "a\nb"}"#)
+            #expect(status == .badRequest && answer.contains("invalid_printer"), "\(answer)")
+        }
+    }
+}

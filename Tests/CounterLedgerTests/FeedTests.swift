@@ -149,6 +149,67 @@ import Testing
                 "uses of a signed code learned offline are not forgotten")
     }
 
+    /// Issue 15, item 7: a tombstone of a token redeemed here through its signed code must not let the code
+    /// come back with all its uses at the next scan.
+    @Test func aTombstoneKeepsASpentMarkerOfATokenRedeemedHere() async throws {
+        let fixture = try await LedgerFixture()
+        let ledger = fixture.ledger
+        let code = LedgerFixture.signedCode(token: 0x66, uses: 3)
+        try await ledger.apply(Self.page(position: 1, reset: true))
+        #expect(try await ledger.redeem(code, source: "a").reason == .ok)
+        try await ledger.apply(Self.page(position: 2, tombstones: [TokenID(bytes: [UInt8](repeating: 0x66, count: 16))!]))
+        let again = try await ledger.redeem(code, source: "a")
+        #expect(!again.isAccepted, "the tombstoned token stays spent: \(again.reason)")
+        // A full resync that does not send it keeps the marker too.
+        try await ledger.apply(Self.page(position: 3, reset: true))
+        #expect(!(try await ledger.redeem(code, source: "a").isAccepted))
+        #expect(try await fixture.count("SELECT COUNT(*) FROM redemption") == 1)
+        // A token never redeemed here is deleted as before.
+        try await ledger.apply(Self.page(position: 4, tokens: [Self.feedToken("GONE-1")]))
+        try await ledger.apply(Self.page(position: 5, tombstones: [LedgerFixture.tokenID("GONE-1")]))
+        #expect(try await ledger.check("GONE-1").reason == .unknownCode)
+    }
+
+    /// Issue 15, item 2: numbers out of the contract's range are refused before anything computes with them.
+    @Test(arguments: [
+        FeedTests.page(position: 1, reset: true).with(\.maxDataAge, Double(Int64.max - 100)),
+        FeedTests.page(position: 1, reset: true).with(\.maxDataAge, .infinity),
+        FeedTests.page(position: 1, reset: true).with(\.maxDataAge, .nan),
+        FeedTests.page(position: Int64.max, reset: true),
+        FeedTests.page(position: 1, reset: true, watermark: -1),
+        FeedTests.page(position: 1, reset: true, tokens: [FeedTests.feedToken("BIG-1", uses: Int.max)]),
+        FeedTests.page(position: 1, reset: true, tokens: [FeedTests.feedToken("BIG-1", uses: 5, used: Int.max)]),
+        FeedTests.page(position: 1, reset: true, tokens: [FeedTests.feedToken("BIG-1", uses: 5, used: -1)]),
+    ])
+    func numbersOutOfRangeAreRefused(page: FeedPageUpdate) async throws {
+        let fixture = try await LedgerFixture()
+        await #expect(throws: FeedPageRejected.self) { try await fixture.ledger.apply(page) }
+        #expect(try await fixture.ledger.syncState().position == 0)
+    }
+
+    /// Issue 15, item 13: a clock set back while offline must not let an expired code pass unflagged.
+    @Test func aClockSetBackJudgesCodesAtTheHighWaterTimeAndFlagsEvents() async throws {
+        let fixture = try await LedgerFixture()
+        let ledger = fixture.ledger
+        var expiring = Self.feedToken("EXPIRES-1")
+        expiring.token.validUntil = LedgerFixture.now - 3600
+        var valid = Self.feedToken("VALID-1")
+        valid.token.validUntil = LedgerFixture.now + 86_400
+        try await ledger.apply(Self.page(position: 1, reset: true, tokens: [expiring, valid, Self.feedToken("OK-1")]))   // hub time: LedgerFixture.now
+        #expect(try await ledger.clockHighWater() == LedgerFixture.now)
+        let setBack = LedgerFixture.now - 3 * 86_400
+        #expect(try await ledger.redeem("EXPIRES-1", source: "a", at: setBack).reason == .expired,
+                "judged at the latest time seen, not at the clock set back three days")
+        #expect(try await ledger.redeem("VALID-1", source: "a", at: setBack).reason == .ok, "service continues")
+        #expect(try await fixture.count("SELECT COUNT(*) FROM redemption WHERE clock_suspect = 1") == 1)
+        #expect(try await fixture.count("SELECT COUNT(*) FROM rejection WHERE clock_suspect = 1") == 1)
+        // A clock inside the tolerance is trusted as before.
+        #expect(try await ledger.check("OK-1", at: LedgerFixture.now - 3600).reason == .ok)
+        // An event raises the mark; a later hub page sets it to the hub's time.
+        #expect(try await ledger.redeem("OK-1", source: "a", at: LedgerFixture.now + 600).reason == .ok)
+        #expect(try await ledger.clockHighWater() == LedgerFixture.now + 600)
+    }
+
     @Test func aReusedCodeHashMovesToTheNewestToken() async throws {
         let fixture = try await LedgerFixture()
         var newer = Self.feedToken("SINGLE-0001")
@@ -176,5 +237,14 @@ import Testing
         #expect(try await fixture.count("SELECT COUNT(*) FROM void WHERE clock_suspect") == 1)
         let pending = try await fixture.ledger.pendingOutbox(limit: 10)
         #expect(pending.filter(\.clockSuspect).count == 3)
+    }
+}
+
+extension FeedPageUpdate {
+    /// This page with one field changed.
+    func with<Value>(_ path: WritableKeyPath<FeedPageUpdate, Value>, _ value: Value) -> FeedPageUpdate {
+        var copy = self
+        copy[keyPath: path] = value
+        return copy
     }
 }

@@ -58,6 +58,24 @@ import Testing
         #expect(try await fixture.count("SELECT COUNT(*) FROM rejection WHERE code_hash IS NULL") == 1)
     }
 
+    /// Issue 15, item 3: one process or a scanner spewing garbage cannot fill the disk with rejection rows.
+    @Test func rejectionsAreRecordedWithinABudgetPerSource() async throws {
+        let fixture = try await LedgerFixture()
+        let ledger = fixture.ledger
+        let start = LedgerFixture.now
+        for index in 0..<200 {
+            let verdict = try await ledger.redeem("NO-SUCH-\(index)", source: "spam", at: start)
+            #expect(verdict.reason == .unknownCode, "every scan still gets its verdict")
+        }
+        _ = try await ledger.recordMalformedScan(MalformedCode(.incompleteScan), source: "spam", at: start)
+        #expect(try await fixture.count("SELECT COUNT(*) FROM rejection") == Int(ledger.rejectionBudget.burst))
+        #expect(ledger.rejectionBudget.skipped == 81)
+        _ = try await ledger.redeem("NO-SUCH-OTHER", source: "front", at: start)
+        #expect(try await fixture.count("SELECT COUNT(*) FROM rejection WHERE source = 'front'") == 1, "other sources keep their budget")
+        _ = try await ledger.redeem("NO-SUCH-LATER", source: "spam", at: start + 60)
+        #expect(try await fixture.count("SELECT COUNT(*) FROM rejection WHERE source = 'spam'") == 121, "the budget refills with time")
+    }
+
     @Test func plainCodesNeverReachTheDatabaseFile() async throws {
         let fixture = try await LedgerFixture()
         _ = try await fixture.ledger.redeem("SINGLE-0001", source: "a", at: LedgerFixture.now)

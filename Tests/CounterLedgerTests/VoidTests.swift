@@ -33,6 +33,16 @@ import Testing
         #expect(try await fixture.ledger.redeem("SINGLE-0001", source: "a", at: LedgerFixture.now).reason == .alreadyRedeemed)
     }
 
+    /// Issue 15, item 13: a clock set back far below a redemption must not make an old redemption voidable again.
+    @Test func aClockSetBackBelowTheRedemptionClosesTheWindow() async throws {
+        let fixture = try await LedgerFixture()
+        let id = try #require(try await fixture.ledger.redeem("SINGLE-0001", source: "a", at: LedgerFixture.now).redemption?.id)
+        let setBack = try await fixture.ledger.void(redemptionID: id, source: "a", window: window, at: LedgerFixture.now - 86_400)
+        #expect(setBack.status == .windowClosed)
+        let inTime = try await fixture.ledger.void(redemptionID: id, source: "a", window: window, at: LedgerFixture.now + 60)
+        #expect(inTime.status == .voided)
+    }
+
     @Test func aRedemptionIsVoidedOnce() async throws {
         let fixture = try await LedgerFixture()
         let id = try #require(try await fixture.ledger.redeem("SINGLE-0001", source: "a", at: LedgerFixture.now).redemption?.id)

@@ -161,18 +161,57 @@ import Testing
         }
     }
 
-    @Test func anEventRefusedAloneIsDeadLetteredOnlyTheSecondTime() async throws {
+    /// Issue 15, item 5: only the hub's own `invalid_request`, refused three times over at least two hours, makes a dead letter.
+    @Test func anEventRefusedAloneIsDeadLetteredOnlyAfterRepeatedRefusalsOverHours() async throws {
         try await withFakeHub { ledger, _, script, hub in
             _ = try await ledger.redeem("anything", source: "test")   // a rejected scan: one pending event
             let uploader = EventUploader(ledger: ledger, client: hub, deviceID: "d", logger: Logger(label: "t"))
-            script.push(#"{"error": {"code": "invalid_request", "message": "proxy says no"}}"#, status: 400)
-            await #expect(throws: SyncError.self) { _ = try await uploader.run() }
-            #expect(try await ledger.outboxCounts().pending == 1, "one refusal may be a proxy's: the event stays")
+            for _ in 0..<4 {
+                script.push(#"{"error": {"code": "invalid_request", "message": "no"}}"#, status: 400)
+                await #expect(throws: SyncError.self) { _ = try await uploader.run() }
+            }
+            #expect(try await ledger.outboxCounts().pending == 1, "four refusals within minutes may be a proxy's: the event stays")
+            #expect(try await ledger.outboxEntries(state: .pending, limit: 5).first?.refusals == 4)
+        }
+    }
+
+    @Test func aDeadLetterNeedsThreeRefusalsTwoHoursApartAndCanBeRequeued() async throws {
+        try await withFakeHub { ledger, _, script, hub in
+            _ = try await ledger.redeem("anything", source: "test")
+            let eventID = try #require(try await ledger.pendingOutbox(limit: 1).first?.id)
+            let uploader = EventUploader(ledger: ledger, client: hub, deviceID: "d", logger: Logger(label: "t"))
+            // Two refusals, as if they had come three hours ago.
+            _ = try await ledger.recordRefusal(eventID: eventID, error: "refused", at: Date() - 3 * 3600)
+            _ = try await ledger.recordRefusal(eventID: eventID, error: "refused", at: Date() - 2 * 3600)
             script.push(#"{"error": {"code": "invalid_request", "message": "still no"}}"#, status: 400)
             let report = try await uploader.run()
             #expect(report.rejected == 1)
             #expect(try await ledger.outboxCounts().dead == 1)
-            #expect(try await ledger.deadLetters(limit: 5).first?.reason?.contains("refused twice") == true)
+            #expect(try await ledger.deadLetters(limit: 5).first?.reason?.contains("refused 3 times") == true)
+            // counterctl outbox retry: the dead letter goes back to the queue, its refusals forgotten, and uploads.
+            #expect(try await ledger.requeueDeadLetters([eventID.uppercased()]) == [eventID])
+            #expect(try await ledger.outboxEntries(state: .pending, limit: 5).map(\.refusals) == [0])
+            script.push(#"{"server_time": "2026-12-04T00:00:00Z", "results": [{"id": "\#(eventID)", "status": "accepted"}], "acknowledged_sequence": 0}"#)
+            #expect(try await uploader.run().accepted == 1)
+            #expect(try await ledger.outboxCounts().pending == 0)
+        }
+    }
+
+    /// Issue 15, item 5: a proxy that answers 400 (or 404) to everything must never destroy a redemption.
+    @Test(arguments: [(400, "<html><body>400 Bad Request</body></html>"), (404, #"{"error": {"code": "not_found", "message": "no such path"}}"#),
+                      (403, "<html>forbidden by WAF</html>"), (400, #"{"error": {"code": "something_else", "message": "x"}}"#)])
+    func refusalsThatAreNotTheHubsNeverDeadLetter(status: Int, body: String) async throws {
+        try await withFakeHub { ledger, _, script, hub in
+            _ = try await ledger.redeem("anything", source: "test")
+            _ = try await ledger.redeem("anything-else", source: "test")
+            let uploader = EventUploader(ledger: ledger, client: hub, deviceID: "d", logger: Logger(label: "t"))
+            for _ in 0..<6 {
+                script.push(body, status: status)
+                await #expect(throws: SyncError.self) { _ = try await uploader.run() }
+            }
+            #expect(script.calls.withLock { $0 } == 6, "one request each time: not split into halves")
+            #expect(try await ledger.outboxCounts().pending == 2)
+            #expect(try await ledger.outboxCounts().dead == 0)
         }
     }
 
@@ -210,5 +249,74 @@ import Testing
         #expect(throws: HubURLError.self) { try validateHubURL("ftp://127.0.0.1") }
         _ = try validateHubURL("https://engine.example.com/counter")
         _ = try validateHubURL("http://127.0.0.1:8780")
+        _ = try validateHubURL("http://localhost:8780/")
+        _ = try validateHubURL("http://[::1]:8780/")
+    }
+
+    /// Issue 15, items 1 and 6: a DNS name that merely starts with `127.` is not loopback (the token would go out
+    /// in clear text), and user info, queries and fragments are refused and never shown.
+    @Test(arguments: ["http://127.attacker.example/", "http://127.0.0.1.rebind.attacker.example:8780/", "http://127.0.0.1./",
+                      "https://user:secret@engine.example.com/", "https://engine.example.com/?token=secret",
+                      "https://engine.example.com/#secret", "http://user:secret@127.0.0.1:8780/", "https:///nohost"])
+    func hubURLsThatLeakAreRefused(url: String) {
+        #expect(throws: HubURLError.self) { try validateHubURL(url) }
+        do { _ = try validateHubURL(url) } catch {
+            #expect(!"\(error)".contains("secret"), "the refusal does not repeat the secret: \(error)")
+        }
+    }
+
+    @Test func hubURLsAreRedactedForDisplay() {
+        #expect(redactedHubURL("https://user:secret@engine.example.com:8443/counter?token=secret#frag")
+                == "https://engine.example.com:8443/counter")
+        #expect(redactedHubURL("http://127.0.0.1:8780") == "http://127.0.0.1:8780")
+        #expect(redactedHubURL("not a url") == "<invalid URL>")
+    }
+
+    /// Issue 15, item 2: `Retry-After: 1e309` (and inf, nan, huge, negative) once killed counterd with SIGILL.
+    @Test func hostileRetryAfterHeadersNeverTrap() async throws {
+        let values = ["inf", "nan", "1e309", "-inf", "99999999999999999999", "-5", "1.5", "0x10", "", "   ",
+                      "Fri, 31 Dec 9999 23:59:59 GMT", "Thu, 01 Jan 1970 00:00:00 GMT", "<html>"]
+        try await withFakeHub { _, downloader, script, _ in
+            for value in values {
+                script.push("<html>busy</html>", status: 503, retryAfter: value)
+                guard case .retryable(503, let retryAfter)? = await failure(downloader) else {
+                    Issue.record("503 with Retry-After \(value) is retryable")
+                    continue
+                }
+                if let retryAfter { #expect((0...3600).contains(retryAfter), "Retry-After \(value) → \(retryAfter)") }
+                _ = SyncError.retryable(status: 503, retryAfter: retryAfter).description
+            }
+            script.push("{}", status: 429, retryAfter: "99999999999999999999")
+            #expect(await failure(downloader) == .retryable(status: 429, retryAfter: 3600), "a huge delta is capped at an hour")
+        }
+        var backoff = Backoff()
+        for hostile in [Double.nan, .infinity, -.infinity, -1, .greatestFiniteMagnitude] {
+            let delay = backoff.nextDelay(retryAfter: hostile)
+            #expect(delay.isFinite && (0...3600).contains(delay), "\(hostile) → \(delay)")
+        }
+        _ = SyncError.retryable(status: 503, retryAfter: .nan).description
+        _ = SyncError.retryable(status: 503, retryAfter: .infinity).description
+    }
+
+    /// Issue 15, item 2: numbers past the contract's ranges reject the page instead of trapping in the ledger.
+    @Test(arguments: [
+        (#""max_data_age_seconds":86400"#, #""max_data_age_seconds":9223372036854775000"#),
+        (#""max_data_age_seconds":86400"#, #""max_data_age_seconds":1e300"#),
+        (#""uses_total":1"#, #""uses_total":9223372036854775807"#),
+        (#""uses_used":0"#, #""uses_used":9223372036854775807"#),
+        (#""position":5"#, #""position":9007199254740992"#),
+        (#""face_value_fen":100"#, #""face_value_fen":9223372036854775807"#),
+    ])
+    func numbersPastTheContractRejectThePage(field: String, hostile: String) async throws {
+        try await withFakeHub { ledger, downloader, script, _ in
+            let page = try Self.page(position: 5, reset: true)
+            #expect(page.contains(field), "the fixture has \(field)")
+            script.push(page.replacingOccurrences(of: field, with: hostile))
+            guard case .invalidResponse? = await failure(downloader) else {
+                Issue.record("\(hostile) is an invalid response")
+                return
+            }
+            #expect(try await ledger.syncState().position == 0)
+        }
     }
 }
