@@ -171,6 +171,27 @@ let package = Package(
     ]
 )
 
+// libFuzzer targets (Fuzz/, scripts/fuzz.sh, docs/testing.md). Declared only for the fuzz build, which
+// scripts/fuzz.sh runs with COUNTERD_FUZZ=1 in its own build path, so the normal build never sees them.
+if Context.environment["COUNTERD_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("SignedCode", ["CounterCore", .product(name: "Crypto", package: "swift-crypto")]),
+        ("FeedPage", ["CounterCore", "CounterLedger", "CounterSync", "CounterSyncModels",
+                      .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift")]),
+        ("ScanFraming", ["CounterCore", "CounterScan"]),
+        ("Keyboard", ["CounterCore", "CounterScan"]),
+        ("EscPos", ["CounterPrint"]),
+        ("HubEvents", ["CounterCore", "CounterHub", "CounterSyncModels", .product(name: "GRDB", package: "GRDB.swift")]),
+        ("Profiles", ["CounterPrint", "CounterScan"]),
+        ("Config", ["CounterDaemon"]),
+    ]
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Support"))
+    for (name, dependencies) in fuzzTargets {
+        package.targets.append(.executableTarget(name: "Fuzz\(name)", dependencies: dependencies + ["FuzzSupport"],
+                                                 path: "Fuzz/\(name)"))
+    }
+}
+
 for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + [
         .swiftLanguageMode(.v6),

@@ -5,6 +5,9 @@ import Logging
 import NIOCore
 
 /// Builds counter-hub's `/v1` router over a store, with optional fault injection for tests.
+///
+/// Its last middleware answers every request no route matched (404, 405); a route added to the returned
+/// router would get it too, so add routes here, before it.
 public func buildHubRouter(store: HubStore, faults: FaultInjection? = nil,
                            enrollmentLimit: EnrollmentRateLimit = .standard) -> Router<HubRequestContext> {
     let router = Router(context: HubRequestContext.self)

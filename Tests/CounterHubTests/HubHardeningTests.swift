@@ -149,6 +149,17 @@ import Testing
         #expect(throws: Never.self) { try hub.store.enroll(code: good, deviceName: nil) }
     }
 
+    @Test func theLiveServerKnowsTheClientsAddress() async throws {
+        // The limiter is keyed by HubRequestContext.remoteAddress: on a real socket it must be the peer's.
+        let router = Router(context: HubRequestContext.self)
+        router.get("whoami") { _, context in context.remoteAddress?.rateLimitKey ?? "none" }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let key = try await client.execute(uri: "/whoami", method: .get) { String(buffer: $0.body) }
+            #expect(key == "127.0.0.1")
+        }
+    }
+
     @Test func rateLimiterBucketsPerAddressAndGlobally() {
         // Per address: 2 at once, one back every 8 s. In all: 2 at once, one back every 2 s.
         let limiter = RateLimiter(EnrollmentRateLimit(perAddressBurst: 2, perAddressPerMinute: 7.5, globalBurst: 2,
