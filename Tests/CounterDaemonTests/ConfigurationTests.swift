@@ -152,6 +152,26 @@ import Testing
         #expect(error?.fix.contains("10m") == true)
     }
 
+    /// Issue 15, item 11: the demo signing key's private half is public, so an enrolled counter never loads demo data.
+    @Test func demoDataIsRefusedOnAnEnrolledCounter() async throws {
+        let directory = NSTemporaryDirectory() + "counterd-demo-enrolled-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let credential = #"{"hubURL": "https://engine.example.com/", "deviceID": "till-1", "shopID": "SHOP-1", "deviceToken": "t", "#
+            + #""rootPublicKey": "\#(String(repeating: "ab", count: 32))", "enrolledAt": "2026-12-01T00:00:00Z"}"#
+        try Data(credential.utf8).write(to: URL(fileURLWithPath: directory + "/credential.json"))
+        var configuration = try DaemonConfiguration.demo(environment: [:])
+        configuration.stateDirectory = directory
+        do {
+            _ = try await buildDaemon(configuration, logger: Logger(label: "test"))
+            Issue.record("an enrolled counter started with demo data")
+        } catch let error as ConfigError {
+            #expect(error.key == "demo")
+            #expect(error.fix.contains("demo: true"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: configuration.ledgerPath), "nothing was written")
+    }
+
     /// Issue 15, item 2: a duration past any sane bound (`1e300s` once trapped converting to milliseconds) is refused.
     @Test(arguments: ["1e300s", "1e300", "9e18ms", "inf", "nan", "-1s", "1e20h", "400d"])
     func absurdDurationsAreRefused(value: String) {
