@@ -55,7 +55,9 @@ extension Counterd {
                 if abs(offset) > 2 * 3600 {
                     FileHandle.standardError.write(Data("warning: this clock is \(Int(abs(offset) / 60)) minutes off the hub's\n".utf8))
                 }
-                let answer = try await client.enroll(code: code, deviceName: name ?? ProcessInfo.processInfo.hostName)
+                // The contract allows 64 characters; a host's full domain name can be longer.
+                let deviceName = String(String.UnicodeScalarView((name ?? ProcessInfo.processInfo.hostName).unicodeScalars.prefix(64)))
+                let answer = try await client.enroll(code: code, deviceName: deviceName)
                 guard let root = Hex.decode(answer.rootPublicKey), root.count == 32 else {
                     throw fail("the hub sent an invalid root key")
                 }

@@ -26,7 +26,8 @@ final class RunningDaemon: @unchecked Sendable {
     private let environment: [String: String]
 
     /// - Parameter demo: without a hub, load demo data (`false`: a configured counter that is not enrolled).
-    init(serialScanners: [String] = [], extraYAML: String = "", hub: RunningHub? = nil, http: Bool = false,
+    /// - Parameter hubURL: enroll through this URL instead of the hub's own (a proxy in front of it).
+    init(serialScanners: [String] = [], extraYAML: String = "", hub: RunningHub? = nil, hubURL: String? = nil, http: Bool = false,
          demo: Bool = true, environment: [String: String] = [:]) async throws {
         self.environment = environment
         directory = "/tmp/cd-it-\(UUID().uuidString.prefix(8))"
@@ -73,8 +74,9 @@ final class RunningDaemon: @unchecked Sendable {
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
         self.configPath = configPath
         if let hub {
-            let enrolled = try await run(Binaries.counterd, ["enroll", "--config", configPath, "--hub", hub.url,
-                                                             "--code", try await hub.enrollmentCode()])
+            // The one-time code on standard input, as the docs tell technicians (never in the process list).
+            let enrolled = try await run(Binaries.counterd, ["enroll", "--config", configPath, "--hub", hubURL ?? hub.url],
+                                         stdin: try await hub.enrollmentCode() + "\n")
             guard enrolled.status == 0 else { throw StartError(log: enrolled.stderr) }
         }
 
