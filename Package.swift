@@ -184,6 +184,8 @@ if Context.environment["COUNTERD_FUZZ"] == "1" {
         ("HubEvents", ["CounterCore", "CounterHub", "CounterSyncModels", .product(name: "GRDB", package: "GRDB.swift")]),
         ("Profiles", ["CounterPrint", "CounterScan"]),
         ("Config", ["CounterDaemon"]),
+        ("HostNames", ["CounterAPI", "CounterCore", "CounterDaemon", "CounterSync",
+                       .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOHTTP1", package: "swift-nio")]),
     ]
     package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Support"))
     for (name, dependencies) in fuzzTargets {

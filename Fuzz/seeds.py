@@ -126,3 +126,12 @@ uses["max_data_age_seconds"] = 2 ** 62
 write("FeedPage", "issue15-uses", json.dumps(uses, ensure_ascii=False))
 big = dict(batch["events"][0], uses=huge, device_sequence=huge)
 write("HubEvents", "issue15-uses", json.dumps({"device_id": batch["device_id"], "events": [big]}))
+
+# HostNames: Host headers, hub URLs, listen addresses and Retry-After values, including issue 15's.
+for name, text in [("v4", "127.0.0.1:8765"), ("localhost", "localhost:8765"), ("v6", "[::1]:8765"),
+                   ("issue15-rebind", "127.0.0.1.rebind.attacker.example:8765"), ("issue15-prefix", "127.attacker.example"),
+                   ("https", "https://engine.example.com/counter"), ("http-loopback", "http://127.0.0.1:8080/"),
+                   ("issue15-userinfo", "http://user:secret@127.0.0.1/?q=1#f"), ("issue15-http-name", "http://127.attacker.example/"),
+                   ("retry-seconds", "120"), ("retry-date", "Fri, 04 Dec 2026 14:00:00 GMT"),
+                   ("issue15-retry-1e309", "1e309"), ("issue15-retry-huge", "99999999999999999999"), ("issue15-retry-inf", "inf")]:
+    write("HostNames", name, text)

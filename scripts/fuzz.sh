@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all_targets=(SignedCode FeedPage ScanFraming Keyboard EscPos HubEvents Profiles Config)
+all_targets=(SignedCode FeedPage ScanFraming Keyboard EscPos HubEvents Profiles Config HostNames)
 read -r -a targets <<< "${FUZZ_TARGETS:-${all_targets[*]}}"
 seconds=${1:-$(( 120 / ${#targets[@]} ))}
 build_path=.build-fuzz

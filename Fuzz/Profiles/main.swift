@@ -1,6 +1,6 @@
 // Fuzz target: scanner and printer profile files (JSON, from drivers/ or a technician's local directory).
 // Each input is read as both. A scanner profile that passes its checks goes into the udev rules and the
-// device matcher; a printer profile lays out, encodes and decodes a receipt.
+// device matcher; a printer profile that passes its checks lays out, encodes and decodes a receipt.
 import CounterPrint
 import CounterScan
 import Foundation
@@ -17,7 +17,8 @@ fuzz { bytes in
         _ = UdevRules.generate(for: [profile])
         _ = ScannerProfiles(profiles: [profile]).match(vendorProduct: "0c2e:0b81", strings: ["Honeywell", "Voyager"])
     }
-    if let profile = try? JSONDecoder().decode(PrinterProfile.self, from: data) {
+    // As PrinterProfile.load(from:) reads a file: decoded, then refused unless its numbers are in range.
+    if let profile = try? JSONDecoder().decode(PrinterProfile.self, from: data), (try? profile.validate()) != nil {
         let document = ReceiptLayout.document(for: content, profile: profile)
         _ = EscPosDecoder.decode(EscPosEncoder(profile: profile).encode(document))
     }
