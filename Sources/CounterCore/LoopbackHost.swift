@@ -11,6 +11,8 @@ import Darwin
 public enum LoopbackHost {
     /// Whether `host` (without port; IPv6 with or without brackets; any case) is loopback.
     public static func contains(_ host: String) -> Bool {
+        // inet_pton reads a C string: `127.0.0.1\0anything` would parse as 127.0.0.1 (found by fuzzing).
+        guard !host.utf8.contains(0) else { return false }
         var text = host.lowercased()
         if text.hasPrefix("["), text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
         if text == "localhost" { return true }

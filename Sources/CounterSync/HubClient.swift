@@ -101,6 +101,9 @@ public struct HubClient: Sendable {
             // Digits only: a number too long for Int is longer than the cap anyway.
             return TimeInterval(min(Int(value.prefix(18)) ?? Int(retryAfterCap), Int(retryAfterCap)))
         }
+        // An HTTP date is ASCII. Foundation's DateFormatter traps on some other text (`Fri, 03` then U+073B…,
+        // found by fuzzing), and any proxy may send such a header.
+        guard value.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
