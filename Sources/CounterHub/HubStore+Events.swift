@@ -75,6 +75,7 @@ extension HubStore {
             reason = try reason ?? conflictReason(token: token, uses: uses, at: event.occurredAt, shop: device.shopID, db)
             try store(reason == nil ? "accepted" : "conflict", reason, sequence: storedSequence, token: tokenID,
                       redemption: nil, uses: uses)
+            if let storedSequence { try Self.checkClock(of: device, sequence: storedSequence, occurredAt: event.occurredAt, now: now, db) }
             // Other counters need the new count.
             try db.execute(sql: "UPDATE token SET position = ? WHERE id = ?", arguments: [try nextPosition(db), tokenID])
             return result(reason == nil ? "accepted" : "conflict", reason)
@@ -97,6 +98,7 @@ extension HubStore {
             }
             let tokenID: String? = redemption["token_id"]
             try store("accepted", nil, sequence: sequence, token: tokenID, redemption: redemptionID, uses: redemption["uses"])
+            try Self.checkClock(of: device, sequence: sequence, occurredAt: event.occurredAt, now: now, db)
             if let tokenID {
                 try db.execute(sql: "UPDATE token SET position = ? WHERE id = ?", arguments: [try nextPosition(db), tokenID])
             }
@@ -144,6 +146,42 @@ extension HubStore {
         }
     }
 
+    /// How far back a device's event time may go while its sequence goes up before the device is flagged.
+    static let clockStepBack: TimeInterval = 600
+
+    /// Flags the device when this event's time goes back by more than ``clockStepBack`` against an event of a lower
+    /// sequence, or forward against one of a higher sequence (events may arrive out of order): the counter's clock
+    /// was set back, and its offline verdicts need a look (`counter-hub devices`).
+    static func checkClock(of device: HubDevice, sequence: Int64, occurredAt: Date, now: Date, _ db: Database) throws {
+        let earlier = try Date.fetchOne(db, sql: """
+            SELECT occurred_at FROM event WHERE device_id = ? AND device_sequence < ? ORDER BY device_sequence DESC LIMIT 1
+            """, arguments: [device.id, sequence])
+        let later = try Date.fetchOne(db, sql: """
+            SELECT occurred_at FROM event WHERE device_id = ? AND device_sequence > ? ORDER BY device_sequence LIMIT 1
+            """, arguments: [device.id, sequence])
+        let back = max(earlier.map { $0.timeIntervalSince(occurredAt) } ?? 0, later.map { occurredAt.timeIntervalSince($0) } ?? 0)
+        guard back > clockStepBack else { return }
+        try db.execute(sql: """
+            UPDATE device SET clock_went_back_at = ?, clock_went_back_seconds = max(COALESCE(clock_went_back_seconds, 0), ?)
+            WHERE id = ?
+            """, arguments: [now, back, device.id])
+    }
+
+    /// Every enrolled device with its upload progress and clock flag, for `counter-hub devices`.
+    public func devices() throws -> [DeviceSummary] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT d.id, d.shop_id, d.name, d.acknowledged_sequence, d.clock_went_back_at, d.clock_went_back_seconds,
+                       (SELECT MAX(received_at) FROM event e WHERE e.device_id = d.id) AS last_upload_at
+                FROM device d ORDER BY d.shop_id, d.id
+                """).map { row in
+                DeviceSummary(id: row["id"], shopId: row["shop_id"], name: row["name"],
+                              acknowledgedSequence: row["acknowledged_sequence"], lastUploadAt: row["last_upload_at"],
+                              clockWentBackAt: row["clock_went_back_at"], clockWentBackSeconds: row["clock_went_back_seconds"])
+            }
+        }
+    }
+
     /// Whether a resent event carries the same content as the stored one: every field present in both has the
     /// same value. An optional field only one of them has does not count, so a counter that learned to send one
     /// in an upgrade, resending an event whose answer was lost, gets `duplicate`, not `id_reused`.
@@ -176,4 +214,17 @@ public struct ReceivedEvent: Codable, Sendable, Equatable {
     public var reason: String?
     public var occurredAt: Date
     public var receivedAt: Date
+}
+
+/// One enrolled device as `counter-hub devices` lists it.
+public struct DeviceSummary: Codable, Sendable, Equatable {
+    public var id: String
+    public var shopId: String
+    public var name: String?
+    /// The highest N such that all of the device's sequence numbers 1…N arrived.
+    public var acknowledgedSequence: Int64
+    public var lastUploadAt: Date?
+    /// When an upload showed the device's event times going back while its sequence went up, and by how much at most.
+    public var clockWentBackAt: Date?
+    public var clockWentBackSeconds: Double?
 }

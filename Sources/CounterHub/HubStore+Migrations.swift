@@ -97,6 +97,13 @@ extension HubStore {
                 CREATE INDEX event_token ON event(token_id);
                 """)
         }
+        migrator.registerMigration("v2-device-clock") { db in
+            // A device whose events go back in time while their sequence goes up: its clock was set back.
+            try db.execute(sql: """
+                ALTER TABLE device ADD COLUMN clock_went_back_at DATETIME;
+                ALTER TABLE device ADD COLUMN clock_went_back_seconds REAL;
+                """)
+        }
         return migrator
     }
 }

@@ -125,6 +125,27 @@ extension CounterHubCommand {
         }
     }
 
+    struct Devices: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List enrolled devices: shop, upload progress, and whether a device's clock went back.")
+        @OptionGroup var options: DataOptions
+        @Flag(help: "One JSON object per line.") var json = false
+
+        func run() throws {
+            for device in try options.store().devices() {
+                if json {
+                    try printJSONLine(device)
+                } else {
+                    var line = [device.id, device.shopId, device.name ?? "-", "acknowledged \(device.acknowledgedSequence)"]
+                    if let back = device.clockWentBackSeconds {
+                        line.append("CLOCK WENT BACK \(Int(saturating: back / 60)) min (events' times fell while their sequence rose)")
+                    }
+                    print(line.joined(separator: "  "))
+                }
+            }
+        }
+    }
+
     struct Redemptions: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List every event received (redemptions, voids, rejected scans) with its status.")

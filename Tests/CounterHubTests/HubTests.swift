@@ -255,6 +255,40 @@ import Testing
         }
     }
 
+    /// Issue 15, item 13: a device whose event times go back while its sequence goes up had its clock set back.
+    @Test func aDeviceWhoseClockWentBackIsFlagged() throws {
+        let hub = try hub(count: 3)
+        let now = Date()
+        _ = try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [
+            redemption(hub, hub.issued[0], sequence: 1, at: now - 60),
+            redemption(hub, hub.issued[1], sequence: 2, at: now),
+        ]), from: hub.device)
+        #expect(try hub.store.devices().first?.clockWentBackAt == nil, "times that rise with the sequence are fine")
+        let late = try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [
+            redemption(hub, hub.issued[2], sequence: 3, at: now - 86_400),
+        ]), from: hub.device)
+        #expect(late.results.first?.status == "accepted", "the redemption itself stands")
+        let device = try #require(try hub.store.devices().first)
+        #expect(device.clockWentBackAt != nil)
+        #expect((device.clockWentBackSeconds ?? 0) > 86_000)
+        #expect(device.acknowledgedSequence == 3)
+    }
+
+    /// Issue 15, item 12: a resend that carries an optional field the first send lacked is the same event.
+    @Test func aResendWithAnAddedOptionalFieldIsADuplicate() throws {
+        let hub = try hub()
+        var event = redemption(hub, hub.issued[0], sequence: 1)
+        event.source = nil
+        event.via = nil
+        #expect(try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [event]), from: hub.device).results.first?.status == "accepted")
+        event.source = "front"
+        event.via = "cache"
+        #expect(try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [event]), from: hub.device).results.first?.status == "duplicate")
+        event.uses = 2
+        #expect(try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [event]), from: hub.device).results.first?.reason == "id_reused",
+                "a field both carry, with another value, is another event")
+    }
+
     @Test func faultInjectionIsRepeatable() {
         let a = FaultInjection(failureRate: 0.3, seed: 7)
         let b = FaultInjection(failureRate: 0.3, seed: 7)
