@@ -30,6 +30,10 @@ public final class ReceiptService: Service, Sendable {
         self.composer = composer
         self.profileDirectories = profileDirectories
         self.logger = logger
+        // The first receipt must come out as fast as the rest. Every render needs the bitmap font (unifont,
+        // 57 000 glyphs parsed from text on first use: the first receipt's whole extra delay), so it is loaded
+        // as soon as the daemon is built, off the cooperative pool; a receipt due meanwhile waits for that load.
+        if configuration.enabled { Task.detached(priority: .utility) { _ = BitmapFont.unifont } }
     }
 
     /// Queues the receipt of a committed redemption or void; failures are logged, never thrown,
@@ -125,10 +129,6 @@ public final class ReceiptService: Service, Sendable {
     public func run() async throws {
         logger.info("printing receipts", metadata: ["printer": "\(configuration.destination ?? "(CUPS default)")",
                                                     "profile": "\(configuration.profile.id)", "cups": "\(cups.serverDescription)"])
-        // The first receipt must come out as fast as the rest. Every render needs the bitmap font (unifont,
-        // 57 000 glyphs parsed from text on first use: most of the first receipt's delay), so it is loaded now,
-        // off the cooperative pool; a receipt due meanwhile waits for the same one-time load.
-        Task.detached(priority: .utility) { _ = BitmapFont.unifont }
         await withGracefulShutdownHandler {
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
                 let followUp = await printDue()

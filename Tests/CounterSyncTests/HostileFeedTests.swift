@@ -220,9 +220,11 @@ import Testing
             _ = try await ledger.redeem("anything", source: "test")
             let uploader = EventUploader(ledger: ledger, client: hub, deviceID: "d", logger: Logger(label: "t"))
             let syncer = Syncer(downloader: downloader, uploader: uploader, pollInterval: .seconds(60), logger: Logger(label: "t"))
-            script.push("{}", status: 429, retryAfter: "3")
+            script.push("{}", status: 429, retryAfter: "5")
             let loop = Task { try await syncer.services[1].run() }
-            try await Task.sleep(for: .milliseconds(500))
+            // The first upload goes out at once; on a loaded machine (or under ThreadSanitizer) "at once" can take a while.
+            let deadline = ContinuousClock.now + .seconds(4)
+            while script.calls.withLock({ $0 }) == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             #expect(script.calls.withLock { $0 } == 1)
             for _ in 0..<5 {
                 syncer.outboxChanged()
