@@ -172,7 +172,7 @@ let package = Package(
 )
 
 // libFuzzer targets (Fuzz/, scripts/fuzz.sh, docs/testing.md). Declared only for the fuzz build, which
-// scripts/fuzz.sh runs with COUNTERD_FUZZ=1 in its own build path, so the normal build never sees them.
+// scripts/fuzz.sh builds with COUNTERD_FUZZ=1, so the normal build never sees them.
 if Context.environment["COUNTERD_FUZZ"] == "1" {
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
         ("SignedCode", ["CounterCore", .product(name: "Crypto", package: "swift-crypto")]),
@@ -200,4 +200,10 @@ for target in package.targets where target.type != .system {
         .enableUpcomingFeature("ExistentialAny"),
         .enableUpcomingFeature("MemberImportVisibility"),
     ]
+    // Fuzzing instruments this package's own code only: the dependencies' objects of the ordinary debug build are
+    // reused as they are, so the fuzz build compiles the project's modules and nothing else (scripts/fuzz.sh).
+    if Context.environment["COUNTERD_FUZZ"] == "1" {
+        target.swiftSettings! += [.unsafeFlags(["-sanitize=fuzzer"])]
+        if target.type == .executable { target.linkerSettings = (target.linkerSettings ?? []) + [.unsafeFlags(["-sanitize=fuzzer"])] }
+    }
 }

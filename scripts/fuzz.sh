@@ -4,8 +4,8 @@
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]      default: about 2 minutes in all
 #   FUZZ_TARGETS="SignedCode FeedPage" scripts/fuzz.sh 600     some targets, 10 minutes each
 #
-# The build has its own build path (.build-fuzz), with COUNTERD_FUZZ=1 (Package.swift declares the fuzz
-# targets only then) and -sanitize=fuzzer. Each target starts from its committed corpus (Fuzz/corpus/NAME:
+# The build uses COUNTERD_FUZZ=1 (Package.swift then declares the fuzz targets and compiles this package's
+# modules with -sanitize=fuzzer, reusing the dependencies of the ordinary debug build). Each target starts from its committed corpus (Fuzz/corpus/NAME:
 # seeds and regression inputs); inputs it finds go to .build-fuzz/corpus/NAME, crashes to
 # .build-fuzz/crashes/NAME/. Exits non-zero when any target crashed.
 set -euo pipefail
@@ -14,7 +14,11 @@ cd "$(dirname "$0")/.."
 all_targets=(SignedCode FeedPage ScanFraming Keyboard EscPos HubEvents Profiles Config HostNames)
 read -r -a targets <<< "${FUZZ_TARGETS:-${all_targets[*]}}"
 seconds=${1:-$(( 120 / ${#targets[@]} ))}
-build_path=.build-fuzz
+# The ordinary build path: only this package's modules are compiled again (instrumented, Package.swift), the
+# dependencies' objects of the debug build are reused. A plain `swift build` afterwards compiles them back.
+build_path=.build
+# Inputs found, crashes and logs.
+work_dir=.build-fuzz
 export COUNTERD_FUZZ=1
 
 stage() {
@@ -27,17 +31,17 @@ stage() {
 
 build() {
     for target in "${targets[@]}"; do
-        swift build --build-path "$build_path" -Xswiftc -sanitize=fuzzer --product "Fuzz$target"
+        swift build --build-path "$build_path" --product "Fuzz$target"
     done
 }
 stage "fuzz build (debug, -sanitize=fuzzer, ${#targets[@]} targets)" build
-bin=$(swift build --build-path "$build_path" -Xswiftc -sanitize=fuzzer --show-bin-path)
+bin=$(swift build --build-path "$build_path" --show-bin-path)
 
 summary=()
 failed=0
 run() {
     local target=$1
-    local work="$build_path/corpus/$target" crashes="$build_path/crashes/$target" log="$build_path/logs/$target.log"
+    local work="$work_dir/corpus/$target" crashes="$work_dir/crashes/$target" log="$work_dir/logs/$target.log"
     mkdir -p "$work" "$crashes" "$(dirname "$log")"
     local status=0
     # Swift's own backtracer would take the crash signal before libFuzzer saves the input.
@@ -51,7 +55,7 @@ run() {
         failed=1
         grep -E -m 12 -B2 -A8 'Fatal error|Precondition failed|deadly signal|ERROR: libFuzzer' "$log" | grep -v '^0x' || tail -20 "$log"
         echo "FAILED: $target (exit $status); input: ${found:-none saved}; log: $log"
-        echo "replay: COUNTERD_FUZZ=1 swift build --build-path $build_path -Xswiftc -sanitize=fuzzer --product Fuzz$target && $bin/Fuzz$target ${found:-INPUT}"
+        echo "replay: COUNTERD_FUZZ=1 swift build --product Fuzz$target && $bin/Fuzz$target ${found:-INPUT}"
         summary+=("$(printf '%-12s %12s executions  CRASH %s' "$target" "${executions:-?}" "${found:-(exit $status)}")")
     else
         summary+=("$(printf '%-12s %12s executions  0 crashes' "$target" "${executions:-?}")")

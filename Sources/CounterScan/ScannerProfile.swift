@@ -1,3 +1,4 @@
+import CounterCore
 import Foundation
 
 /// How a scanner model is found and read, from a JSON file under drivers/scanners/FAMILY/
@@ -147,7 +148,7 @@ public struct ScannerProfile: Codable, Sendable, Equatable {
     /// there are at most 32 words.
     public func udevFieldProblems() -> [String] {
         var problems: [String] = []
-        if !Self.isSafeID(id) {
+        if !ProfileID.isValid(id) {
             problems.append("id \(Self.quoted(id)) must match [a-z0-9][a-z0-9._-]{0,63}")
         }
         if name.count > 200 || name.unicodeScalars.contains(where: Self.breaksALine) || name.contains("\"") || name.contains("\\") {
@@ -161,13 +162,6 @@ public struct ScannerProfile: Codable, Sendable, Equatable {
                             + "without control characters or any of \" \\ * ? [ ] | $ %")
         }
         return problems
-    }
-
-    /// `[a-z0-9][a-z0-9._-]{0,63}`: safe as a file name, a udev `SYMLINK+=` path component and a log field.
-    public static func isSafeID(_ id: String) -> Bool {
-        let bytes = Array(id.utf8)
-        guard let first = bytes.first, bytes.count <= 64, first.isLowerAlphanumeric else { return false }
-        return bytes.allSatisfy { $0.isLowerAlphanumeric || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
     }
 
     /// A control character (C0, DEL, C1) or a Unicode line or paragraph separator.
@@ -190,8 +184,4 @@ public struct ScannerProfile: Codable, Sendable, Equatable {
         let haystack = strings.joined(separator: " ").lowercased()
         return (match.productContains ?? []).contains { haystack.contains($0.lowercased()) } ? 1 : nil
     }
-}
-
-private extension UInt8 {
-    var isLowerAlphanumeric: Bool { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(self) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) }
 }

@@ -12,7 +12,7 @@ import Testing
 
     /// Names that start like a loopback address but are DNS names an attacker controls, and other non-loopback hosts.
     @Test(arguments: ["127.0.0.1.rebind.attacker.example", "127.attacker.example", "127.", "127.0.0.1.", "localhost.evil.example",
-                      "127.0.0.01x", "0x7f.0.0.1", "2130706433", "128.0.0.1", "10.0.0.1", "::2", "::ffff:10.0.0.1", "", "[", "evil.example"])
+                      "127.0.0.01x", "127.0.0.1\u{0}\u{0}\u{0}\u{E}5", "127.0.0.1\u{0}.evil.example", "0x7f.0.0.1", "2130706433", "128.0.0.1", "10.0.0.1", "::2", "::ffff:10.0.0.1", "", "[", "evil.example"])
     func namesAndOtherAddressesAreNot(host: String) {
         #expect(!LoopbackHost.contains(host))
     }
