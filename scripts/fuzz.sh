@@ -45,7 +45,8 @@ run() {
     mkdir -p "$work" "$crashes" "$(dirname "$log")"
     local status=0
     # Swift's own backtracer would take the crash signal before libFuzzer saves the input.
-    SWIFT_BACKTRACE=enable=no "$bin/Fuzz$target" -max_total_time="$seconds" -timeout=20 -print_final_stats=1 \
+    # A fixed seed: every run makes the same inputs in the same order, so CI does not turn red by chance.
+    SWIFT_BACKTRACE=enable=no "$bin/Fuzz$target" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=20 -print_final_stats=1 \
         -artifact_prefix="$crashes/" "$work" "Fuzz/corpus/$target" > "$log" 2>&1 || status=$?
     local executions found
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

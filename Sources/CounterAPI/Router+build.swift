@@ -201,7 +201,7 @@ private func validSource(_ source: String?) throws -> String {
     return source
 }
 
-/// A void's `reason`: up to 256 bytes without control characters other than none (`cashier` when left out or empty).
+/// A void's `reason`: up to 256 bytes without control characters (`cashier` when left out or empty).
 private func validReason(_ reason: String?) throws -> String {
     guard let reason, !reason.isEmpty else { return "cashier" }
     guard reason.utf8.count <= maximumReasonBytes, !reason.unicodeScalars.contains(where: isControl) else {

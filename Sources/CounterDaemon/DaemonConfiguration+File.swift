@@ -29,13 +29,36 @@ extension DaemonConfiguration {
         }
     }
 
+    /// The first mapping key anywhere in `node` that is not a scalar (a sequence, a mapping or an alias as a key).
+    static func firstNonScalarKey(in node: Node) -> Node? {
+        switch node {
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                guard case .scalar = key else { return key }
+                if let found = firstNonScalarKey(in: value) { return found }
+            }
+            return nil
+        case .sequence(let sequence):
+            return sequence.lazy.compactMap(firstNonScalarKey(in:)).first
+        default:
+            return nil
+        }
+    }
+
     /// Parses and validates YAML text, with the environment's and the flags' overrides on top.
     public static func parse(yaml text: String, environment: [String: String] = ProcessInfo.processInfo.environment,
                              flags: [String] = []) throws -> DaemonConfiguration {
         let overrides = try ConfigOverrides(environment: environment, flags: flags)
         let document: Any?
         do {
+            // Yams traps on a mapping key that is not a scalar (`? [a, b]`), so the node tree is checked first.
+            if let node = try Yams.compose(yaml: text), let key = firstNonScalarKey(in: node) {
+                throw ConfigError(key: "", problem: "has a key that is not a plain name (line \(key.mark?.line ?? 0))",
+                                  fix: "write keys as plain names such as device: or scanners:")
+            }
             document = try Yams.load(yaml: text)
+        } catch let error as ConfigError {
+            throw error
         } catch {
             throw ConfigError(key: "", problem: "is not valid YAML (\(error))",
                               fix: "correct the syntax at the line shown; indent with spaces, not tabs")

@@ -172,6 +172,13 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: configuration.ledgerPath), "nothing was written")
     }
 
+    /// Found by the Config fuzz target: a mapping key that is not a scalar trapped inside Yams.
+    @Test(arguments: ["? [a, b]\n: c\n", "device:\n  ? {x: 1}\n  : y\n", "? Check a file with: counterd\n", "scanners:\n  - ? [1]\n    : 2\n"])
+    func nonScalarKeysAreAClearError(yaml: String) {
+        let error = error(yaml)
+        #expect(error != nil, "\(yaml)")
+    }
+
     /// Issue 15, item 2: a duration past any sane bound (`1e300s` once trapped converting to milliseconds) is refused.
     @Test(arguments: ["1e300s", "1e300", "9e18ms", "inf", "nan", "-1s", "1e20h", "400d"])
     func absurdDurationsAreRefused(value: String) {

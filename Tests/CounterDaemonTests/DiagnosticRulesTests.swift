@@ -69,6 +69,19 @@ import Testing
         #expect(check("hub", facts).outcome == .problem, "without a probe the last sync's error counts")
     }
 
+    /// Issue 15, item 13: a clock set back below the latest time the ledger has seen is a problem, probe or not.
+    @Test func clockSetBackBelowTheHighWaterTime() {
+        var facts = healthy
+        facts.now = Date(timeIntervalSince1970: 1_795_000_000)
+        facts.clockHighWater = facts.now + 3 * 86_400
+        let problem = check("clock", facts)
+        #expect(problem.outcome == .problem)
+        #expect(problem.summary.contains("set back") && problem.summary.contains("3 days"))
+        #expect(problem.fix?.contains("timedatectl") == true)
+        facts.clockHighWater = facts.now + 600
+        #expect(check("clock", facts).outcome != .problem, "within the tolerance")
+    }
+
     @Test func clockOff() {
         var facts = healthy
         facts.hubProbe = .reached(offset: 600, roundTrip: .milliseconds(20))

@@ -64,6 +64,24 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 
+    /// Issue 15, item 5: `counterctl outbox list|retry` over the socket.
+    @Test func outboxListAndRetry() async throws {
+        let daemon = try await RunningDaemon()
+        #expect(try await daemon.ctl("redeem", "DEMO-0002").status == 0)
+        let dead = try await daemon.ctl("outbox", "list")
+        #expect(dead.status == 0 && dead.stdout.contains("no dead letters"), "\(dead.stdout) \(dead.stderr)")
+        let pending = try await daemon.ctl("outbox", "list", "--pending", "--json")
+        let list = try APIJSON.decoder().decode(OutboxListResponse.self, from: Data(pending.stdout.utf8))
+        #expect(list.state == "pending" && list.entries.map(\.kind) == ["redemption"], "\(pending.stdout)")
+        let unknown = try await daemon.ctl("outbox", "retry", "0192f0c1-2a3b-7c4d-8e5f-0123456789ab")
+        #expect(unknown.status == 1 && unknown.stderr.contains("not dead letters here"), "\(unknown.stderr)")
+        let all = try await daemon.ctl("outbox", "retry", "--all", "--json")
+        #expect(all.status == 0 && all.stdout.contains("\"requeued\":[]"), "\(all.stdout)")
+        #expect(try await daemon.ctl("outbox", "retry").status == 64, "ids or --all")
+        #expect(try await daemon.ctl("outbox", "retry", "not-a-uuid").status == 64)
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test func usageErrorsExit64() async throws {
         let daemon = try await RunningDaemon()
         #expect(try await daemon.ctl("redeem", "DEMO-0002", "--uses", "0").status == 64)

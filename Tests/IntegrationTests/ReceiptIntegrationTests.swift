@@ -186,6 +186,11 @@ struct ReceiptIntegrationTests {
         let unknown = try await daemon.ctl("print-test", "--profile", "no-such-printer")
         #expect(unknown.status == 64)
         #expect(unknown.stderr.contains("generic-58"), "lists the known profiles")
+        // Issue 15, item 4: only queues CUPS lists, and only profile ids, never a path.
+        let noQueue = try await daemon.ctl("print-test", "--printer", "no-such-queue")
+        #expect(noQueue.status == 64 && noQueue.stderr.contains("unknown_printer"), "\(noQueue.stderr)")
+        let path = try await daemon.ctl("print-test", "--profile", "../../../../etc/passwd")
+        #expect(path.status == 64 && path.stderr.contains("invalid_profile"), "\(path.stderr)")
         _ = try await daemon.stop()
     }
 }
