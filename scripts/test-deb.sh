@@ -303,8 +303,11 @@ check "counter-hub answers on $hub_url" wait_for 30 curl -sf "$hub_url/v1/time"
 code=$(counter-hub tokens issue --campaign COFFEE --count 1 --json --data "$hub_data" |
     python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["code"])')
 enroll_code=$(counter-hub enroll-code --shop SHOP-1 --data "$hub_data")
-check "counterd enroll as the counterd user" \
+# The one-time code goes in on standard input, as install.md says (never on the command line).
+enroll_as_service_user() {
     printf '%s\n' "$enroll_code" | timeout 60 runuser -u counterd -- /usr/bin/counterd enroll --config /etc/counterd/counterd.yaml --hub "$hub_url"
+}
+check "counterd enroll as the counterd user (code on standard input)" enroll_as_service_user
 check "the credential is counterd:counterd 0600" owned /var/lib/counterd/credential.json counterd:counterd 600
 
 # A stand-in for systemd's notify socket that the counterd user may write to.
