@@ -313,13 +313,6 @@ extension Ledger {
         }
     }
 
-    /// The last upload error recorded for a pending event, if any.
-    public func lastUploadError(eventID: String) async throws -> String? {
-        try await writer.read { db in
-            try String.fetchOne(db, sql: "SELECT last_error FROM outbox WHERE item_id = ?", arguments: [eventID])
-        }
-    }
-
     /// Counts one more refusal of a pending event sent alone, keeping the error, and answers how many refusals
     /// there have been since the first (a delivery clears them).
     public func recordRefusal(eventID: String, error: String, at now: Date) async throws -> (count: Int, since: Date) {
