@@ -93,10 +93,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        // Receipts: the printer section, profile lookup, the composer, the test page, and the service that prints through CUPS.
+        .target(name: "CounterReceipts", dependencies: [
+            "CounterCore", "CounterLedger", "CounterPrint", "CounterCUPS", "CounterAPIModels",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // Composition root: configuration, the redeemer, buildDaemon(config).
         .target(name: "CounterDaemon", dependencies: [
             "CounterCore", "CounterLedger", "CounterScan", "CounterAPI", "CounterAPIModels", "CounterSync", "CounterSyncModels",
-            "CounterPrint", "CounterCUPS", "CounterUSB",
+            "CounterPrint", "CounterCUPS", "CounterUSB", "CounterReceipts",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -122,7 +128,7 @@ let package = Package(
         ]),
         .executableTarget(name: "counter-bench", dependencies: [
             "CounterDaemon", "CounterClient", "CounterLedger", "CounterAPI", "CounterAPIModels", "CounterCore",
-            "CounterHub", "CounterSync", "CounterSyncModels", "CounterPrint", "CounterCUPS", "CounterTestSupport",
+            "CounterHub", "CounterSync", "CounterSyncModels", "CounterPrint", "CounterCUPS", "CounterTestSupport", "CounterReceipts",
             "CounterScan", "CounterUSB",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -144,7 +150,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "CounterDaemonTests", dependencies: [
-            "CounterDaemon", "CounterDoctor", "CounterAPI", "CounterAPIModels", "CounterLedger", "CounterScan", "CounterPrint",
+            "CounterDaemon", "CounterDoctor", "CounterAPI", "CounterAPIModels", "CounterLedger", "CounterScan", "CounterPrint", "CounterReceipts",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

@@ -5,6 +5,7 @@ import CounterCore
 import CounterDaemon
 import CounterLedger
 import CounterPrint
+import CounterReceipts
 import CounterTestSupport
 import Foundation
 import Logging

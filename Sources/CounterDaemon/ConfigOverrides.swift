@@ -1,3 +1,4 @@
+import CounterCore
 import Foundation
 
 /// The configuration layers above the file: environment variables `COUNTERD_<KEY>` and then

@@ -1,3 +1,4 @@
+import CounterCore
 import Foundation
 
 /// A mapping from a parsed configuration file, read key by key with precise errors.

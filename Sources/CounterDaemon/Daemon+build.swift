@@ -1,6 +1,7 @@
 import CounterAPI
 import CounterCore
 import CounterLedger
+import CounterReceipts
 import CounterScan
 import CounterSync
 import Foundation

@@ -3,6 +3,7 @@ import CounterAPIModels
 import CounterCore
 import CounterLedger
 import CounterPrint
+import CounterReceipts
 import CounterScan
 import Foundation
 import Logging

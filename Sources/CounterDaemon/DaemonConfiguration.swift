@@ -1,5 +1,7 @@
+import CounterCore
 import CounterAPI
 import CounterLedger
+import CounterReceipts
 import CounterScan
 import Foundation
 import Logging

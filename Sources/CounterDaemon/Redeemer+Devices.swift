@@ -1,5 +1,6 @@
 import CounterAPIModels
 import CounterCore
+import CounterReceipts
 import CounterScan
 import Foundation
 

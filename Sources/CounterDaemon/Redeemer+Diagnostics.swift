@@ -1,6 +1,7 @@
-import CounterCore
 import CounterAPIModels
+import CounterCore
 import CounterLedger
+import CounterReceipts
 import CounterScan
 import CounterSync
 import Foundation

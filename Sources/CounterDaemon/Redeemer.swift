@@ -2,8 +2,9 @@ import CounterAPI
 import CounterAPIModels
 import CounterCore
 import CounterCUPS
-import CounterPrint
 import CounterLedger
+import CounterPrint
+import CounterReceipts
 import CounterScan
 import CounterSync
 import CounterSyncModels

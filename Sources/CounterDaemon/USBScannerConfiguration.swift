@@ -1,3 +1,4 @@
+import CounterCore
 import Foundation
 
 /// The `usb_scanners:` section: finding USB scanners by their profiles.

@@ -1,3 +1,4 @@
+import CounterCore
 import ArgumentParser
 import CounterAPI
 import CounterDaemon

@@ -1,6 +1,8 @@
+import CounterCore
 import CounterAPI
 import CounterDaemon
 import CounterLedger
+import CounterReceipts
 import CounterPrint
 import Foundation
 import Logging

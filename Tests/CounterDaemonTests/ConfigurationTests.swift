@@ -1,7 +1,9 @@
+import CounterCore
 import CounterAPI
 import CounterAPIModels
 import CounterDaemon
 import CounterLedger
+import CounterReceipts
 import CounterPrint
 import Logging
 import CounterScan

@@ -3,7 +3,6 @@ import CounterCore
 import CounterCUPS
 import CounterLedger
 import CounterPrint
-import CounterSync
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -22,7 +21,7 @@ public final class ReceiptService: Service, Sendable {
     /// The longest wait between two attempts at one receipt.
     static let maximumBackoff: TimeInterval = 60
 
-    init(configuration: PrinterConfiguration, ledger: Ledger, composer: ReceiptComposer, profileDirectories: [String],
+    public init(configuration: PrinterConfiguration, ledger: Ledger, composer: ReceiptComposer, profileDirectories: [String],
          logger: Logger) {
         self.configuration = configuration
         self.ledger = ledger
@@ -49,7 +48,7 @@ public final class ReceiptService: Service, Sendable {
     }
 
     /// Queues a reprint (marked 重打) of a redemption's receipt, or of its void slip when voided.
-    func reprint(redemptionID: String) async throws -> ReprintResponse? {
+    public func reprint(redemptionID: String) async throws -> ReprintResponse? {
         guard try await ledger.receiptFacts(redemptionID: redemptionID) != nil else { return nil }
         let voidID = try await ledger.voidID(ofRedemption: redemptionID)
         let kind: ReceiptJob.Kind = voidID == nil ? .redemption : .void
@@ -60,7 +59,7 @@ public final class ReceiptService: Service, Sendable {
     }
 
     /// The bytes a receipt prints as (a reprint when `reprint`); `nil` for an unknown redemption.
-    func receiptBytes(redemptionID: String, reprint: Bool) async throws -> (kind: ReceiptJob.Kind, bytes: [UInt8])? {
+    public func receiptBytes(redemptionID: String, reprint: Bool) async throws -> (kind: ReceiptJob.Kind, bytes: [UInt8])? {
         let voidID = try await ledger.voidID(ofRedemption: redemptionID)
         guard let facts = try await ledger.receiptFacts(redemptionID: redemptionID, voidID: voidID) else { return nil }
         let usesLeft = try await ledger.originalReceiptUsesLeft(redemptionID: redemptionID)
@@ -78,7 +77,7 @@ public final class ReceiptService: Service, Sendable {
 
     /// Prints the test page for `profileID` (default: the configured profile) on `printer`
     /// (default: the configured queue, else the CUPS default).
-    func printTest(printer: String?, profileID: String?) async throws -> PrintJobResponse {
+    public func printTest(printer: String?, profileID: String?) async throws -> PrintJobResponse {
         let profile = try profileID.map { try PrinterProfiles.find($0, in: profileDirectories, key: "--profile") }
             ?? configuration.profile
         if let printer, !(try await cups.destinations()).contains(where: { $0.name == printer }) {
@@ -92,7 +91,7 @@ public final class ReceiptService: Service, Sendable {
     }
 
     /// The CUPS destinations and which one receipts go to.
-    func printers() async -> PrintersResponse {
+    public func printers() async -> PrintersResponse {
         var response = PrintersResponse(printingEnabled: configuration.enabled, cupsServer: cups.serverDescription,
                                         configured: configuration.destination, used: nil, profile: configuration.profile.id,
                                         destinations: [], error: nil)
@@ -118,7 +117,7 @@ public final class ReceiptService: Service, Sendable {
     }
 
     /// The receipt section of `status`.
-    func status() async throws -> PrintingStatus {
+    public func status() async throws -> PrintingStatus {
         let counts = try await ledger.receiptQueueCounts()
         return PrintingStatus(destination: configuration.destination, profile: configuration.profile.id,
                               cupsServer: cups.serverDescription, pending: counts.pending, submitted: counts.submitted,

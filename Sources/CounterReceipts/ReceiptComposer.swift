@@ -4,10 +4,15 @@ import CounterPrint
 import Foundation
 
 /// Turns what the ledger knows about a redemption into what its receipt shows, in the shop's time zone.
-struct ReceiptComposer: Sendable {
+public struct ReceiptComposer: Sendable {
     let timeZone: TimeZone
     /// Shown when the feed has not told the shop's name (an unenrolled or demo counter).
     let fallbackShopName: String?
+
+    public init(timeZone: TimeZone, fallbackShopName: String?) {
+        self.timeZone = timeZone
+        self.fallbackShopName = fallbackShopName
+    }
 
     func content(_ facts: ReceiptFacts, usesLeft: Int?, reprint: Bool) -> ReceiptContent {
         let isVoid = facts.void != nil
