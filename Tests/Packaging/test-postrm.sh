@@ -14,6 +14,7 @@ set -uo pipefail
 export LC_ALL=C.UTF-8
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+source "$repo/scripts/lib.sh"
 postrm="$repo/packaging/deb/postrm"
 passed=0
 failed=0
@@ -28,8 +29,7 @@ check() { # DESCRIPTION COMMAND...
 
 python=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || python=
 [ -x "$python" ] || { echo "test-postrm: needs python3" >&2; exit 2; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/test-postrm.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+make_temp_dir work test-postrm
 
 # Command directories for the script under test: "both" has sqlite3 (if this machine has it) and
 # python3, "python" only python3, "none" neither; "nomv" has an mv that always fails.
