@@ -142,7 +142,7 @@ cleanup() {
     done
     if [ ${#purge[@]} -gt 0 ]; then
         echo "cleanup: dpkg --purge ${purge[*]}"
-        # This test's own ledger: deleted, not moved aside (packaging/deb/postrm).
+        # This test's own ledger: deleted, not moved aside (debian/counterd.postrm).
         COUNTERD_PURGE_FORCE=1 timeout 300 dpkg --purge "${purge[@]}" </dev/null >"$work/cleanup.log" 2>&1 || cat "$work/cleanup.log"
     fi
     if [ "$user_existed" = no ] && getent passwd counterd >/dev/null; then
@@ -400,7 +400,7 @@ stage "reinstall counterd" section section_reinstall
 
 section_purge() {
     # The redemption above reached counter-hub. Its outbox entry is made pending again, as if the hub had
-    # not acknowledged it: the purge must keep that ledger (packaging/deb/postrm), moved aside.
+    # not acknowledged it: the purge must keep that ledger (debian/counterd.postrm), moved aside.
     ledger=/var/lib/counterd/ledger.sqlite
     unacknowledge() { # LEDGER: the delivered redemptions become pending; prints how many are pending
         python3 - "$1" <<'PY'
