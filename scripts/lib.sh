@@ -30,21 +30,21 @@ _lib_stage_names=()
 _lib_stage_starts=()
 
 stage() {
-    local name=$1 status
-    shift
-    echo "==> $name"
-    _lib_stage_names+=("$name")
+    echo "==> $1"
+    _lib_stage_names+=("$1")
     _lib_stage_starts+=("$SECONDS")
+    shift
     # Not in an if or after || : inside a condition bash ignores set -e in COMMAND's functions too.
+    # No local variable is set before COMMAND runs: bash's locals are visible to (and assigned by)
+    # the functions it calls, so a COMMAND assigning its own "name" would rename the stage.
     "$@"
-    status=$?
-    local begun=${_lib_stage_starts[-1]}
+    local _lib_status=$? _lib_name=${_lib_stage_names[-1]} _lib_begun=${_lib_stage_starts[-1]}
     unset '_lib_stage_names[-1]' '_lib_stage_starts[-1]'
-    if [ "$status" -ne 0 ]; then
-        echo "==> $name failed (exit $status) after $((SECONDS - begun)) s" >&2
-        return "$status"
+    if [ "$_lib_status" -ne 0 ]; then
+        echo "==> $_lib_name failed (exit $_lib_status) after $((SECONDS - _lib_begun)) s" >&2
+        return "$_lib_status"
     fi
-    echo "==> $name took $((SECONDS - begun)) s"
+    echo "==> $_lib_name took $((SECONDS - _lib_begun)) s"
 }
 
 _lib_exit_commands=()
@@ -78,15 +78,15 @@ make_temp_dir() {
 }
 
 wait_for() {
-    local seconds=$1 what=$2
+    local _lib_seconds=$1 _lib_what=$2
     shift 2
-    local deadline=$((SECONDS + seconds))
+    local _lib_deadline=$((SECONDS + _lib_seconds))
     until "$@" >/dev/null 2>&1; do
-        if [ "$SECONDS" -ge "$deadline" ]; then
+        if [ "$SECONDS" -ge "$_lib_deadline" ]; then
             if declare -F on_wait_timeout >/dev/null; then
-                on_wait_timeout "timed out after ${seconds}s waiting for $what"
+                on_wait_timeout "timed out after ${_lib_seconds}s waiting for $_lib_what"
             else
-                echo "timed out after ${seconds}s waiting for $what" >&2
+                echo "timed out after ${_lib_seconds}s waiting for $_lib_what" >&2
             fi
             return 1
         fi
