@@ -7,6 +7,7 @@
 #                                  counterd enrolled against it: codes sync down, redemptions upload.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 source scripts/setup.sh
 swift build --product counterd
 swift build --product counterctl
@@ -32,8 +33,9 @@ if [ ! -f "$dir/hub/hub.sqlite" ]; then
 fi
 "$hub" serve --data "$dir/hub" --listen "127.0.0.1:$port" &
 hub_pid=$!
-trap 'kill $hub_pid 2>/dev/null' EXIT
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/v1/time" >/dev/null && break; sleep 0.1; done
+stop_hub() { kill "$hub_pid" 2>/dev/null; }
+on_exit stop_hub
+wait_for 5 "counter-hub on port $port" curl -sf "http://127.0.0.1:$port/v1/time" || true
 
 cat > "$dir/counterd.yaml" <<YAML
 state_directory: $(pwd)/$dir/state

@@ -10,6 +10,7 @@
 # .build-fuzz/crashes/NAME/. Exits non-zero when any target crashed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 
 all_targets=(SignedCode FeedPage ScanFraming Keyboard EscPos HubEvents Profiles Config HostNames)
 read -r -a targets <<< "${FUZZ_TARGETS:-${all_targets[*]}}"
@@ -20,14 +21,6 @@ build_path=.build
 # Inputs found, crashes and logs.
 work_dir=.build-fuzz
 export COUNTERD_FUZZ=1
-
-stage() {
-    local name=$1; shift
-    local begun=$SECONDS
-    echo "==> $name"
-    "$@"
-    echo "==> $name took $((SECONDS - begun)) s"
-}
 
 build() {
     for target in "${targets[@]}"; do

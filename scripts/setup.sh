@@ -23,10 +23,11 @@ fi
 # the preview's QR code back; libusb-1.0-0-dev: USB enumeration and hotplug; libxkbcommon-dev and
 # xkb-data: keyboard layouts for keyboard-wedge scanners; curl: the tests read the event stream;
 # chromium, chromium-driver and fonts-noto-cjk: the cashier's page test in a real headless browser;
-# systemd: systemd-analyze checks the unit; help2man and binutils (strip, readelf): the Debian package's man
-# pages, stripped binaries and computed Depends.
+# systemd: systemd-analyze checks the unit; debhelper, dpkg-dev, help2man and binutils (strip): the Debian
+# packages (dpkg-buildpackage on debian/, man pages, stripped binaries, Depends from dpkg-shlibdeps).
 packages=(libsqlite3-dev cups cups-client cups-bsd libcups2-dev unifont libqrencode-dev zlib1g-dev zbar-tools curl
-          libusb-1.0-0-dev libxkbcommon-dev xkb-data chromium chromium-driver fonts-noto-cjk systemd help2man binutils)
+          libusb-1.0-0-dev libxkbcommon-dev xkb-data chromium chromium-driver fonts-noto-cjk systemd
+          debhelper dpkg-dev help2man binutils)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

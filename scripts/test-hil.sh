@@ -10,10 +10,9 @@
 # package's release build: it runs faster under emulation). Needs root for apt-get on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 begun=$SECONDS
-echo "==> hardware in the loop: setup"
-Tests/HIL/setup.sh
-echo "==> hardware in the loop: setup took $((SECONDS - begun)) s"
+stage "hardware in the loop: setup" Tests/HIL/setup.sh
 scenarios=${1:-all}
 status=0
 Tests/HIL/run.sh "$scenarios" || status=$?

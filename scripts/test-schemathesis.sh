@@ -10,6 +10,7 @@
 #              SCHEMATHESIS_REPORT_DIR (default: none; set it to keep JUnit and NDJSON reports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 
 hub=${1:-.build/debug/counter-hub}
 seed=${SCHEMATHESIS_SEED:-15}
@@ -26,16 +27,15 @@ fi
 python3 -c 'import yaml, jsonschema, referencing' 2>/dev/null || python3 -m pip install --quiet pyyaml jsonschema
 echo "schemathesis $(schemathesis --version 2>&1 | awk '{print $NF}'), seed $seed, at most $examples examples per operation"
 
-data=$(mktemp -d "${TMPDIR:-/tmp}/counter-hub-schemathesis.XXXXXX")
+make_temp_dir data counter-hub-schemathesis
 hub_pid=
-cleanup() {
+stop_hub() {
     if [[ -n $hub_pid ]]; then
         kill "$hub_pid" 2>/dev/null || true
         wait "$hub_pid" 2>/dev/null || true
     fi
-    rm -rf "$data"
 }
-trap cleanup EXIT
+on_exit stop_hub
 
 admin() { "$hub" "$@" --data "$data"; }
 admin shop create --id SHOP-1 --name "Schemathesis" >/dev/null
@@ -55,11 +55,10 @@ base="http://127.0.0.1:$port"
 "$hub" serve --data "$data" --listen "127.0.0.1:$port" --enroll-rate 1000000 --enroll-global-rate 1000000 \
     >"$data/hub.log" 2>&1 &
 hub_pid=$!
-for _ in $(seq 100); do
-    curl -sf "$base/v1/time" >/dev/null 2>&1 && break
-    kill -0 "$hub_pid" 2>/dev/null || { cat "$data/hub.log" >&2; exit 1; }
-    sleep 0.1
-done
+# Polling stops early when the hub has exited: the 10 s are for a slow start only.
+hub_answers() { ! kill -0 "$hub_pid" 2>/dev/null || curl -sf "$base/v1/time"; }
+wait_for 10 "counter-hub on $base" hub_answers
+kill -0 "$hub_pid" 2>/dev/null || { cat "$data/hub.log" >&2; exit 1; }
 curl -sf "$base/v1/time" >/dev/null
 
 # A real device credential: feed and events are tested past the 401.

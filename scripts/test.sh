@@ -4,21 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-stage() {
-    local name=$1; shift
-    local start=$SECONDS
-    echo "==> $name"
-    "$@"
-    echo "==> $name took $((SECONDS - start)) s"
-}
+source scripts/lib.sh
 
 stage "setup" source scripts/setup.sh
 # A private cupsd for the whole run (the receipt tests start their own as well, to stop and restart them).
+stop_cups() { kill "$cups_pid" 2>/dev/null || true; }
 start_cups() {
     cups_dir="${TMPDIR:-/tmp}/counterd-test-cups"
     rm -rf "$cups_dir"
     cups_pid=$(Tests/cups/start-cupsd.sh "$cups_dir" 6631)
-    trap 'kill $cups_pid 2>/dev/null || true' EXIT
+    on_exit stop_cups
     export COUNTERD_TEST_CUPS=127.0.0.1:6631
     echo "cupsd $cups_pid on $COUNTERD_TEST_CUPS"
 }

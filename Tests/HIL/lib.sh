@@ -17,8 +17,12 @@ for w in $(cat /proc/cmdline); do
   case "$w" in hil.type_delay=*) HIL_TYPE_DELAY=${w#hil.type_delay=} ;; esac
 done
 
+# wait_for and the rest of the host's scripts/lib.sh (read over 9p; the guest runs the host's bash).
+source "$HIL_ROOT/scripts/lib.sh"
+
 log() { echo "hil: $*"; }
-stage() { echo "HIL-STAGE $* uptime=$(cut -d' ' -f1 /proc/uptime)"; }
+# hil_stage NAME: a timestamped milestone in the serial log (not lib.sh's stage, which runs a command).
+hil_stage() { echo "HIL-STAGE $* uptime=$(cut -d' ' -f1 /proc/uptime)"; }
 
 # result pass|fail REASON: prints the line the host looks for, then counterd's log tail, exits.
 result() {
@@ -43,15 +47,9 @@ result() {
 }
 fail() { result fail "$*"; }
 
-# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.2 s until it succeeds.
-wait_for() {
-  local secs=$1 what=$2; shift 2
-  local deadline=$(( $(date +%s) + secs ))
-  until "$@" >/dev/null 2>&1; do
-    [ "$(date +%s)" -ge "$deadline" ] && fail "timed out after ${secs}s waiting for $what"
-    sleep 0.2
-  done
-}
+# wait_for SECONDS DESCRIPTION COMMAND... (scripts/lib.sh) polls COMMAND every 0.2 s until it
+# succeeds; in a scenario a timeout ends it: "HIL-RESULT fail ...: timed out after Ns waiting for ...".
+on_wait_timeout() { fail "$1"; }
 
 # profile_field PROFILE_ID JQ_FILTER: a value of a shipped scanner profile.
 profile_file() { ls "$HIL_ROOT"/drivers/scanners/*/"$1".json 2>/dev/null | head -1; }

@@ -14,6 +14,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HIL="$ROOT/.build-hil"
+source "$ROOT/scripts/lib.sh"
 SCEN=${1:-}
 TIMEOUT=${HIL_TIMEOUT:-180}
 say() { printf 'hil-run: %s\n' "$*"; }
@@ -43,7 +44,7 @@ cleanup() {
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
   PIDS=()
 }
-trap cleanup EXIT
+on_exit cleanup
 trap 'say "interrupted"; exit 130' INT TERM
 
 # header SCENARIO KEY: the value of a "# hil-KEY: …" line of the scenario file.

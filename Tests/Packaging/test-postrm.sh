@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tests packaging/deb/postrm in scratch roots (DPKG_ROOT), without dpkg, root or the package:
+# Tests debian/counterd.postrm in scratch roots (DPKG_ROOT), without dpkg, root or the package:
 # a purge keeps a ledger whose outbox holds events the hub has not acknowledged (moved aside to
 # var/lib/counterd.purged-TIMESTAMP, and says where), keeps it when it cannot read the outbox, and
 # deletes it when the outbox is empty or COUNTERD_PURGE_FORCE=1.
@@ -14,7 +14,8 @@ set -uo pipefail
 export LC_ALL=C.UTF-8
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-postrm="$repo/packaging/deb/postrm"
+source "$repo/scripts/lib.sh"
+postrm="$repo/debian/counterd.postrm"
 passed=0
 failed=0
 
@@ -28,8 +29,7 @@ check() { # DESCRIPTION COMMAND...
 
 python=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || python=
 [ -x "$python" ] || { echo "test-postrm: needs python3" >&2; exit 2; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/test-postrm.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+make_temp_dir work test-postrm
 
 # Command directories for the script under test: "both" has sqlite3 (if this machine has it) and
 # python3, "python" only python3, "none" neither; "nomv" has an mv that always fails.
@@ -234,9 +234,9 @@ run_postrm "$root" "$both" bogus
 check "an unknown argument fails" test $? -eq 1
 
 if command -v shellcheck >/dev/null 2>&1; then
-    check "shellcheck packaging/deb/postrm" shellcheck "$postrm"
+    check "shellcheck debian/counterd.postrm" shellcheck "$postrm"
 fi
-check "sh -n packaging/deb/postrm" sh -n "$postrm"
+check "sh -n debian/counterd.postrm" sh -n "$postrm"
 
 printf '\n%d passed, %d failed\n' "$passed" "$failed"
 [ "$failed" -eq 0 ]

@@ -9,7 +9,7 @@ CUPS=127.0.0.1:6631
 gadget_printer printer 0
 wait_for 30 "usblp's node for the printer" has_node $PRINTER_IDS lp
 printer_capture /tmp/printed.bin
-stage printer-enumerated
+hil_stage printer-enumerated
 "$HIL_ROOT/Tests/cups/start-cupsd.sh" /tmp/cups 6631 > /tmp/cupsd.pid || fail "cupsd did not start"
 URI=$(timeout 60 lpinfo -h $CUPS --include-schemes usb -v | awk '$2 ~ /^usb:/ { print $2; exit }')
 log "CUPS usb backend found: ${URI:-nothing}"
@@ -21,7 +21,7 @@ case "$URI" in usb://EPSON/TM-T82*) ;; *) fail "unexpected URI $URI (expected us
 POLICY=retry-job
 for w in $(cat /proc/cmdline); do case "$w" in hil.error_policy=*) POLICY=${w#hil.error_policy=} ;; esac; done
 lpadmin -h $CUPS -p receipt -E -v "$URI" -o printer-error-policy=$POLICY || fail "lpadmin failed"
-stage cups-queue
+hil_stage cups-queue
 
 write_config
 cat >> /tmp/hil.yaml <<YAML
@@ -42,7 +42,7 @@ wait_for 60 "the receipt at the printer ($(stat -c %s /tmp/expected1.bin) bytes)
 cmp /tmp/expected1.bin /tmp/printed.bin || fail "the printer got other bytes than the receipt ($(stat -c %s /tmp/printed.bin) vs $(stat -c %s /tmp/expected1.bin))"
 wait_for 30 "counterd to count the receipt printed" printing '.printing.printed == 1'
 log "receipt 1: $(stat -c %s /tmp/printed.bin) bytes, byte-exact"
-stage receipt-byte-exact
+hil_stage receipt-byte-exact
 
 # 2. Unplugged mid-job. Replug with nobody reading: no receive buffer is queued, so the next job
 # starts and stalls inside the USB transfer, as with a printer that jams or goes off.
@@ -58,7 +58,7 @@ wait_for 60 "CUPS printing the second receipt" job_printing
 sleep 2
 log "mid-job: $(lpstat -h $CUPS -p receipt | head -2 | tr '\n' ' ')"
 gadget_unbind printer
-stage unplugged-mid-job
+hil_stage unplugged-mid-job
 sleep 5
 log "unplugged: $(lpstat -h $CUPS -p receipt | head -2 | tr '\n' ' '); counterd: $(ctl status --json | jq -c .printing)"
 ctl history --json | jq -e --arg id "$ID2" '.redemptions[] | select(.redemption_id == $id)' >/dev/null \
@@ -66,7 +66,7 @@ ctl history --json | jq -e --arg id "$ID2" '.redemptions[] | select(.redemption_
 printing '.printing.printed == 1' || fail "counterd counts the second receipt printed while the printer is unplugged"
 printer_capture /tmp/printed.bin
 gadget_bind printer 0
-stage replugged
+hil_stage replugged
 wait_for 90 "the second receipt at the printer after replug" sh -c "[ \$(stat -c %s /tmp/printed.bin) -ge $(stat -c %s /tmp/expected2.bin) ]"
 sleep 1
 tail -c "$(stat -c %s /tmp/expected2.bin)" /tmp/printed.bin | cmp - /tmp/expected2.bin \

@@ -20,7 +20,7 @@ wait_for 30 "scanner a's event node" has_node "$(profile_ids $A)" event
 wait_for 30 "scanner b's event node" has_node "$(profile_ids $B)" event
 udevadm settle -t 30
 EV_A=$(node_of "$(profile_ids $A)" event)
-stage enumerated
+hil_stage enumerated
 
 # The grab check's control: without counterd, a reader of the node sees the keys.
 evdev_dump "$EV_A" 6 > /tmp/grab-control.out & DUMP=$!
@@ -31,7 +31,7 @@ write_config
 start_counterd service-user
 wait_for 40 "both scanners reading" scanners_reading 2
 start_watch
-stage scanners-reading
+hil_stage scanners-reading
 
 # Grab: the same reader, now with counterd holding the node.
 evdev_dump "$EV_A" 6 > /tmp/grab.out & DUMP=$!
@@ -39,23 +39,23 @@ sleep 2.5; type_text "$(hidg_of a)" $'DEMO-0001\r'; wait $DUMP
 log "grab: $(cat /tmp/grab.out)"
 sed 's|^hil: evdev [^ ]* *||' /tmp/grab.out | grep -q ':' && fail "another reader of $EV_A got key events while counterd held the grab: $(cat /tmp/grab.out)"
 expect_verdicts 30 "$A@" "ok 0001"
-stage grab
+hil_stage grab
 
 # Two scanners at once.
 type_text "$(hidg_of a)" $'DEMO-0002\r' "$(hidg_of b)" $'DEMO-0003\r'
 expect_verdicts 30 "$A@" $'ok 0001\nok 0002'
 expect_verdicts 30 "$B@" "ok 0003"
-stage two-at-once
+hil_stage two-at-once
 
 # Unplug a mid-stream, in the middle of a code, and plug it back.
 type_text "$(hidg_of a)" $'DEMO-EXPD\rDEMO-SOON\rDEMO-RE'
 gadget_unbind a
 wait_for 30 "counterd to report scanner a detached" sh -c "jq -r 'select(.event == \"device\" and (.data.source | startswith(\"$A@\"))) | .data.kind' $WATCH | grep -q detached"
-stage unplugged
+hil_stage unplugged
 gadget_bind a 0
 wait_for 30 "scanner a's event node again" has_node "$(profile_ids $A)" event
 wait_for 40 "both scanners reading again" scanners_reading 2
-stage replugged
+hil_stage replugged
 type_text "$(hidg_of a)" $'DEMO-REVK\rDEMO-AWAY\r'
 wait_for 30 "the verdicts after the replug" sh -c "jq -r 'select(.event == \"verdict\" and (.data.source | startswith(\"$A@\")) and .data.verdict.reason == \"wrong_shop\") | 1' $WATCH | grep -q 1"
 sleep 1

@@ -16,18 +16,18 @@ WEDGE=honeywell-voyager-1400g POS=newland-hr2150-hidpos SERIAL=zebra-symbol-cdc 
 
 ensure_service_user
 start_udevd
-stage udevd
+hil_stage udevd
 gadget_hid_keyboard wedge $WEDGE 0
 gadget_hid_pos pos $POS 1
 gadget_acm serial $SERIAL 2
-stage gadgets
+hil_stage gadgets
 wait_for 30 "the wedge's event node" has_node "$(profile_ids $WEDGE)" event
 wait_for 30 "the HID POS scanner's hidraw node" has_node "$(profile_ids $POS)" hidraw
 wait_for 30 "the serial scanner's ttyACM node" has_node "$(profile_ids $SERIAL)" ttyACM
 wait_for 30 "QEMU's usb-kbd event node" has_node $QEMU_KBD event
-stage nodes
+hil_stage nodes
 udevadm settle -t 30
-stage enumerated
+hil_stage enumerated
 
 # udev: the counterd group gets exactly the matched scanners' nodes.
 for n in "$(node_of "$(profile_ids $WEDGE)" event)" "$(node_of "$(profile_ids $POS)" hidraw)" "$(node_of "$(profile_ids $SERIAL)" ttyACM)"; do
@@ -52,7 +52,7 @@ for p in "$WEDGE keyboard" "$POS hid_pos" "$SERIAL serial"; do
 done
 echo "$DEVICES" | jq -e --arg v $QEMU_KBD '.unmatched[] | select(.vendor_product == $v)' >/dev/null \
   || fail "counterctl devices does not list $QEMU_KBD as unmatched"
-stage scanners-reading
+hil_stage scanners-reading
 
 start_watch
 type_text "$(hidg_of wedge)" $'DEMO-0001\r'
@@ -64,7 +64,7 @@ expect_verdicts 30 "$WEDGE@" "ok 0001"
 expect_verdicts 30 "$POS@" $'ok 0002\nalready_redeemed -'
 expect_verdicts 30 "$SERIAL@" $'ok 0003\nexpired -'
 [ "$(ctl history --json | jq '.redemptions | length')" = 3 ] || fail "history should hold 3 redemptions"
-stage redeemed
+hil_stage redeemed
 
 DOCTOR=$(ctl doctor --json)
 log "doctor: $(echo "$DOCTOR" | jq -c '[.checks[] | select(.id == "scanners" or .id == "scanner_access" or .id == "udev_rules") | {id, outcome, summary}]')"
@@ -72,7 +72,7 @@ echo "$DOCTOR" | jq -e '.checks[] | select(.id == "scanners" and .outcome == "ok
   || fail "doctor's scanners check does not name the unmatched 0627:0001"
 echo "$DOCTOR" | jq -e '.checks[] | select(.id == "scanner_access" and .outcome == "ok")' >/dev/null || fail "doctor: scanner_access not ok"
 echo "$DOCTOR" | jq -e '.checks[] | select(.id == "udev_rules" and .outcome == "ok")' >/dev/null || fail "doctor: udev_rules not ok"
-stage doctor
+hil_stage doctor
 
 # The fix: a profile for the unmatched device in the shop's own profiles, the rules regenerated.
 mkdir -p /tmp/profiles/qemu   # DIR/FAMILY/ID.json, like drivers/scanners
@@ -98,7 +98,7 @@ echo "  profiles_directory: /tmp/profiles" >> /tmp/hil.yaml
 start_counterd service-user
 wait_for 40 "four scanners reading" scanners_reading 4
 start_watch
-stage qemu-keyboard-matched
+hil_stage qemu-keyboard-matched
 host type 'CARD-0010\r'
 expect_verdicts 30 "qemu-usb-keyboard@" "ok 0010"
 host unplug kbd
