@@ -55,9 +55,16 @@ let package = Package(
         .target(name: "CounterPrint", dependencies: ["CQREncode", "CZlib"]),
         // The only module that calls libcups: destinations, raw jobs, job state.
         .target(name: "CounterCUPS", dependencies: ["CCUPS"]),
-        // The local HTTP API served by counterd.
+        // The HTTP plumbing counterd's local API and counter-hub share: the request context, JSON responses,
+        // the error type and its body, body decoding, the controller protocol, 404/405 for unmatched routes.
+        .target(name: "CounterHTTP", dependencies: [
+            "CounterCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        // counterd's local API server: its listeners, the browser guard, the cashier's page (controllers: CounterDaemon).
         .target(name: "CounterAPI", dependencies: [
-            "CounterCore", "CounterAPIModels", "CounterLedger",
+            "CounterCore", "CounterAPIModels", "CounterHTTP",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -66,13 +73,14 @@ let package = Package(
         ]),
         // The client of the local API, used by counterctl and the tests.
         .target(name: "CounterClient", dependencies: [
-            "CounterAPIModels", "CounterSyncModels",
+            "CounterAPIModels", "CounterCore", "CounterSyncModels",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // counterctl doctor: the checks counterctl makes itself, and the report it prints.
-        .target(name: "CounterDoctor", dependencies: ["CounterAPIModels"]),
+        // counterctl doctor: the rules that judge the daemon's facts, the checks counterctl makes itself, the report.
+        .target(name: "CounterDoctor", dependencies: ["CounterAPIModels", "CounterCore"]),
         // The JSON shapes of the sync protocol (docs/protocol.md), shared by counterd and counter-hub.
         .target(name: "CounterSyncModels", dependencies: ["CounterCore"]),
         // counterd's side of the sync protocol: hub client, feed download, event upload.
@@ -86,7 +94,7 @@ let package = Package(
         ]),
         // The reference central engine: store, feed, event intake, admin operations, HTTP router.
         .target(name: "CounterHub", dependencies: [
-            "CounterCore", "CounterSyncModels",
+            "CounterCore", "CounterHTTP", "CounterSyncModels",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -102,7 +110,7 @@ let package = Package(
         // Composition root: configuration, the redeemer, buildDaemon(config).
         .target(name: "CounterDaemon", dependencies: [
             "CounterCore", "CounterLedger", "CounterScan", "CounterAPI", "CounterAPIModels", "CounterSync", "CounterSyncModels",
-            "CounterPrint", "CounterCUPS", "CounterUSB", "CounterReceipts",
+            "CounterPrint", "CounterCUPS", "CounterUSB", "CounterReceipts", "CounterHTTP", "CounterDoctor",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -150,13 +158,21 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "CounterDaemonTests", dependencies: [
-            "CounterDaemon", "CounterDoctor", "CounterAPI", "CounterAPIModels", "CounterLedger", "CounterScan", "CounterPrint", "CounterReceipts",
+            "CounterDaemon", "CounterDoctor", "CounterAPI", "CounterAPIModels", "CounterCore", "CounterLedger", "CounterScan", "CounterPrint",
+            "CounterReceipts",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The local API over a real ledger, through its router (no sockets).
+        .testTarget(name: "CounterAPITests", dependencies: [
+            "CounterAPI", "CounterAPIModels", "CounterCore", "CounterDaemon", "CounterDoctor", "CounterHTTP", "CounterLedger", "CounterTestSupport",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "CounterPrintTests", dependencies: ["CounterPrint"]),
-        .testTarget(name: "CounterDoctorTests", dependencies: ["CounterDoctor", "CounterAPIModels"]),
+        .testTarget(name: "CounterDoctorTests", dependencies: ["CounterDoctor", "CounterAPIModels", "CounterCore"]),
         .testTarget(name: "CounterCUPSTests", dependencies: ["CounterCUPS", "CounterTestSupport"]),
         .testTarget(name: "CounterSyncTests", dependencies: [
             "CounterSync", "CounterSyncModels", "CounterLedger", "CounterCore",
@@ -166,7 +182,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "CounterHubTests", dependencies: [
-            "CounterHub", "CounterCore", "CounterSyncModels",
+            "CounterHub", "CounterCore", "CounterHTTP", "CounterSyncModels",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -190,7 +206,7 @@ if Context.environment["COUNTERD_FUZZ"] == "1" {
         ("HubEvents", ["CounterCore", "CounterHub", "CounterSyncModels", .product(name: "GRDB", package: "GRDB.swift")]),
         ("Profiles", ["CounterPrint", "CounterScan"]),
         ("Config", ["CounterDaemon"]),
-        ("HostNames", ["CounterAPI", "CounterCore", "CounterDaemon", "CounterSync",
+        ("HostNames", ["CounterAPI", "CounterCore", "CounterDaemon", "CounterHTTP", "CounterSync",
                        .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOHTTP1", package: "swift-nio")]),
     ]
     package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Support"))

@@ -56,7 +56,7 @@ struct PrintBenchmark: AsyncParsableCommand {
         var first: Duration = .zero
         for (index, code) in codes.enumerated() {
             let verdict = try await daemon.ledger.redeem(code, source: "bench")
-            guard let id = verdict.redemption?.id.uuidString.lowercased() else { throw ValidationError("\(code) was rejected") }
+            guard let id = verdict.redemption?.id.lowercasedString else { throw ValidationError("\(code) was rejected") }
             let elapsed = await measure {
                 await daemon.receipts.enqueue(.redemption, itemID: id, redemptionID: id, usesLeft: verdict.usesLeft)
                 let sent = await daemon.receipts.printDue()

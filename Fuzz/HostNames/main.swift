@@ -4,6 +4,7 @@
 // address (parseHTTPAddress), and a Retry-After value (HubClient).
 @testable import CounterAPI
 import CounterCore
+import CounterHTTP
 @testable import CounterDaemon
 @testable import CounterSync
 import FuzzSupport
@@ -30,7 +31,7 @@ fuzz { bytes in
     if LoopbackHost.contains(text) {
         precondition(looksLikeLoopbackLiteral(text), "LoopbackHost accepts \(text.debugDescription)")
     }
-    if let host = BrowserGuard<BasicRequestContext>.hostName(of: text), LoopbackHost.contains(host) {
+    if let host = BrowserGuard<ServerRequestContext>.hostName(of: text), LoopbackHost.contains(host) {
         precondition(looksLikeLoopbackLiteral(host), "BrowserGuard takes \(text.debugDescription) for loopback")
     }
 

@@ -21,7 +21,7 @@ let device: HubDevice = {
     let code = try! store.makeEnrollmentCode(shop: "shop-017", now: now)
     return try! store.enroll(code: code, deviceName: "till", now: now).device
 }()
-let decoder = SyncJSON.decoder()
+let decoder = WireJSON.decoder()
 
 fuzz { bytes in
     guard let request = try? decoder.decode(EventsRequest.self, from: Data(bytes)) else { return }

@@ -1,4 +1,5 @@
 import CounterAPIModels
+import CounterHTTP
 import Foundation
 import Hummingbird
 import Logging
@@ -34,11 +35,22 @@ public struct APIListeners: Sendable, Equatable {
     }
 }
 
+/// Builds the local API's router: the cashier's page at `/`, then each controller's routes.
+/// - Parameter browserGuard: for a TCP listener, the checks that keep other sites' pages out.
+public func buildAPIRouter(_ controllers: [any Controller],
+                           browserGuard: BrowserGuard<ServerRequestContext>? = nil) -> Router<ServerRequestContext> {
+    let router = Router(context: ServerRequestContext.self)
+    if let browserGuard { router.add(middleware: browserGuard) }
+    CounterPage().addRoutes(to: router)
+    for controller in controllers { controller.addRoutes(to: router) }
+    return router
+}
+
 /// Builds the services that serve the local API: one per listener.
 /// - Parameter onReady: called with a listener's description once it accepts connections.
-public func makeAPIServices(operations: some CounterOperations, listeners: APIListeners, logger: Logger,
+public func makeAPIServices(controllers: [any Controller], listeners: APIListeners, logger: Logger,
                             onReady: @escaping @Sendable (String) async -> Void = { _ in }) throws -> [any Service] {
-    let router = buildRouter(operations)
+    let router = buildAPIRouter(controllers)
     let socketPath = listeners.socketPath
     try prepareSocketDirectory(for: socketPath)
     var services: [any Service] = [
@@ -53,7 +65,7 @@ public func makeAPIServices(operations: some CounterOperations, listeners: APILi
     ]
     if let http = listeners.http {
         // A browser can reach this listener: other sites' pages must not (BrowserGuard).
-        let guarded = buildRouter(operations, browserGuard: BrowserGuard(listenerHost: http.host))
+        let guarded = buildAPIRouter(controllers, browserGuard: BrowserGuard(listenerHost: http.host))
         services.append(Application(router: guarded,
                                     configuration: ApplicationConfiguration(address: .hostname(http.host, port: http.port),
                                                                             serverName: "counterd"),

@@ -1,4 +1,5 @@
 import CounterCore
+import CounterHTTP
 import HTTPTypes
 import Hummingbird
 

@@ -1,3 +1,4 @@
+import CounterCore
 import Foundation
 
 /// One message of `GET /api/v1/events` (Server-Sent Events): its `event:` name and its `data:` JSON.
@@ -13,6 +14,12 @@ public enum CounterEvent: Sendable, Equatable {
         case .verdict: return "verdict"
         case .device: return "device"
         }
+    }
+
+    /// The event as a Server-Sent Events message: `event: NAME`, the message's JSON as `data:`, a blank line.
+    public var serverSentEvent: String {
+        let json = try? WireJSON.encoder().encode(message)
+        return "event: \(name)\ndata: \(json.map { String(decoding: $0, as: UTF8.self) } ?? "{}")\n\n"
     }
 
     /// The message, as the event's `data:` JSON encodes it.

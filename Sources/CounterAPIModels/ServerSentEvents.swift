@@ -1,3 +1,4 @@
+import CounterCore
 import Foundation
 
 /// Splits a Server-Sent Events stream (`GET /api/v1/events`) into events, fed with whatever chunks the
@@ -66,8 +67,8 @@ extension CounterEvent {
     public init?(_ event: ServerSentEventParser.Event) throws {
         let data = Data(event.data.utf8)
         switch event.name {
-        case "verdict": self = .verdict(try APIJSON.decoder().decode(VerdictEventMessage.self, from: data))
-        case "device": self = .device(try APIJSON.decoder().decode(DeviceEventMessage.self, from: data))
+        case "verdict": self = .verdict(try WireJSON.decoder().decode(VerdictEventMessage.self, from: data))
+        case "device": self = .device(try WireJSON.decoder().decode(DeviceEventMessage.self, from: data))
         default: return nil
         }
     }

@@ -158,15 +158,3 @@ public struct HistoryResponse: Codable, Sendable, Equatable {
         }
     }
 }
-
-/// The body of every error answer: `{"error": {"code": "...", "message": "..."}}`.
-public struct ErrorResponse: Codable, Sendable, Equatable {
-    public var error: Detail
-
-    public init(code: String, message: String) { error = Detail(code: code, message: message) }
-
-    public struct Detail: Codable, Sendable, Equatable {
-        public var code: String
-        public var message: String
-    }
-}

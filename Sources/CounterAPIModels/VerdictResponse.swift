@@ -31,7 +31,7 @@ public struct VerdictResponse: Codable, Sendable, Equatable {
         self.verdict = verdict.isAccepted ? "accepted" : "rejected"
         reason = verdict.reason.rawValue
         message = verdict.message(in: timeZone)
-        redemptionId = verdict.redemption?.id.uuidString.lowercased()
+        redemptionId = verdict.redemption?.id.lowercasedString
         deviceSequence = verdict.redemption?.deviceSequence
         redeemedAt = verdict.redemption?.redeemedAt
         tokenId = verdict.tokenID?.hex

@@ -1,3 +1,4 @@
+import CounterCore
 import AsyncHTTPClient
 import CounterAPIModels
 import CounterSyncModels
@@ -54,7 +55,7 @@ public final class CounterClient: Sendable {
             while let newline = pending.firstIndex(of: 0x0A) {
                 let line = pending[pending.startIndex..<newline]
                 pending = Data(pending[pending.index(after: newline)...])
-                guard let decoded = try? APIJSON.decoder().decode(SyncProgressLine.self, from: Data(line)) else {
+                guard let decoded = try? WireJSON.decoder().decode(SyncProgressLine.self, from: Data(line)) else {
                     throw CounterClientError.badResponse("a sync progress line could not be read")
                 }
                 onLine(decoded)
@@ -128,7 +129,7 @@ public final class CounterClient: Sendable {
         }
         let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
         guard response.status.code == 200 else {
-            let problem = try? APIJSON.decoder().decode(ErrorResponse.self, from: Data(body.readableBytesView))
+            let problem = try? WireJSON.decoder().decode(ErrorBody.self, from: Data(body.readableBytesView))
             throw CounterClientError.api(status: Int(response.status.code), code: problem?.error.code ?? "http_\(response.status.code)",
                                          message: problem?.error.message ?? String(buffer: body).prefix(200).description)
         }
@@ -166,7 +167,7 @@ public final class CounterClient: Sendable {
         }
         guard response.status.code == 200 else {
             let data = Data(try await response.body.collect(upTo: 1024 * 1024).readableBytesView)
-            let problem = try? APIJSON.decoder().decode(ErrorResponse.self, from: data)
+            let problem = try? WireJSON.decoder().decode(ErrorBody.self, from: data)
             throw CounterClientError.api(status: Int(response.status.code), code: problem?.error.code ?? "http_\(response.status.code)",
                                          message: problem?.error.message ?? "")
         }
@@ -192,7 +193,7 @@ public final class CounterClient: Sendable {
         request.method = method
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try APIJSON.encoder().encode(body)))
+            request.body = .bytes(ByteBuffer(bytes: try WireJSON.encoder().encode(body)))
         }
         let response: HTTPClientResponse
         do {
@@ -203,7 +204,7 @@ public final class CounterClient: Sendable {
         let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
         let data = Data(bytes.readableBytesView)
         guard acceptedStatuses.contains(response.status.code) else {
-            if let problem = try? APIJSON.decoder().decode(ErrorResponse.self, from: data) {
+            if let problem = try? WireJSON.decoder().decode(ErrorBody.self, from: data) {
                 throw CounterClientError.api(status: Int(response.status.code), code: problem.error.code,
                                              message: problem.error.message)
             }
@@ -211,7 +212,7 @@ public final class CounterClient: Sendable {
                                          message: String(decoding: data.prefix(200), as: UTF8.self))
         }
         do {
-            return try APIJSON.decoder().decode(Answer.self, from: data)
+            return try WireJSON.decoder().decode(Answer.self, from: data)
         } catch {
             throw CounterClientError.badResponse("\(error)")
         }

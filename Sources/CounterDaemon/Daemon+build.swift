@@ -12,12 +12,13 @@ import UnixSignals
 /// The assembled daemon: its service group and the parts tests and the CLI want to reach.
 public struct Daemon: Sendable {
     public let group: ServiceGroup
-    public let redeemer: Redeemer
-    public let ledger: Ledger
+    /// The ledger, the redeemer, the printer, the scanners and the sync loops the services run.
+    public let parts: CounterParts
+    public var ledger: Ledger { parts.ledger }
     /// Present when the counter is enrolled with a hub.
-    public let syncer: Syncer?
+    public var syncer: Syncer? { parts.syncer }
     /// The receipt printer (prints only when the configuration turns printing on).
-    public let receipts: ReceiptService
+    public var receipts: ReceiptService { parts.receipts }
 
     /// Runs every service until SIGTERM or SIGINT, then shuts them down in reverse order.
     public func run() async throws {
@@ -59,32 +60,33 @@ public func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger,
         let presenter = TerminalPresenter(timeZone: configuration.timeZone)
         present = { verdict, source in presenter.present(verdict, source: source) }
     }
-    let composer = ReceiptComposer(timeZone: configuration.timeZone,
-                                   fallbackShopName: configuration.loadDemoData ? "演示门店 Demo shop" : nil)
-    let receipts = ReceiptService(configuration: configuration.printer, ledger: ledger, composer: composer,
-                                  profileDirectories: configuration.printerProfileDirectories, logger: logger)
     let scanners = await ScannerAssembly(configuration, logger: logger)
-    let redeemer = Redeemer(ledger: ledger, configuration: configuration, logger: logger, presenter: present,
-                            syncer: syncer, hubURL: credential.map { redactedHubURL($0.hubURL) }, receipts: receipts, scanners: scanners.registry)
+    let parts = CounterParts(configuration: configuration, ledger: ledger, logger: logger, syncer: syncer,
+                             hubURL: credential.map { redactedHubURL($0.hubURL) }, scanners: scanners.registry, presenter: present)
 
     let readiness = Readiness(expected: configuration.api.http == nil ? 1 : 2)
-    var services = try makeAPIServices(operations: redeemer, listeners: configuration.api, logger: logger) { listener in
+    var services = try makeAPIServices(controllers: parts.controllers, listeners: configuration.api, logger: logger) { listener in
         await onReady(listener)
         await readiness.listenerReady()
     }
-    services.append(ScanService(sources: scanners.sources, usbScanners: scanners.manager, redeemer: redeemer, logger: logger))
+    // This service stops before the API listeners: it ends their event streams so they can stop too.
+    services.append(ScanService(sources: scanners.sources, usbScanners: scanners.manager, redeemer: parts.redeemer, logger: logger,
+                                onStop: { await parts.endEventStreams() }))
     // Receipts print after their redemption committed; a missing printer never holds up a scan.
-    if configuration.printer.enabled { services.append(receipts) }
+    if configuration.printer.enabled { services.append(parts.receipts) }
     // Download and upload run on their own loops, after the API and the scanners are up.
     services += syncer?.services ?? []
     // READY=1, STATUS= and the watchdog for systemd (nothing without $NOTIFY_SOCKET).
-    services.append(SystemdService(notifier: SystemdNotifier(), readiness: readiness, redeemer: redeemer, logger: logger))
+    let systemd = SystemdService(notifier: SystemdNotifier(), readiness: readiness, parts: parts, logger: logger)
 
+    // Every service runs until shutdown, except the systemd notifier when systemd did not start counterd:
+    // it ends at once, and service-lifecycle is told that this ends nothing else.
     let group = ServiceGroup(configuration: .init(
-        services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+        services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+            + [.init(service: systemd, successTerminationBehavior: systemd.isActive ? .cancelGroup : .ignore)],
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger))
-    return Daemon(group: group, redeemer: redeemer, ledger: ledger, syncer: syncer, receipts: receipts)
+    return Daemon(group: group, parts: parts)
 }
 
 /// Who the counter is: the enrolled identity, else the configured one.

@@ -1,61 +1,39 @@
-import CounterAPI
 import CounterAPIModels
 import CounterCore
-import CounterCUPS
 import CounterLedger
-import CounterPrint
 import CounterReceipts
 import CounterScan
-import CounterSync
-import CounterSyncModels
 import Foundation
-import Hummingbird
 import Logging
 
 /// The counter's one path from a code to a committed verdict: scans from every source and requests
 /// from the API come here. It redeems through the ledger, logs each verdict in one structured line,
-/// and hands it to the presenter.
-public final class Redeemer: CounterOperations {
+/// counts it, and hands it on: to the terminal presenter, the live page (`verdicts`), the receipt
+/// printer and the uploader.
+public final class Redeemer: Sendable {
     public let ledger: Ledger
-    public let timeZone: TimeZone
-    let voidWindow: Duration
+    let timeZone: TimeZone
     let logger: Logger
-    let startedAt: Date
-    let sources: [StatusResponse.SourceInfo]
     let presenter: (@Sendable (Verdict, String) -> Void)?
-    let syncer: Syncer?
-    let hubURL: String?
-    /// Prints receipts and renders previews.
+    /// Called after every recorded verdict, so the uploader sends it soon.
+    let outboxChanged: @Sendable () -> Void
+    /// Prints receipts of accepted redemptions.
     let receipts: ReceiptService?
-    /// What every scanner is doing.
-    let scanners: ScannerRegistry
     /// Every verdict as it is decided, for the live page (`GET /api/v1/events`).
     let verdicts = Broadcaster<VerdictEventMessage>()
     /// Verdict counts and latency, and the state gauges of `GET /metrics`.
-    public let metrics = DaemonMetrics()
-    /// The configuration the daemon runs with (for diagnostics).
-    let configuration: DaemonConfiguration
+    public let metrics: DaemonMetrics
 
-    public init(ledger: Ledger, configuration: DaemonConfiguration, logger: Logger,
-                presenter: (@Sendable (Verdict, String) -> Void)? = nil, syncer: Syncer? = nil, hubURL: String? = nil,
-                receipts: ReceiptService? = nil, scanners: ScannerRegistry = ScannerRegistry()) {
-        self.configuration = configuration
-        self.receipts = receipts
-        self.scanners = scanners
-        self.syncer = syncer
-        self.hubURL = hubURL
+    public init(ledger: Ledger, timeZone: TimeZone, logger: Logger, metrics: DaemonMetrics = DaemonMetrics(),
+                presenter: (@Sendable (Verdict, String) -> Void)? = nil, outboxChanged: @escaping @Sendable () -> Void = {},
+                receipts: ReceiptService? = nil) {
         self.ledger = ledger
-        self.timeZone = configuration.timeZone
-        self.voidWindow = configuration.voidWindow
+        self.timeZone = timeZone
         self.logger = logger
-        self.startedAt = Date()
+        self.metrics = metrics
         self.presenter = presenter
-        self.sources = configuration.scanners.map { scanner in
-            switch scanner {
-            case .terminal(let name): return .init(name: name, kind: "terminal", path: nil)
-            case .serial(let serial): return .init(name: serial.name, kind: "serial", path: serial.path)
-            }
-        }
+        self.outboxChanged = outboxChanged
+        self.receipts = receipts
     }
 
     /// Handles one framed scan from a source.
@@ -81,6 +59,7 @@ public final class Redeemer: CounterOperations {
         }
     }
 
+    /// Redeems a code a request sent (`POST /api/v1/redeem`).
     public func redeem(code: String, uses: Int, source: String) async throws -> Verdict {
         let started = ContinuousClock.now
         let verdict = try await ledger.redeem(code, uses: uses, source: source)
@@ -89,149 +68,18 @@ public final class Redeemer: CounterOperations {
         return verdict
     }
 
-    public func check(code: String, uses: Int) async throws -> Verdict {
-        try await ledger.check(code, uses: uses)
-    }
+    /// Every verdict from now on, until ``endVerdicts()``.
+    func subscribeVerdicts() -> AsyncStream<VerdictEventMessage> { verdicts.subscribe() }
 
-    public func void(redemptionID: UUID, reason: String, source: String) async throws -> VoidOutcome {
-        let outcome = try await ledger.void(redemptionID: redemptionID, reason: reason, source: source,
-                                            window: voidWindow.timeInterval)
-        var metadata: Logger.Metadata = ["status": "\(outcome.status.rawValue)", "redemption_id": "\(redemptionID.uuidString.lowercased())",
-                                         "source": "\(source)", "device_id": "\(ledger.identity.deviceID)"]
-        if let sequence = outcome.deviceSequence { metadata["device_sequence"] = "\(sequence)" }
-        logger.info("void", metadata: metadata)
-        if outcome.isVoided {
-            metrics.recordVoid()
-            syncer?.outboxChanged()
-            if let voidID = outcome.voidID {
-                await receipts?.enqueue(.void, itemID: voidID.uuidString.lowercased(), redemptionID: redemptionID.uuidString.lowercased(),
-                                        usesLeft: outcome.usesLeft)
-            }
-        }
-        return outcome
-    }
-
-    public func outbox(state: String, limit: Int) async throws -> OutboxListResponse {
-        let state = OutboxState(rawValue: state) ?? .dead
-        let entries = try await ledger.outboxEntries(state: state, limit: limit).map { entry in
-            OutboxListResponse.Entry(eventId: entry.eventID, kind: entry.kind.rawValue, state: entry.state.rawValue,
-                                     attempts: entry.attempts, refusals: entry.refusals, lastError: entry.lastError,
-                                     createdAt: entry.createdAt, failedAt: entry.failedAt)
-        }
-        return OutboxListResponse(state: state.rawValue, entries: entries)
-    }
-
-    public func retryOutbox(eventIDs: [String]?) async throws -> OutboxRetryResponse {
-        let requeued = try await ledger.requeueDeadLetters(eventIDs)
-        logger.notice("dead letters re-queued", metadata: ["count": "\(requeued.count)", "event_ids": "\(requeued.joined(separator: ","))"])
-        if !requeued.isEmpty { syncer?.outboxChanged() }
-        return OutboxRetryResponse(requeued: requeued)
-    }
-
-    public func history(limit: Int) async throws -> [RedemptionSummary] {
-        try await ledger.history(limit: limit)
-    }
-
-    public func syncNow(progress: @escaping @Sendable (DownloadReport) -> Void) async throws -> SyncNowReport? {
-        await syncer?.syncNow(progress: progress)
-    }
-
-    public var isEnrolled: Bool { syncer != nil }
-
-    public func status() async throws -> StatusResponse {
-        let counts = try await ledger.status()
-        var status = StatusResponse(
-            version: CounterVersion.current, deviceId: counts.identity.deviceID, shopId: counts.identity.shopID,
-            timeZone: timeZone.identifier, startedAt: startedAt, voidWindowSeconds: Int(voidWindow.components.seconds),
-            ledger: .init(lastSequence: counts.lastSequence, redemptions: counts.redemptions, voids: counts.voids,
-                          rejections: counts.rejections, outboxPending: counts.outboxPending,
-                          outboxDead: counts.outboxDead, tokens: counts.tokens, campaigns: counts.campaigns,
-                          signingKeys: counts.signingKeys),
-            sources: sources)
-        if let hubURL {
-            try await addSyncStatus(to: &status, hubURL: hubURL)
-        }
-        status.warnings += await scannerWarnings()
-        status.clockHighWaterAt = try await ledger.clockHighWater()
-        if let highWater = status.clockHighWaterAt, Date() < highWater - Ledger.clockTolerance {
-            status.warnings.append("the clock was set back: it is \(Int(saturating: highWater.timeIntervalSinceNow / 60)) minutes behind "
-                                   + "the latest time this counter has seen; codes are judged at that time and redemptions are "
-                                   + "flagged clock_suspect; fix the time (timedatectl / NTP)")
-        }
-        if let receipts, receipts.configuration.enabled {
-            let printing = try await receipts.status()
-            status.printing = printing
-            if printing.pending > 0, let oldest = printing.oldestPendingAt, Date().timeIntervalSince(oldest) > 30 {
-                status.warnings.append("\(printing.pending) receipt(s) waiting for the printer: \(printing.lastError ?? "no error yet")")
-            }
-            if printing.failed > 0 {
-                status.warnings.append("\(printing.failed) receipt(s) could not be printed; reprint them with `counterctl receipt reprint ID`")
-            }
-        }
-        return status
-    }
-
-    /// Fills in sync progress and the warnings a person should act on.
-    private func addSyncStatus(to status: inout StatusResponse, hubURL: String) async throws {
-        let state = try await ledger.syncState()
-        let outbox = try await ledger.outboxCounts()
-        let dead = try await ledger.deadLetters(limit: 20)
-        let now = Date()
-        let age = state.lastCompleteSyncAt.map { Int(saturating: now.timeIntervalSince($0)) }
-        status.sync = .init(hubUrl: hubURL, position: state.position, resyncInProgress: state.resyncInProgress,
-                            lastCompleteSyncAt: state.lastCompleteSyncAt, dataAgeSeconds: age,
-                            maxDataAgeSeconds: state.maxDataAge.map { Int($0) }, clockOffsetSeconds: state.serverTimeOffset,
-                            lastError: state.lastError, outboxDelivered: outbox.delivered, outboxConflicts: outbox.conflicts,
-                            oldestPendingAt: outbox.oldestPendingAt,
-                            deadLetters: dead.map { .init(eventId: $0.eventID, kind: $0.kind.rawValue, reason: $0.reason,
-                                                          failedAt: $0.failedAt) })
-        status.warnings = SyncWarnings.evaluate(state: state, dead: outbox.dead, now: now)
-    }
-
+    /// Ends the verdict streams (at shutdown: the HTTP listener waits for open requests, and a stream
+    /// would never end by itself).
+    func endVerdicts() { verdicts.finish() }
 
     /// Queues the receipt of an accepted redemption (after its commit).
     private func queueReceipt(_ verdict: Verdict) async {
         guard verdict.isAccepted, let redemption = verdict.redemption else { return }
-        let id = redemption.id.uuidString.lowercased()
+        let id = redemption.id.lowercasedString
         await receipts?.enqueue(.redemption, itemID: id, redemptionID: id, usesLeft: verdict.usesLeft)
-    }
-
-    public func printers() async throws -> PrintersResponse {
-        guard let receipts else { throw APIError.printingUnavailable }
-        return await receipts.printers()
-    }
-
-    public func printTest(printer: String?, profile: String?) async throws -> PrintJobResponse {
-        guard let receipts else { throw APIError.printingUnavailable }
-        do {
-            return try await receipts.printTest(printer: printer, profileID: profile)
-        } catch let error as ConfigError {
-            throw APIError(.badRequest, code: error.key == "printer" ? "unknown_printer" : "unknown_profile", message: error.description)
-        } catch let error as CUPSError {
-            throw APIError(.serviceUnavailable, code: "cups_\(error.kind.rawValue)", message: error.message)
-        }
-    }
-
-    public func reprint(redemptionID: UUID) async throws -> ReprintResponse {
-        guard let receipts, receipts.configuration.enabled else {
-            throw APIError(.conflict, code: "printing_off",
-                           message: "printing is off; add a printer: section to the configuration (docs/printers.md)")
-        }
-        guard let response = try await receipts.reprint(redemptionID: redemptionID.uuidString.lowercased()) else {
-            throw APIError(.notFound, code: "not_found", message: "no redemption \(redemptionID.uuidString.lowercased()) on this counter")
-        }
-        logger.info("reprint queued", metadata: ["redemption_id": "\(response.redemptionId)", "kind": "\(response.kind)"])
-        return response
-    }
-
-    public func receipt(redemptionID: UUID, reprint: Bool) async throws -> ReceiptBytesResponse {
-        let id = redemptionID.uuidString.lowercased()
-        guard let receipts, let receipt = try await receipts.receiptBytes(redemptionID: id, reprint: reprint) else {
-            throw APIError(.notFound, code: "not_found", message: "no redemption \(id) on this counter")
-        }
-        let profile = receipts.configuration.profile
-        return ReceiptBytesResponse(redemptionId: id, kind: receipt.kind.rawValue, profile: profile.id,
-                                    paperWidthDots: profile.paperWidthDots, escpos: Data(receipt.bytes).base64EncodedString())
     }
 
     /// Logs a verdict in one line (no code, only its token id), counts it, and presents it.
@@ -243,7 +91,7 @@ public final class Redeemer: CounterOperations {
             "source": "\(source)",
             "device_id": "\(ledger.identity.deviceID)",
         ]
-        if let id = verdict.redemption?.id { metadata["redemption_id"] = "\(id.uuidString.lowercased())" }
+        if let id = verdict.redemption?.id { metadata["redemption_id"] = "\(id.lowercasedString)" }
         if let sequence = verdict.redemption?.deviceSequence { metadata["device_sequence"] = "\(sequence)" }
         if let token = verdict.tokenID { metadata["token_id"] = "\(token.hex)" }
         if let campaign = verdict.campaign?.id { metadata["campaign_id"] = "\(campaign)" }
@@ -251,7 +99,7 @@ public final class Redeemer: CounterOperations {
         if let via = verdict.via { metadata["via"] = "\(via.rawValue)" }
         if let detail = verdict.detail { metadata["detail"] = "\(detail)" }
         logger.info("verdict", metadata: metadata)
-        syncer?.outboxChanged()
+        outboxChanged()
         presenter?(verdict, source)
         if verdicts.subscriberCount > 0 {
             verdicts.publish(VerdictEventMessage(source: source, at: Date(), verdict: VerdictResponse(verdict, timeZone: timeZone)))

@@ -9,12 +9,16 @@ public struct ScanService: Service {
     let usbScanners: ScannerManager?
     let redeemer: Redeemer
     let logger: Logger
+    /// Runs after the sources stopped, at shutdown.
+    let onStop: @Sendable () async -> Void
 
-    public init(sources: [any ScanSource], usbScanners: ScannerManager? = nil, redeemer: Redeemer, logger: Logger) {
+    public init(sources: [any ScanSource], usbScanners: ScannerManager? = nil, redeemer: Redeemer, logger: Logger,
+                onStop: @escaping @Sendable () async -> Void = {}) {
         self.sources = sources
         self.usbScanners = usbScanners
         self.redeemer = redeemer
         self.logger = logger
+        self.onStop = onStop
     }
 
     public func run() async throws {
@@ -39,6 +43,6 @@ public struct ScanService: Service {
             group.cancelAll()
         }
         // This service stops before the API listeners: end their event streams so they can stop too.
-        await redeemer.endEventStreams()
+        await onStop()
     }
 }

@@ -1,6 +1,8 @@
-import CounterCore
 import CounterAPIModels
+import CounterCore
 import CounterLedger
+import CounterReceipts
+import CounterScan
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -12,15 +14,15 @@ import ServiceLifecycle
 struct SystemdService: Service {
     let notifier: SystemdNotifier
     let readiness: Readiness
-    let redeemer: Redeemer
+    let parts: CounterParts
     let logger: Logger
 
+    /// Whether systemd started counterd; when it did not, this service has nothing to do and returns at once
+    /// (``buildDaemon(_:logger:onReady:)`` lets it end without ending the group).
+    var isActive: Bool { notifier.isActive }
+
     func run() async throws {
-        guard notifier.isActive else {
-            // A service that returns would end the group: wait for shutdown like the others.
-            try? await gracefulShutdown()
-            return
-        }
+        guard notifier.isActive else { return }
         await readiness.waitUntilReady()
         var status = await summary()
         notifier.send("READY=1\nSTATUS=\(status)")
@@ -44,21 +46,20 @@ struct SystemdService: Service {
     /// (`status()` counts every token: with a million-token cache that was 0.14 s of CPU a minute).
     func summary() async -> String {
         var parts: [String] = []
-        if let pending = try? await redeemer.ledger.pendingUploadCount() {
+        if let pending = try? await self.parts.ledger.pendingUploadCount() {
             parts.append("upload queue \(pending)")
         }
-        if redeemer.syncer == nil {
+        if self.parts.syncer == nil {
             parts.append("not enrolled")
-        } else if let state = try? await redeemer.ledger.syncState() {
+        } else if let state = try? await self.parts.ledger.syncState() {
             let age = state.lastCompleteSyncAt.map { "\(Int(saturating: Date().timeIntervalSince($0))) s ago" } ?? "never"
             parts.append(state.lastError == nil ? "synced \(age)" : "sync failing")
         }
-        if let devices = try? await redeemer.devices() {
-            let reading = devices.scanners.filter { $0.state == "reading" }.count
-            let failing = devices.scanners.filter { $0.state == "error" }.count
-            parts.append("scanners \(reading) ready" + (failing > 0 ? ", \(failing) failing" : ""))
-            if let printer = devices.printer { parts.append("printer \(printer.state)") }
-        }
+        let scanners = await self.parts.scanners.all()
+        let reading = scanners.filter { $0.state == .reading }.count
+        let failing = scanners.filter { $0.state == .error }.count
+        parts.append("scanners \(reading) ready" + (failing > 0 ? ", \(failing) failing" : ""))
+        if let printer = try? await self.parts.receipts.printerInfo() { parts.append("printer \(printer.state)") }
         return parts.joined(separator: ", ")
     }
 }

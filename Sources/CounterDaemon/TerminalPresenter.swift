@@ -16,7 +16,7 @@ public struct TerminalPresenter: Sendable {
         let mark = verdict.isAccepted ? "✔ 通过 ACCEPTED" : "✘ 拒绝 REJECTED [\(verdict.reason.rawValue)]"
         var line = "\(mark)  \(message.zh)\n    \(message.en)"
         if let redemption = verdict.redemption {
-            line += "\n    redemption \(redemption.id.uuidString.lowercased()) · seq \(redemption.deviceSequence) · via \(source)"
+            line += "\n    redemption \(redemption.id.lowercasedString) · seq \(redemption.deviceSequence) · via \(source)"
         }
         return line
     }

@@ -1,4 +1,5 @@
 import Foundation
+import CounterHTTP
 import Hummingbird
 import NIOCore
 import Synchronization
@@ -59,7 +60,7 @@ struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
         if faults.delay > .zero { try await Task.sleep(for: faults.delay) }
         if faults.roll() < faults.failureRate {
             let tooMany = faults.roll() < 0.5
-            throw HubHTTPError(tooMany ? .tooManyRequests : .internalServerError,
+            throw APIError(tooMany ? .tooManyRequests : .internalServerError,
                                code: tooMany ? "rate_limited" : "injected_fault", message: "fault injected by counter-hub")
                 .withRetryAfter()
         }
@@ -83,9 +84,9 @@ struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-extension HubHTTPError {
+extension APIError {
     /// Injected 429/500 answers ask the client to wait one second.
-    func withRetryAfter() -> HubHTTPError {
+    func withRetryAfter() -> APIError {
         var error = self
         error.headers[.retryAfter] = "1"
         return error

@@ -23,7 +23,7 @@ extension HubStore {
             }
             try db.execute(sql: "UPDATE enrollment_code SET used_at = ? WHERE code_hash = ?", arguments: [now, hash])
             let shop: String = row["shop_id"]
-            let deviceID = "dev-" + String(UUIDv7.make(now: now).uuidString.lowercased().suffix(12))
+            let deviceID = "dev-" + String(UUIDv7.make(now: now).lowercasedString.suffix(12))
             var generator = SystemRandomNumberGenerator()
             let secret = "cdt_" + Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
             try db.execute(sql: "INSERT INTO device (id, shop_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",

@@ -27,7 +27,7 @@ extension HubStore {
             EventsResponse.Result(id: event.id, status: status, reason: reason)
         }
         guard UUID(uuidString: event.id) != nil else { return result("rejected", "invalid_event") }
-        let body = String(decoding: try SyncJSON.encoder().encode(event), as: UTF8.self)
+        let body = String(decoding: try WireJSON.encoder().encode(event), as: UTF8.self)
         if let existing = try Row.fetchOne(db, sql: "SELECT device_id, body, status, reason FROM event WHERE id = ?",
                                            arguments: [event.id.lowercased()]) {
             // A resend (the answer was lost): the same content gets the same outcome; an accepted one is a duplicate.
@@ -187,7 +187,7 @@ extension HubStore {
     /// in an upgrade, resending an event whose answer was lost, gets `duplicate`, not `id_reused`.
     static func sameContent(stored: String, resent: String) -> Bool {
         if stored == resent { return true }
-        let decoder = SyncJSON.decoder()
+        let decoder = WireJSON.decoder()
         guard let old = try? decoder.decode(EventsRequest.Event.self, from: Data(stored.utf8)),
               let new = try? decoder.decode(EventsRequest.Event.self, from: Data(resent.utf8)) else { return false }
         func same<Value: Equatable>(_ path: KeyPath<EventsRequest.Event, Value?>) -> Bool {

@@ -66,7 +66,7 @@ extension Ledger {
         }
         let sequence = try nextSequence(db)
         let id = UUIDv7.make(now: now)
-        let key = id.uuidString.lowercased()
+        let key = id.lowercasedString
         try db.cachedStatement(sql: """
             INSERT INTO redemption (id, device_sequence, token_id, campaign_id, shop_id, device_id, uses, code_last4,
                                     via, source, redeemed_at, clock_suspect)
@@ -83,7 +83,7 @@ extension Ledger {
 
     private func recordRejection(_ verdict: Verdict, codeHash: CodeHash?, source: String, at now: Date,
                                  _ db: Database) throws {
-        let id = UUIDv7.make(now: now).uuidString.lowercased()
+        let id = UUIDv7.make(now: now).lowercasedString
         try db.cachedStatement(sql: """
             INSERT INTO rejection (id, code_hash, reason, token_id, campaign_id, detail, source, scanned_at, clock_suspect)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -52,7 +52,7 @@ extension Ledger {
     /// One transaction writes the void, the restored uses, the next device sequence number and the outbox entry.
     public func void(redemptionID: UUID, reason: String = "cashier", source: String,
                      window: TimeInterval, at now: Date = Date()) async throws -> VoidOutcome {
-        let key = redemptionID.uuidString.lowercased()
+        let key = redemptionID.lowercasedString
         return try await writer.write { db in
             var outcome = VoidOutcome(status: .notFound, redemptionID: redemptionID, usesRestored: 0)
             guard let redemption = try RedemptionRecord.fetchOne(db, key: key) else { return outcome }
@@ -76,11 +76,11 @@ extension Ledger {
                            arguments: [redemption.uses, redemption.tokenId])
             let sequence = try self.nextSequence(db)
             let id = UUIDv7.make(now: now)
-            try VoidRecord(id: id.uuidString.lowercased(), deviceSequence: sequence, redemptionId: key,
+            try VoidRecord(id: id.lowercasedString, deviceSequence: sequence, redemptionId: key,
                            reason: reason, source: source, voidedAt: now).insert(db)
             try db.execute(sql: "UPDATE void SET clock_suspect = ? WHERE id = ?",
-                           arguments: [try self.isClockSuspect(at: now, db), id.uuidString.lowercased()])
-            try self.enqueue(.void, itemID: id.uuidString.lowercased(), at: now, db)
+                           arguments: [try self.isClockSuspect(at: now, db), id.lowercasedString])
+            try self.enqueue(.void, itemID: id.lowercasedString, at: now, db)
             outcome.status = .voided
             outcome.voidID = id
             outcome.deviceSequence = sequence

@@ -117,6 +117,15 @@ public final class ReceiptService: Service, Sendable {
     }
 
     /// The receipt section of `status`.
+    /// The printer as `GET /api/v1/devices` and systemd's status line show it; `nil` when printing is off.
+    public func printerInfo() async throws -> DevicesResponse.PrinterInfo? {
+        guard configuration.enabled else { return nil }
+        let printing = try await status()
+        let state = printing.lastError != nil && printing.pending > 0 ? "failing" : printing.pending > 0 ? "printing" : "ready"
+        return .init(destination: printing.destination, profile: printing.profile, state: state,
+                     problem: printing.pending > 0 ? printing.lastError : nil)
+    }
+
     public func status() async throws -> PrintingStatus {
         let counts = try await ledger.receiptQueueCounts()
         return PrintingStatus(destination: configuration.destination, profile: configuration.profile.id,

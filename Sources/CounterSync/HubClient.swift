@@ -55,7 +55,7 @@ public struct HubClient: Sendable {
         request.headers.add(name: "User-Agent", value: "counterd/1")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
-            guard let data = try? SyncJSON.encoder().encode(body) else { throw .invalidResponse("cannot encode the request") }
+            guard let data = try? WireJSON.encoder().encode(body) else { throw .invalidResponse("cannot encode the request") }
             request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
             request.body = .bytes(ByteBuffer(bytes: data))
         }
@@ -71,7 +71,7 @@ public struct HubClient: Sendable {
         switch response.status.code {
         case 200:
             do {
-                return try SyncJSON.decoder().decode(Answer.self, from: data)
+                return try WireJSON.decoder().decode(Answer.self, from: data)
             } catch {
                 throw .invalidResponse("\(path.split(separator: "?").first ?? ""): \(Self.describe(error))")
             }
@@ -80,7 +80,7 @@ public struct HubClient: Sendable {
         case 429, 500...599:
             throw .retryable(status: Int(response.status.code), retryAfter: Self.retryAfter(response.headers))
         default:
-            let problem = try? SyncJSON.decoder().decode(SyncErrorBody.self, from: data)
+            let problem = try? WireJSON.decoder().decode(ErrorBody.self, from: data)
             throw .refused(status: Int(response.status.code), code: problem?.error.code ?? "http_\(response.status.code)",
                            message: problem?.error.message ?? String(decoding: data.prefix(200), as: UTF8.self))
         }

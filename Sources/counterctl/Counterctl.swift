@@ -1,3 +1,4 @@
+import CounterCore
 import ArgumentParser
 import CounterAPIModels
 import CounterClient
@@ -49,7 +50,7 @@ func perform<T>(_ body: () async throws -> T) async throws -> T {
 
 /// Prints a value as one line of JSON.
 func printJSON(_ value: some Encodable) throws {
-    print(String(decoding: try APIJSON.encoder().encode(value), as: UTF8.self))
+    print(String(decoding: try WireJSON.encoder().encode(value), as: UTF8.self))
 }
 
 /// Reads the code argument; `-` reads it from standard input (keeps it out of the process list).

@@ -33,7 +33,7 @@ extension Counterctl {
                     var seen = 0
                     try await perform {
                         try await client.followEvents { event in
-                            let line = json ? String(decoding: try APIJSON.encoder().encode(event), as: UTF8.self)
+                            let line = json ? String(decoding: try WireJSON.encoder().encode(event), as: UTF8.self)
                                 : TextFormat.event(event, timeZone: .current)
                             FileHandle.standardOutput.write(Data((line + "\n").utf8))  // unbuffered: a pipe sees each at once
                             seen += 1

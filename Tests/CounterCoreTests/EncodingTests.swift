@@ -67,7 +67,7 @@ import Testing
 
     @Test func strictlyIncreasingWithinOneMillisecond() {
         let now = Date()
-        let ids = (0..<5000).map { _ in UUIDv7.make(now: now).uuidString.lowercased() }
+        let ids = (0..<5000).map { _ in UUIDv7.make(now: now).lowercasedString }
         #expect(ids == ids.sorted())
         #expect(Set(ids).count == ids.count)
     }

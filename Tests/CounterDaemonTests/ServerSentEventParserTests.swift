@@ -33,7 +33,7 @@ struct ServerSentEventParserTests {
             #expect(verdict.verdict.reason == "unknown_code" && verdict.verdict.message.zh == "未知")
             // `counterctl watch --json` lines: the name and the message, which decodes back the same.
             struct Line: Decodable { var event: String; var data: DeviceEventMessage }
-            let line = try APIJSON.decoder().decode(Line.self, from: APIJSON.encoder().encode(decoded[0]))
+            let line = try WireJSON.decoder().decode(Line.self, from: WireJSON.encoder().encode(decoded[0]))
             #expect(line.event == "device" && line.data == device)
         }
     }

@@ -1,4 +1,6 @@
 @testable import CounterHub
+import CounterCore
+import CounterHTTP
 import CounterSyncModels
 import Foundation
 #if canImport(Glibc)
@@ -25,7 +27,7 @@ import Testing
     }
 
     static func errorCode(_ response: TestResponse) -> String? {
-        try? SyncJSON.decoder().decode(ErrorBody.self, from: Data(response.body.readableBytesView)).error.code
+        try? WireJSON.decoder().decode(ErrorBody.self, from: Data(response.body.readableBytesView)).error.code
     }
 
     @Test func cursorsOutsideTheContractsLengthAreRefusedWith400() async throws {
@@ -47,7 +49,7 @@ import Testing
             }
             // A cursor of the right length that the hub does not know is a reset, not an error.
             let page = try await client.execute(uri: "/v1/feed?cursor=garbage", method: .get, headers: auth) { response in
-                try SyncJSON.decoder().decode(FeedPage.self, from: Data(response.body.readableBytesView))
+                try WireJSON.decoder().decode(FeedPage.self, from: Data(response.body.readableBytesView))
             }
             #expect(page.reset)
         }
@@ -86,7 +88,7 @@ import Testing
         func batch(_ count: Int) throws -> ByteBuffer {
             let event = EventsRequest.Event(type: "rejection", id: "019aa9d3-4b20-7c11-9d2e-6f7a8b9c0d1e", occurredAt: Date(),
                                             clockSuspect: false, source: "test", reason: "unknown_code")
-            return ByteBuffer(bytes: try SyncJSON.encoder().encode(EventsRequest(deviceId: hub.device.id,
+            return ByteBuffer(bytes: try WireJSON.encoder().encode(EventsRequest(deviceId: hub.device.id,
                                                                                   events: Array(repeating: event, count: count))))
         }
         let (tooManyEvents, noEvents, fullBatch) = (try batch(501), try batch(0), try batch(500))
@@ -150,8 +152,8 @@ import Testing
     }
 
     @Test func theLiveServerKnowsTheClientsAddress() async throws {
-        // The limiter is keyed by HubRequestContext.remoteAddress: on a real socket it must be the peer's.
-        let router = Router(context: HubRequestContext.self)
+        // The limiter is keyed by ServerRequestContext.remoteAddress: on a real socket it must be the peer's.
+        let router = Router(context: ServerRequestContext.self)
         router.get("whoami") { _, context in context.remoteAddress?.rateLimitKey ?? "none" }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in

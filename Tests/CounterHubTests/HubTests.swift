@@ -31,7 +31,7 @@ import Testing
         return Hub(store: store, device: device, token: token, issued: issued)
     }
 
-    func redemption(_ hub: Hub, _ token: IssuedToken, sequence: Int64, uses: Int = 1, id: String = UUIDv7.make().uuidString.lowercased(),
+    func redemption(_ hub: Hub, _ token: IssuedToken, sequence: Int64, uses: Int = 1, id: String = UUIDv7.make().lowercasedString,
                     at: Date = Date()) -> EventsRequest.Event {
         EventsRequest.Event(type: "redemption", id: id, occurredAt: at, clockSuspect: false, deviceSequence: sequence,
                             tokenId: token.tokenId, campaignId: "COFFEE", shopId: hub.device.shopID, uses: uses, via: "cache",
@@ -139,16 +139,16 @@ import Testing
         unknown.tokenId = String(repeating: "0", count: 32)
         var wrongShop = redemption(hub, hub.issued[1], sequence: 3)
         wrongShop.shopId = "SHOP-2"
-        let void = EventsRequest.Event(type: "void", id: UUIDv7.make().uuidString.lowercased(), occurredAt: Date(),
+        let void = EventsRequest.Event(type: "void", id: UUIDv7.make().lowercasedString, occurredAt: Date(),
                                        clockSuspect: false, deviceSequence: 4, source: "test", redemptionId: redeemed.id,
                                        reason: "mistake")
         var voidAgain = void
-        voidAgain.id = UUIDv7.make().uuidString.lowercased()
+        voidAgain.id = UUIDv7.make().lowercasedString
         voidAgain.deviceSequence = 5
-        let rejection = EventsRequest.Event(type: "rejection", id: UUIDv7.make().uuidString.lowercased(), occurredAt: Date(),
+        let rejection = EventsRequest.Event(type: "rejection", id: UUIDv7.make().lowercasedString, occurredAt: Date(),
                                             clockSuspect: false, source: "test", reason: "unknown_code",
                                             codeHash: String(repeating: "a", count: 64))
-        let bogus = EventsRequest.Event(type: "teleport", id: UUIDv7.make().uuidString.lowercased(), occurredAt: Date(),
+        let bogus = EventsRequest.Event(type: "teleport", id: UUIDv7.make().lowercasedString, occurredAt: Date(),
                                         clockSuspect: false)
         let response = try hub.store.ingest(EventsRequest(deviceId: hub.device.id,
                                                           events: [redeemed, unknown, wrongShop, void, voidAgain, rejection, bogus]),
@@ -168,8 +168,8 @@ import Testing
         let hub = try hub(uses: 5)
         let first = redemption(hub, hub.issued[0], sequence: 1)
         var reused = redemption(hub, hub.issued[1], sequence: 1)
-        reused.id = UUIDv7.make().uuidString.lowercased()
-        let void = EventsRequest.Event(type: "void", id: UUIDv7.make().uuidString.lowercased(), occurredAt: Date(),
+        reused.id = UUIDv7.make().lowercasedString
+        let void = EventsRequest.Event(type: "void", id: UUIDv7.make().lowercasedString, occurredAt: Date(),
                                        clockSuspect: false, deviceSequence: 1, source: "test", redemptionId: first.id,
                                        reason: "mistake")
         let response = try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [first, reused, void]), from: hub.device)
@@ -240,7 +240,7 @@ import Testing
             #expect(unauthorized.1 == "Bearer")
             let auth: HTTPFields = [.authorization: "Bearer \(hub.token)"]
             let page = try await client.execute(uri: "/v1/feed?limit=2", method: .get, headers: auth) { response in
-                try SyncJSON.decoder().decode(FeedPage.self, from: Data(response.body.readableBytesView))
+                try WireJSON.decoder().decode(FeedPage.self, from: Data(response.body.readableBytesView))
             }
             #expect(page.tokens.count + page.campaigns.count == 2)
             #expect(!page.upToDate)

@@ -13,7 +13,7 @@ import Testing
                 at time: Date) async throws -> String {
         let verdict = try await fixture.ledger.redeem(code, uses: uses, source: source, at: time)
         let receipt = try #require(verdict.redemption, "\(code) should be accepted, got \(verdict.reason)")
-        return receipt.id.uuidString.lowercased()
+        return receipt.id.lowercasedString
     }
 
     /// Voids a redemption (which must succeed) and returns the void's id as the outbox stores it.
@@ -23,7 +23,7 @@ import Testing
         let outcome = try await fixture.ledger.void(redemptionID: uuid, reason: reason, source: source,
                                                     window: window, at: time)
         let voidID = try #require(outcome.voidID, "the void should succeed, got \(outcome.status)")
-        return voidID.uuidString.lowercased()
+        return voidID.lowercasedString
     }
 
     /// The ids of the rejections in the outbox, oldest first.

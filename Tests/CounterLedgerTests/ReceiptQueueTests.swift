@@ -7,7 +7,7 @@ import Testing
     @Test func theOriginalReceiptIsQueuedOnceAndReprintsAlways() async throws {
         let fixture = try await LedgerFixture()
         let verdict = try await fixture.ledger.redeem("CARD-0010", source: "test", at: LedgerFixture.now)
-        let id = try #require(verdict.redemption?.id.uuidString.lowercased())
+        let id = try #require(verdict.redemption?.id.lowercasedString)
         let first = try await fixture.ledger.enqueueReceipt(.redemption, itemID: id, redemptionID: id, usesLeft: 9, at: LedgerFixture.now)
         #expect(first != nil)
         #expect(try await fixture.ledger.enqueueReceipt(.redemption, itemID: id, redemptionID: id, usesLeft: 9) == nil,
@@ -22,7 +22,7 @@ import Testing
     @Test func retriesWaitTheirTurnAndStatesAreCounted() async throws {
         let fixture = try await LedgerFixture()
         let verdict = try await fixture.ledger.redeem("SINGLE-0001", source: "test", at: LedgerFixture.now)
-        let id = try #require(verdict.redemption?.id.uuidString.lowercased())
+        let id = try #require(verdict.redemption?.id.lowercasedString)
         let job = try #require(try await fixture.ledger.enqueueReceipt(.redemption, itemID: id, redemptionID: id, usesLeft: 0))
         let later = Date().addingTimeInterval(30)
         try await fixture.ledger.markReceiptRetry(job, error: "CUPS is not answering", next: later)
@@ -46,7 +46,7 @@ import Testing
         let fixture = try await LedgerFixture()
         var jobs: [Int64] = []
         for code in ["SINGLE-0001", "SINGLE-0002"] {
-            let id = try #require(try await fixture.ledger.redeem(code, source: "test").redemption?.id.uuidString.lowercased())
+            let id = try #require(try await fixture.ledger.redeem(code, source: "test").redemption?.id.lowercasedString)
             jobs.append(try #require(try await fixture.ledger.enqueueReceipt(.redemption, itemID: id, redemptionID: id, usesLeft: 0)))
         }
         let later = Date().addingTimeInterval(30)
@@ -60,7 +60,7 @@ import Testing
         let fixture = try await LedgerFixture()
         let verdict = try await fixture.ledger.redeem("SINGLE-0002", source: "test")
         let redemption = try #require(verdict.redemption)
-        let id = redemption.id.uuidString.lowercased()
+        let id = redemption.id.lowercasedString
         let facts = try #require(try await fixture.ledger.receiptFacts(redemptionID: id))
         #expect(facts.campaignTitle == "Coffee")
         #expect(facts.faceValueFen == 1800 && facts.shopRewardFen == 200)
@@ -68,7 +68,7 @@ import Testing
         #expect(facts.void == nil)
         let outcome = try await fixture.ledger.void(redemptionID: redemption.id, reason: "mistake", source: "test", window: 600)
         let voidID = try #require(try await fixture.ledger.voidID(ofRedemption: id))
-        #expect(voidID == outcome.voidID?.uuidString.lowercased())
+        #expect(voidID == outcome.voidID?.lowercasedString)
         let voided = try #require(try await fixture.ledger.receiptFacts(redemptionID: id, voidID: voidID))
         #expect(voided.void?.reason == "mistake")
         #expect(try await fixture.ledger.receiptFacts(redemptionID: UUID().uuidString) == nil)

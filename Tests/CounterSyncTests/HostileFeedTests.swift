@@ -53,7 +53,7 @@ import Testing
                              usesTotal: 1, usesUsed: 0, validFrom: nil, validUntil: nil, status: "active", lastUse: nil)
             },
             tombstones: [], revocations: [], keySet: try key.map(keySet(signedBy:)))
-        return String(decoding: try SyncJSON.encoder().encode(page), as: UTF8.self)
+        return String(decoding: try WireJSON.encoder().encode(page), as: UTF8.self)
     }
 
     /// Runs `body` with a ledger and a downloader pointed at a fake hub that plays `script`.

@@ -1,3 +1,4 @@
+import CounterCore
 import CounterAPIModels
 import CounterTestSupport
 import Foundation
@@ -68,7 +69,7 @@ import Testing
             try await browser.wait(until: "document.querySelectorAll('#recent li.voided').length === 1")
             #expect(try await browser.text("document.getElementById('notice').textContent").contains("已撤销"))
             try await save(browser, "voided-1024x600")
-            let history = try APIJSON.decoder().decode(HistoryResponse.self, from: Data(try await daemon.ctl("history", "--json").stdout.utf8))
+            let history = try WireJSON.decoder().decode(HistoryResponse.self, from: Data(try await daemon.ctl("history", "--json").stdout.utf8))
             #expect(history.redemptions.first?.voidedAt != nil)
 
             // Full HD.
@@ -141,7 +142,7 @@ import Testing
         #expect(try await curl(daemon, "/api/v1/status", headers: ["Host: attacker.example"]).0 == 421)
         #expect(try await curl(daemon, "/", headers: []).0 == 200)
         // The unix socket (counterctl) is not a browser's: no Origin or JSON rules there.
-        let history = try APIJSON.decoder().decode(HistoryResponse.self, from: Data(try await daemon.ctl("history", "--json").stdout.utf8))
+        let history = try WireJSON.decoder().decode(HistoryResponse.self, from: Data(try await daemon.ctl("history", "--json").stdout.utf8))
         #expect(history.redemptions.count == 1, "only the same-origin request redeemed")
         #expect(try await daemon.stop() == 0)
     }
@@ -165,7 +166,7 @@ import Testing
                 #expect(status == 421 && answer.contains("host_not_allowed"), "\(path) with Host \(host): \(status) \(answer)")
             }
         }
-        let history = try APIJSON.decoder().decode(HistoryResponse.self, from: Data(try await daemon.ctl("history", "--json").stdout.utf8))
+        let history = try WireJSON.decoder().decode(HistoryResponse.self, from: Data(try await daemon.ctl("history", "--json").stdout.utf8))
         #expect(history.redemptions.isEmpty, "nothing was redeemed through a rebinding name")
         let (status, _) = try await curl(daemon, "/api/v1/status", headers: ["Host: localhost:\(port)"])
         #expect(status == 200, "localhost itself is this machine")

@@ -8,7 +8,7 @@ import Testing
 /// The real `counterd` binary driven through the real `counterctl` binary and real ptys.
 @Suite(.serialized) struct DaemonIntegrationTests {
     func json<T: Decodable>(_ type: T.Type, _ result: CommandResult) throws -> T {
-        try APIJSON.decoder().decode(T.self, from: Data(result.stdout.utf8))
+        try WireJSON.decoder().decode(T.self, from: Data(result.stdout.utf8))
     }
 
     @Test func counterctlRedeemsChecksVoidsAndListsHistory() async throws {
@@ -71,7 +71,7 @@ import Testing
         let dead = try await daemon.ctl("outbox", "list")
         #expect(dead.status == 0 && dead.stdout.contains("no dead letters"), "\(dead.stdout) \(dead.stderr)")
         let pending = try await daemon.ctl("outbox", "list", "--pending", "--json")
-        let list = try APIJSON.decoder().decode(OutboxListResponse.self, from: Data(pending.stdout.utf8))
+        let list = try WireJSON.decoder().decode(OutboxListResponse.self, from: Data(pending.stdout.utf8))
         #expect(list.state == "pending" && list.entries.map(\.kind) == ["redemption"], "\(pending.stdout)")
         let unknown = try await daemon.ctl("outbox", "retry", "0192f0c1-2a3b-7c4d-8e5f-0123456789ab")
         #expect(unknown.status == 1 && unknown.stderr.contains("not dead letters here"), "\(unknown.stderr)")

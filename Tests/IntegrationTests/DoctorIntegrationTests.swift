@@ -1,3 +1,4 @@
+import CounterCore
 import CounterAPIModels
 import CounterTestSupport
 import Foundation
@@ -6,7 +7,7 @@ import Testing
 /// `counterctl doctor` against the real counterd: each misconfiguration is found and comes with its fix.
 @Suite(.serialized) struct DoctorIntegrationTests {
     func report(_ result: CommandResult) throws -> DoctorReport {
-        try APIJSON.decoder().decode(DoctorReport.self, from: Data(result.stdout.utf8))
+        try WireJSON.decoder().decode(DoctorReport.self, from: Data(result.stdout.utf8))
     }
 
     func check(_ id: String, in report: DoctorReport) throws -> DoctorCheck {

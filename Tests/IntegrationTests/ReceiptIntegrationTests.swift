@@ -1,3 +1,4 @@
+import CounterCore
 import CounterAPIModels
 import CounterClient
 import CounterCUPS
@@ -27,7 +28,7 @@ struct ReceiptIntegrationTests {
         let daemon = try await RunningDaemon(extraYAML: Self.printerYAML(cups))
         let redeemed = try await daemon.ctl("redeem", "DEMO-0001", "--json")
         #expect(redeemed.status == 0, "\(redeemed.stderr)")
-        let verdict = try APIJSON.decoder().decode(VerdictResponse.self, from: Data(redeemed.stdout.utf8))
+        let verdict = try WireJSON.decoder().decode(VerdictResponse.self, from: Data(redeemed.stdout.utf8))
         let id = try #require(verdict.redemptionId)
 
         let jobs = await printer.waitForJobs(1)
@@ -81,7 +82,7 @@ struct ReceiptIntegrationTests {
         for _ in 0..<5 {
             let result = try await daemon.ctl("redeem", "CARD-0010", "--json")
             #expect(result.status == 0, "accepted while CUPS is down: \(result.stderr)")
-            ids += [try APIJSON.decoder().decode(VerdictResponse.self, from: Data(result.stdout.utf8)).redemptionId ?? ""]
+            ids += [try WireJSON.decoder().decode(VerdictResponse.self, from: Data(result.stdout.utf8)).redemptionId ?? ""]
         }
         let elapsed = ContinuousClock.now - started
         #expect(elapsed < .seconds(10), "redemptions did not wait for the printer (\(elapsed))")
@@ -132,7 +133,7 @@ struct ReceiptIntegrationTests {
     @Test func previewShowsTheBytesAndItsQRDecodesWithZbar() async throws {
         let daemon = try await RunningDaemon()
         let redeemed = try await daemon.ctl("redeem", "DEMO-0001", "--json")
-        let id = try #require(try APIJSON.decoder().decode(VerdictResponse.self, from: Data(redeemed.stdout.utf8)).redemptionId)
+        let id = try #require(try WireJSON.decoder().decode(VerdictResponse.self, from: Data(redeemed.stdout.utf8)).redemptionId)
 
         let text = try await daemon.ctl("receipt", "preview", id, "--text")
         #expect(text.status == 0, "\(text.stderr)")

@@ -1,3 +1,4 @@
+import CounterCore
 import CounterAPIModels
 import CounterTestSupport
 import Foundation
@@ -8,7 +9,7 @@ import Testing
 @Suite(.serialized) struct ScannerIntegrationTests {
     func devices(_ daemon: RunningDaemon) async throws -> (DevicesResponse, CommandResult) {
         let result = try await daemon.ctl("devices", "--json")
-        return (try APIJSON.decoder().decode(DevicesResponse.self, from: Data(result.stdout.utf8)), result)
+        return (try WireJSON.decoder().decode(DevicesResponse.self, from: Data(result.stdout.utf8)), result)
     }
 
     @Test func devicesListsEachScannerWithStateLastScanAndTheFix() async throws {
@@ -37,7 +38,7 @@ import Testing
         let text = try await daemon.ctl("devices")
         #expect(text.stdout.contains("scanner front [reading] serial"))
         #expect(text.stdout.contains("FIX: is the scanner plugged in"))
-        let status = try APIJSON.decoder().decode(StatusResponse.self, from: Data(try await daemon.ctl("status", "--json").stdout.utf8))
+        let status = try WireJSON.decoder().decode(StatusResponse.self, from: Data(try await daemon.ctl("status", "--json").stdout.utf8))
         #expect(status.warnings.contains { $0.contains("scanner back cannot be read") })
         #expect(try await daemon.stop() == 0)
     }
@@ -77,12 +78,12 @@ import Testing
         #expect(result.status == 0, "--count 3 reached: \(result.stderr)")
         struct Line: Decodable { var event: String }
         let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(try lines.map { try APIJSON.decoder().decode(Line.self, from: Data($0.utf8)).event } == ["verdict", "verdict", "device"])
+        #expect(try lines.map { try WireJSON.decoder().decode(Line.self, from: Data($0.utf8)).event } == ["verdict", "verdict", "device"])
         struct VerdictLine: Decodable { var data: VerdictEventMessage }
         struct DeviceLine: Decodable { var data: DeviceEventMessage }
-        let first = try APIJSON.decoder().decode(VerdictLine.self, from: Data(lines[0].utf8)).data
-        let second = try APIJSON.decoder().decode(VerdictLine.self, from: Data(lines[1].utf8)).data
-        let third = try APIJSON.decoder().decode(DeviceLine.self, from: Data(lines[2].utf8)).data
+        let first = try WireJSON.decoder().decode(VerdictLine.self, from: Data(lines[0].utf8)).data
+        let second = try WireJSON.decoder().decode(VerdictLine.self, from: Data(lines[1].utf8)).data
+        let third = try WireJSON.decoder().decode(DeviceLine.self, from: Data(lines[2].utf8)).data
         #expect(first.source == "front" && first.verdict.reason == "ok" && first.verdict.codeLast4 == "0001")
         #expect(second.source == "counterctl" && second.verdict.reason == "already_redeemed")
         #expect(third.kind == "detached" && third.source == "front")
@@ -107,7 +108,7 @@ import Testing
             Issue.record("counterd's log: \(daemon.stderr.suffix(4000))")
             throw error
         }
-        let status = try APIJSON.decoder().decode(StatusResponse.self, from: Data(try await daemon.ctl("status", "--json").stdout.utf8))
+        let status = try WireJSON.decoder().decode(StatusResponse.self, from: Data(try await daemon.ctl("status", "--json").stdout.utf8))
         #expect(status.ledger.rejections == 3 && status.ledger.redemptions == 1)
         #expect(daemon.stderr.components(separatedBy: "reason=malformed").count - 1 == 3)
         #expect(try await daemon.stop() == 0)

@@ -1,3 +1,4 @@
+import CounterCore
 import CounterAPIModels
 import CounterClient
 import CounterSyncModels
@@ -7,12 +8,12 @@ import Testing
 /// counterd against the real counter-hub over loopback.
 @Suite(.serialized) struct SyncIntegrationTests {
     func decode<T: Decodable>(_ type: T.Type, _ result: CommandResult) throws -> T {
-        try APIJSON.decoder().decode(T.self, from: Data(result.stdout.utf8))
+        try WireJSON.decoder().decode(T.self, from: Data(result.stdout.utf8))
     }
 
     /// `counterctl sync --json` prints JSON lines; the last one carries the report.
     func syncReport(_ result: CommandResult) throws -> SyncNowReport {
-        let lines = result.stdout.split(separator: "\n").map { try? APIJSON.decoder().decode(SyncProgressLine.self, from: Data($0.utf8)) }
+        let lines = result.stdout.split(separator: "\n").map { try? WireJSON.decoder().decode(SyncProgressLine.self, from: Data($0.utf8)) }
         guard let report = lines.last??.report, lines.allSatisfy({ $0 != nil }) else {
             throw HubCommandError(arguments: ["sync"], output: result.stdout)
         }

@@ -1,24 +1,6 @@
 import CounterCore
 import Foundation
 
-/// JSON conventions of the sync protocol: snake_case keys, RFC 3339 UTC times (fractions allowed).
-public enum SyncJSON {
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = RFC3339.encodingStrategy
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
-
-    public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = RFC3339.decodingStrategy
-        return decoder
-    }
-}
-
 /// `GET /v1/time`.
 public struct TimeResponse: Codable, Sendable, Equatable {
     public var serverTime: Date
@@ -57,22 +39,6 @@ public struct EnrollResponse: Codable, Sendable, Equatable {
         self.shopId = shopId
         self.deviceToken = deviceToken
         self.rootPublicKey = rootPublicKey
-        self.serverTime = serverTime
-    }
-}
-
-/// The error body of every endpoint: `{"error": {"code", "message"}, "server_time"}`.
-public struct SyncErrorBody: Codable, Sendable, Equatable {
-    public struct Detail: Codable, Sendable, Equatable {
-        public var code: String
-        public var message: String
-    }
-
-    public var error: Detail
-    public var serverTime: Date?
-
-    public init(code: String, message: String, serverTime: Date?) {
-        error = Detail(code: code, message: message)
         self.serverTime = serverTime
     }
 }

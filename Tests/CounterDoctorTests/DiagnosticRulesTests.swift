@@ -1,6 +1,5 @@
 import CounterAPIModels
-@testable import CounterDaemon
-import CounterDoctor
+@testable import CounterDoctor
 import Foundation
 import Testing
 
@@ -251,25 +250,5 @@ import Testing
         let outdated = check("udev_rules", facts)
         #expect(outdated.outcome == .warning)
         #expect(outdated.fix?.contains("counterd udev-rules >") == true)
-    }
-
-    @Test func udevRulesAreComparedWithTheProfiles() throws {
-        let rules = NSTemporaryDirectory() + "udev-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: rules) }
-        // Only the source tree's profiles: an installed package's may differ from the committed rules.
-        let profiles = [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../drivers/scanners").path]
-        #expect(Redeemer.udevRulesState(profileDirectories: profiles, rulesDirectories: [rules]) == .missing(searched: [rules]))
-        let file = rules + "/70-counterd-scanners.rules"
-        try "# old rules\n".write(toFile: file, atomically: true, encoding: .utf8)
-        guard case .outdated = Redeemer.udevRulesState(profileDirectories: profiles, rulesDirectories: [rules]) else {
-            Issue.record("old rules not noticed")
-            return
-        }
-        // The committed rules file is generated from drivers/scanners (a test keeps them equal).
-        let committed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../udev/70-counterd-scanners.rules")
-        try FileManager.default.removeItem(atPath: file)
-        try FileManager.default.copyItem(atPath: committed.path, toPath: file)
-        #expect(Redeemer.udevRulesState(profileDirectories: profiles, rulesDirectories: [rules]) == .current(path: file))
     }
 }

@@ -1,58 +1,66 @@
-import CounterCore
 import CounterAPIModels
-import CounterLedger
+import CounterCore
 import Foundation
 
-/// What the daemon found out about its own health, for `counterctl doctor`. Gathered by
-/// ``Redeemer/diagnostics(probeHub:)``; judged by ``DiagnosticRules``.
-struct DiagnosticFacts: Sendable {
-    /// The hub, when the counter is enrolled.
-    var hubURL: String?
-    var isDemo = false
-    /// The answer of a fresh hub probe: this clock's offset, or why the hub could not be reached.
-    var hubProbe: HubProbe?
-    var lastSyncOffset: TimeInterval?
-    /// The latest trustworthy time the ledger has seen, and now: a clock set back below it is a problem.
-    var clockHighWater: Date?
-    var lastCompleteSyncAt: Date?
-    var maxDataAge: TimeInterval?
-    var lastSyncError: String?
-    var stateDirectory = ""
-    var disk: DiskSpace?
-    var diskError: String?
-    /// `PRAGMA quick_check` rows, or why it could not run.
-    var quickCheck: [String] = ["ok"]
-    var quickCheckError: String?
-    /// Why the upload queue or the sync state could not be read (a damaged ledger).
-    var ledgerError: String?
-    /// The shop's own scanner profiles (`usb_scanners.profiles_directory`), which the rules must include.
-    var localProfilesDirectory: String?
-    var ledgerBytes: Int64?
-    var outboxPending = 0
-    var oldestPendingAt: Date?
-    var deadLetters: [StatusResponse.DeadLetterInfo] = []
-    var deadLetterCount = 0
-    /// The CUPS queues; `nil` when printing is off.
-    var printers: PrintersResponse?
-    var printing: PrintingStatus?
-    var devices = DevicesResponse(scanners: [], unmatched: [], usbMonitor: "off", printer: nil)
-    var hasTerminalSource = false
-    var udevRules = UdevRulesState.missing(searched: [])
-    /// The group owning each scanner node counterd may not open.
-    var nodeGroups: [String: String] = [:]
-    var now = Date()
+/// What the daemon found out about its own health, for `counterctl doctor`. Gathered by counterd's
+/// diagnostics controller (`GET /api/v1/diagnostics`); judged by ``DiagnosticRules``.
+public struct DiagnosticFacts: Sendable {
+    public init() {}
 
-    enum HubProbe: Sendable {
+    /// How far the clock may be off before the ledger flags redemptions `clock_suspect` (`Ledger.clockTolerance`).
+    public var clockTolerance: TimeInterval = 2 * 3600
+    /// The hub, when the counter is enrolled.
+    public var hubURL: String?
+    public var isDemo = false
+    /// The answer of a fresh hub probe: this clock's offset, or why the hub could not be reached.
+    public var hubProbe: HubProbe?
+    public var lastSyncOffset: TimeInterval?
+    /// The latest trustworthy time the ledger has seen, and now: a clock set back below it is a problem.
+    public var clockHighWater: Date?
+    public var lastCompleteSyncAt: Date?
+    public var maxDataAge: TimeInterval?
+    public var lastSyncError: String?
+    public var stateDirectory = ""
+    public var disk: DiskSpace?
+    public var diskError: String?
+    /// `PRAGMA quick_check` rows, or why it could not run.
+    public var quickCheck: [String] = ["ok"]
+    public var quickCheckError: String?
+    /// Why the upload queue or the sync state could not be read (a damaged ledger).
+    public var ledgerError: String?
+    /// The shop's own scanner profiles (`usb_scanners.profiles_directory`), which the rules must include.
+    public var localProfilesDirectory: String?
+    public var ledgerBytes: Int64?
+    public var outboxPending = 0
+    public var oldestPendingAt: Date?
+    public var deadLetters: [StatusResponse.DeadLetterInfo] = []
+    public var deadLetterCount = 0
+    /// The CUPS queues; `nil` when printing is off.
+    public var printers: PrintersResponse?
+    public var printing: PrintingStatus?
+    public var devices = DevicesResponse(scanners: [], unmatched: [], usbMonitor: "off", printer: nil)
+    public var hasTerminalSource = false
+    public var udevRules = UdevRulesState.missing(searched: [])
+    /// The group owning each scanner node counterd may not open.
+    public var nodeGroups: [String: String] = [:]
+    public var now = Date()
+
+    public enum HubProbe: Sendable {
         case reached(offset: TimeInterval, roundTrip: Duration)
         case failed(String)
     }
 
-    struct DiskSpace: Sendable {
-        var freeBytes: Int64
-        var totalBytes: Int64
+    public struct DiskSpace: Sendable {
+        public init(freeBytes: Int64, totalBytes: Int64) {
+            self.freeBytes = freeBytes
+            self.totalBytes = totalBytes
+        }
+
+        public var freeBytes: Int64
+        public var totalBytes: Int64
     }
 
-    enum UdevRulesState: Sendable, Equatable {
+    public enum UdevRulesState: Sendable, Equatable {
         case current(path: String)
         case outdated(path: String, profiles: Int)
         case missing(searched: [String])
@@ -62,7 +70,7 @@ struct DiagnosticFacts: Sendable {
 }
 
 /// Turns ``DiagnosticFacts`` into checks with fixes. Pure, so every misconfiguration has a unit test.
-enum DiagnosticRules {
+public enum DiagnosticRules {
     /// The command that enrolls a counter installed from the package.
     static let enrollCommand = "sudo -u counterd counterd enroll --config /etc/counterd/counterd.yaml --hub URL --code CODE"
 
@@ -82,13 +90,12 @@ enum DiagnosticRules {
     /// Less free space than this in the state directory is a problem.
     static let minimumFreeBytes: Int64 = 100 * 1024 * 1024
     static let minimumFreeFraction = 0.05
-    /// A clock this far off the hub's is worth fixing; past ``CounterLedger/Ledger/clockTolerance`` redemptions are flagged.
+    /// A clock this far off the hub's is worth fixing; past ``DiagnosticFacts/clockTolerance`` it is a problem.
     static let clockWarning: TimeInterval = 120
-    static let clockProblem: TimeInterval = Ledger.clockTolerance
     /// An upload queue whose oldest event waits longer than this is reported.
     static let uploadWait: TimeInterval = 3600
 
-    static func evaluate(_ facts: DiagnosticFacts) -> [DoctorCheck] {
+    public static func evaluate(_ facts: DiagnosticFacts) -> [DoctorCheck] {
         [enrolled(facts), hub(facts), clock(facts), dataAge(facts), disk(facts), database(facts), uploadQueue(facts),
          deadLetters(facts), cups(facts), printerQueue(facts), printer(facts), scanners(facts), scannerAccess(facts),
          udevRules(facts)]
@@ -120,7 +127,7 @@ enum DiagnosticRules {
     }
 
     static func clock(_ facts: DiagnosticFacts) -> DoctorCheck {
-        if let highWater = facts.clockHighWater, facts.now < highWater - clockProblem {
+        if let highWater = facts.clockHighWater, facts.now < highWater - facts.clockTolerance {
             return DoctorCheck("clock", .problem,
                                "this clock is \(describe(seconds: highWater.timeIntervalSince(facts.now))) behind the latest time this "
                                + "counter has seen (\(RFC3339.string(highWater))): it was set back; codes are judged at that time "
@@ -135,7 +142,7 @@ enum DiagnosticRules {
         }
         let fix = "sudo timedatectl set-ntp true (then `timedatectl status` shows: System clock synchronized: yes)"
         let words = "this clock is \(describe(seconds: abs(offset))) \(offset > 0 ? "behind" : "ahead of") the hub's"
-        if abs(offset) > clockProblem {
+        if abs(offset) > facts.clockTolerance {
             return DoctorCheck("clock", .problem, words + "; redemptions are flagged clock_suspect", fix: fix)
         }
         if abs(offset) > clockWarning { return DoctorCheck("clock", .warning, words + "; receipts show the wrong time", fix: fix) }

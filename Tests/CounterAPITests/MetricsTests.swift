@@ -1,4 +1,5 @@
 import CounterDaemon
+import CounterDoctor
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -76,7 +77,7 @@ import Testing
                 #expect(response.status == .ok)
                 let object = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
                 let checks = object?["checks"] as? [[String: Any]] ?? []
-                #expect(checks.map { $0["id"] as? String } == DiagnosticRulesTests.daemonIDs)
+                #expect(checks.map { $0["id"] as? String } == LocalChecks.daemonCheckIDs)
                 let database = checks.first { $0["id"] as? String == "database" }
                 #expect(database?["outcome"] as? String == "ok")
             }

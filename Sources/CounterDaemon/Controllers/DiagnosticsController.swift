@@ -1,16 +1,36 @@
 import CounterAPIModels
 import CounterCore
+import CounterDoctor
+import CounterHTTP
 import CounterLedger
 import CounterReceipts
 import CounterScan
 import CounterSync
 import Foundation
+import Hummingbird
 
-extension Redeemer {
-    /// The daemon's health checks for `counterctl doctor`: sync, disk, ledger, upload queue, printer, scanners, udev rules.
+/// `GET /api/v1/diagnostics`: the daemon's health checks for `counterctl doctor` (sync, disk, ledger, upload queue,
+/// printer, scanners, udev rules): the facts are gathered here and judged by CounterDoctor's ``DiagnosticRules``.
+struct DiagnosticsController: Controller {
+    let configuration: DaemonConfiguration
+    let ledger: Ledger
+    let syncer: Syncer?
+    /// The hub as people may see it; `nil` when not enrolled.
+    let hubURL: String?
+    let receipts: ReceiptService
+    let scanners: ScannerRegistry
+
+    func addRoutes(to router: Router<ServerRequestContext>) {
+        router.group("api/v1").get("diagnostics") { request, _ in
+            let probe = request.uri.queryParameters.get("probe_hub") != "false"
+            return JSONResponse(try await diagnostics(probeHub: probe))
+        }
+    }
+
     /// - Parameter probeHub: ask the hub for its time now (up to 10 s) rather than trust the last sync.
-    public func diagnostics(probeHub: Bool) async throws -> DiagnosticsResponse {
+    func diagnostics(probeHub: Bool) async throws -> DiagnosticsResponse {
         var facts = DiagnosticFacts()
+        facts.clockTolerance = Ledger.clockTolerance
         facts.isDemo = configuration.loadDemoData
         facts.hasTerminalSource = configuration.hasTerminalSource
         facts.stateDirectory = configuration.stateDirectory
@@ -29,9 +49,7 @@ extension Redeemer {
             facts.oldestPendingAt = outbox.oldestPendingAt
             facts.deadLetterCount = outbox.dead
             facts.clockHighWater = try await ledger.clockHighWater()
-            facts.deadLetters = try await ledger.deadLetters(limit: 5).map {
-                .init(eventId: $0.eventID, kind: $0.kind.rawValue, reason: $0.reason, failedAt: $0.failedAt)
-            }
+            facts.deadLetters = try await ledger.deadLetters(limit: 5).map(StatusResponse.DeadLetterInfo.init)
         } catch {
             facts.ledgerError = "\(error)"
         }
@@ -60,35 +78,16 @@ extension Redeemer {
         } catch {
             facts.diskError = "\(error)"
         }
-        if let receipts, receipts.configuration.enabled {
+        if receipts.configuration.enabled {
             facts.printers = await receipts.printers()
             facts.printing = try? await receipts.status()
         }
-        facts.devices = try await devices()
+        facts.devices = try await DevicesController.report(scanners: scanners, receipts: receipts)
         for node in facts.devices.scanners.filter(\.permissionDenied).flatMap(\.nodes) {
             facts.nodeGroups[node] = Self.groupName(of: node)
         }
         facts.udevRules = Self.udevRulesState(profileDirectories: configuration.usbScanners.profileDirectories)
         return DiagnosticsResponse(checks: DiagnosticRules.evaluate(facts))
-    }
-
-    /// The Prometheus text of `GET /metrics`, with queue, sync, printer and scanner state read now.
-    public func metrics() async throws -> String {
-        let outbox = try await ledger.outboxCounts()
-        var age: Int?
-        if syncer != nil, let last = try await ledger.syncState().lastCompleteSyncAt {
-            age = Int(saturating: Date().timeIntervalSince(last))
-        }
-        var receiptJobs: [String: Int] = [:]
-        if let receipts, receipts.configuration.enabled {
-            let printing = try await receipts.status()
-            receiptJobs = ["pending": printing.pending, "submitted": printing.submitted, "printed": printing.printed,
-                           "failed": printing.failed]
-        }
-        var scannerStates: [String: Int] = [:]
-        for scanner in try await devices().scanners { scannerStates[scanner.state, default: 0] += 1 }
-        return metrics.exposition(.init(uploadQueue: outbox.pending, deadLetters: outbox.dead, lastSyncAgeSeconds: age,
-                                        enrolled: syncer != nil, receipts: receiptJobs, scanners: scannerStates))
     }
 
     /// Free and total bytes of the file system holding `path`.

@@ -1,9 +1,9 @@
 import Hummingbird
 import NIOCore
 
-/// counter-hub's request context: the basic one plus the client's address, which the enrollment rate
-/// limit is keyed by.
-public struct HubRequestContext: RequestContext, RemoteAddressRequestContext {
+/// The request context of counterd's local API and of counter-hub: Hummingbird's basic context plus the
+/// client's address (counter-hub's enrollment rate limit is keyed by it; on a unix socket it is `nil`).
+public struct ServerRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
 

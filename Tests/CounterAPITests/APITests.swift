@@ -1,10 +1,12 @@
 import CounterAPI
 import CounterAPIModels
+import CounterCore
 import CounterDaemon
 import CounterLedger
+import CounterTestSupport
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
@@ -14,15 +16,15 @@ import Testing
 @Suite struct APITests {
     /// - Parameter guarded: the TCP listener's router (with ``BrowserGuard``) instead of the socket's.
     static func withAPI(guarded: Bool = false, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let directory = NSTemporaryDirectory() + "counterd-api-\(UUID().uuidString)"
-        var configuration = try DaemonConfiguration.demo(environment: [:])
-        configuration.stateDirectory = directory
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let ledger = try Ledger(path: configuration.ledgerPath, identity: configuration.identity!)
-        try await ledger.apply(DemoData.cacheUpdate(now: Date()))
-        let redeemer = Redeemer(ledger: ledger, configuration: configuration, logger: Logger(label: "test"))
-        let router = buildRouter(redeemer, browserGuard: guarded ? BrowserGuard(listenerHost: "127.0.0.1") : nil)
-        try await Application(router: router).test(.router, body)
+        try await TemporaryDirectory.with("counterd-api") { directory in
+            var configuration = try DaemonConfiguration.demo(environment: [:])
+            configuration.stateDirectory = directory.path
+            let ledger = try Ledger(path: configuration.ledgerPath, identity: configuration.identity!)
+            try await ledger.apply(DemoData.cacheUpdate(now: Date()))
+            let parts = CounterParts(configuration: configuration, ledger: ledger, logger: Logger(label: "test"))
+            let router = buildAPIRouter(parts.controllers, browserGuard: guarded ? BrowserGuard(listenerHost: "127.0.0.1") : nil)
+            try await Application(router: router).test(.router, body)
+        }
     }
 
     func withAPI(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -51,7 +53,7 @@ import Testing
             #expect(message?["en"]?.contains("Redeemed") == true)
 
             let (_, again) = try await post(client, "/api/v1/redeem", #"{"code": "DEMO-0001"}"#)
-            let verdict = try APIJSON.decoder().decode(VerdictResponse.self, from: again)
+            let verdict = try WireJSON.decoder().decode(VerdictResponse.self, from: again)
             #expect(verdict.verdict == "rejected")
             #expect(verdict.reason == "already_redeemed")
             #expect(verdict.priorUse?.shopId == "DEMO-SHOP")
@@ -63,7 +65,7 @@ import Testing
         try await withAPI { client in
             for _ in 0..<2 {
                 let (_, data) = try await post(client, "/api/v1/check", #"{"code": "DEMO-0002"}"#)
-                #expect(try APIJSON.decoder().decode(VerdictResponse.self, from: data).reason == "ok")
+                #expect(try WireJSON.decoder().decode(VerdictResponse.self, from: data).reason == "ok")
             }
         }
     }
@@ -81,7 +83,7 @@ import Testing
             for (path, body, code) in cases {
                 let (status, data) = try await post(client, path, body)
                 #expect(status == .badRequest, "\(body)")
-                #expect(try APIJSON.decoder().decode(ErrorResponse.self, from: data).error.code == code, "\(body)")
+                #expect(try WireJSON.decoder().decode(ErrorBody.self, from: data).error.code == code, "\(body)")
             }
             let limit = try await client.execute(uri: "/api/v1/redemptions?limit=0", method: .get) { $0.status }
             #expect(limit == .badRequest)
@@ -91,11 +93,11 @@ import Testing
     @Test func voidAndHistory() async throws {
         try await withAPI { client in
             let (_, data) = try await post(client, "/api/v1/redeem", #"{"code": "CARD-0010", "uses": 2, "source": "pos"}"#)
-            let id = try #require(try APIJSON.decoder().decode(VerdictResponse.self, from: data).redemptionId)
+            let id = try #require(try WireJSON.decoder().decode(VerdictResponse.self, from: data).redemptionId)
 
             let (status, voided) = try await post(client, "/api/v1/voids", #"{"redemption_id": "\#(id)"}"#)
             #expect(status == .ok)
-            let outcome = try APIJSON.decoder().decode(VoidResponse.self, from: voided)
+            let outcome = try WireJSON.decoder().decode(VoidResponse.self, from: voided)
             #expect(outcome.status == "voided")
             #expect(outcome.usesLeft == 10)
 
@@ -105,7 +107,7 @@ import Testing
             #expect(missing == .notFound)
 
             let history = try await client.execute(uri: "/api/v1/redemptions?limit=5", method: .get) {
-                try APIJSON.decoder().decode(HistoryResponse.self, from: Data($0.body.readableBytesView))
+                try WireJSON.decoder().decode(HistoryResponse.self, from: Data($0.body.readableBytesView))
             }
             #expect(history.redemptions.count == 1)
             #expect(history.redemptions[0].source == "pos")
@@ -118,14 +120,14 @@ import Testing
         try await withAPI { client in
             let (status, data) = try await post(client, "/api/v1/sync", "")
             #expect(status == .conflict)
-            #expect(try APIJSON.decoder().decode(ErrorResponse.self, from: data).error.code == "not_enrolled")
+            #expect(try WireJSON.decoder().decode(ErrorBody.self, from: data).error.code == "not_enrolled")
         }
     }
 
     @Test func status() async throws {
         try await withAPI { client in
             let status = try await client.execute(uri: "/api/v1/status", method: .get) {
-                try APIJSON.decoder().decode(StatusResponse.self, from: Data($0.body.readableBytesView))
+                try WireJSON.decoder().decode(StatusResponse.self, from: Data($0.body.readableBytesView))
             }
             #expect(status.shopId == "DEMO-SHOP")
             #expect(status.timeZone == "Asia/Shanghai")

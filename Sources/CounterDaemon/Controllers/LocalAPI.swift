@@ -1,0 +1,83 @@
+import CounterAPIModels
+import CounterCore
+import CounterHTTP
+import CounterLedger
+import CounterReceipts
+import CounterScan
+import CounterSync
+import Foundation
+import Logging
+
+/// The parts of a running counter the local API serves: built once by ``buildDaemon(_:logger:onReady:)``,
+/// or by a test over a ledger of its own.
+public struct CounterParts: Sendable {
+    public let configuration: DaemonConfiguration
+    public let ledger: Ledger
+    public let logger: Logger
+    public let redeemer: Redeemer
+    public let voids: VoidDesk
+    /// Present when the counter is enrolled with a hub.
+    public let syncer: Syncer?
+    /// The hub as people may see it (``redactedHubURL(_:)``).
+    public let hubURL: String?
+    /// The receipt printer (prints only when the configuration turns printing on).
+    public let receipts: ReceiptService
+    public let scanners: ScannerRegistry
+    public let startedAt = Date()
+
+    /// - Parameters:
+    ///   - presenter: shows each verdict on the terminal, when a terminal is a scan source.
+    public init(configuration: DaemonConfiguration, ledger: Ledger, logger: Logger, syncer: Syncer? = nil, hubURL: String? = nil,
+                scanners: ScannerRegistry = ScannerRegistry(), presenter: (@Sendable (Verdict, String) -> Void)? = nil) {
+        self.configuration = configuration
+        self.ledger = ledger
+        self.logger = logger
+        self.syncer = syncer
+        self.hubURL = hubURL
+        self.scanners = scanners
+        let composer = ReceiptComposer(timeZone: configuration.timeZone,
+                                       fallbackShopName: configuration.loadDemoData ? "演示门店 Demo shop" : nil)
+        receipts = ReceiptService(configuration: configuration.printer, ledger: ledger, composer: composer,
+                                  profileDirectories: configuration.printerProfileDirectories, logger: logger)
+        let outboxChanged: @Sendable () -> Void = { syncer?.outboxChanged() }
+        let metrics = DaemonMetrics()
+        redeemer = Redeemer(ledger: ledger, timeZone: configuration.timeZone, logger: logger, metrics: metrics,
+                            presenter: presenter, outboxChanged: outboxChanged, receipts: receipts)
+        voids = VoidDesk(ledger: ledger, window: configuration.voidWindow, logger: logger, metrics: metrics,
+                         outboxChanged: outboxChanged, receipts: receipts)
+    }
+
+    /// The local API: one controller per resource.
+    public var controllers: [any Controller] {
+        [
+            StatusController(ledger: ledger, timeZone: configuration.timeZone, voidWindow: configuration.voidWindow,
+                             startedAt: startedAt, sources: configuration.scanners.map(StatusResponse.SourceInfo.init),
+                             hubURL: hubURL, scanners: scanners, receipts: receipts),
+            RedemptionsController(redeemer: redeemer, voids: voids, ledger: ledger, timeZone: configuration.timeZone),
+            OutboxController(ledger: ledger, logger: logger, outboxChanged: { [syncer] in syncer?.outboxChanged() }),
+            SyncController(syncer: syncer),
+            ReceiptsController(receipts: receipts, logger: logger),
+            DevicesController(scanners: scanners, receipts: receipts, redeemer: redeemer),
+            DiagnosticsController(configuration: configuration, ledger: ledger, syncer: syncer, hubURL: hubURL,
+                                  receipts: receipts, scanners: scanners),
+            MetricsController(ledger: ledger, metrics: redeemer.metrics, isEnrolled: syncer != nil, receipts: receipts,
+                              scanners: scanners),
+        ]
+    }
+
+    /// Ends the event streams of `GET /api/v1/events` (at shutdown: the HTTP listener waits for open
+    /// requests, and a stream would never end by itself).
+    public func endEventStreams() async {
+        redeemer.endVerdicts()
+        await scanners.endEvents()
+    }
+}
+
+extension StatusResponse.SourceInfo {
+    init(_ scanner: ScannerConfiguration) {
+        switch scanner {
+        case .terminal(let name): self.init(name: name, kind: "terminal", path: nil)
+        case .serial(let serial): self.init(name: serial.name, kind: "serial", path: serial.path)
+        }
+    }
+}

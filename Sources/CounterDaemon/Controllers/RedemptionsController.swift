@@ -1,0 +1,46 @@
+import CounterAPIModels
+import CounterHTTP
+import CounterLedger
+import Foundation
+import Hummingbird
+
+/// Redemptions: redeem (核销), check without redeeming, void (撤销), and the history.
+struct RedemptionsController: Controller {
+    let redeemer: Redeemer
+    let voids: VoidDesk
+    let ledger: Ledger
+    let timeZone: TimeZone
+
+    func addRoutes(to router: Router<ServerRequestContext>) {
+        let api = router.group("api/v1")
+        api.post("redeem") { request, _ in
+            let body = try await request.decodeJSON(RedeemRequest.self, codes: .localAPI)
+            let uses = try validUses(body.uses)
+            let verdict = try await redeemer.redeem(code: body.code, uses: uses, source: try validSource(body.source))
+            return JSONResponse(VerdictResponse(verdict, timeZone: timeZone))
+        }
+        api.post("check") { request, _ in
+            let body = try await request.decodeJSON(RedeemRequest.self, codes: .localAPI)
+            let uses = try validUses(body.uses)
+            return JSONResponse(VerdictResponse(try await ledger.check(body.code, uses: uses), timeZone: timeZone))
+        }
+        api.post("voids") { request, _ in
+            let body = try await request.decodeJSON(VoidRequest.self, codes: .localAPI)
+            guard let id = UUID(uuidString: body.redemptionId) else {
+                throw APIError(.badRequest, code: "invalid_redemption_id",
+                                message: "redemption_id must be a UUID such as 0192f0c1-2a3b-7c4d-8e5f-0123456789ab")
+            }
+            let outcome = try await voids.void(redemptionID: id, reason: try validReason(body.reason), source: try validSource(body.source))
+            let status: HTTPResponse.Status = switch outcome.status {
+            case .voided: .ok
+            case .notFound: .notFound
+            case .windowClosed, .alreadyVoided, .otherDevice: .conflict
+            }
+            return JSONResponse(VoidResponse(outcome, timeZone: timeZone), status: status)
+        }
+        api.get("redemptions") { request, _ in
+            let limit = try validLimit(request, default: 20)
+            return JSONResponse(HistoryResponse(redemptions: try await ledger.history(limit: limit).map(HistoryResponse.Entry.init)))
+        }
+    }
+}
