@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 stage "setup" source scripts/setup.sh
+# Fast (no build): the module tables of docs/architecture.md against Package.swift.
+stage "architecture doc matches Package.swift" python3 scripts/check-architecture.py
 # A private cupsd for the whole run (the receipt tests start their own as well, to stop and restart them).
 stop_cups() { kill "$cups_pid" 2>/dev/null || true; }
 start_cups() {
