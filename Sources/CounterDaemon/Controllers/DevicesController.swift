@@ -82,3 +82,24 @@ struct DevicesController: Controller {
         })
     }
 }
+
+extension DevicesResponse.ScannerInfo {
+    init(_ status: ScannerStatus) {
+        self.init(id: status.id, source: status.source, transport: status.transport, profile: status.profile,
+                  vendorProduct: status.vendorProduct, product: status.product, nodes: status.nodes,
+                  state: status.state.rawValue, problem: status.problem, fix: status.fix,
+                  permissionDenied: status.permissionDenied, lastScanAt: status.lastScanAt, scans: status.scans)
+    }
+}
+
+extension DevicesResponse.UnmatchedUSBDevice {
+    init(_ device: UnmatchedDevice) {
+        self.init(port: device.id, vendorProduct: device.vendorProduct, product: device.product)
+    }
+}
+
+extension DeviceEventMessage {
+    init(_ event: DeviceEvent) {
+        self.init(kind: event.kind.rawValue, device: event.device, source: event.source, message: event.message, at: event.at)
+    }
+}

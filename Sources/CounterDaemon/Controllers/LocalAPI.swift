@@ -47,7 +47,7 @@ public struct CounterParts: Sendable {
                          outboxChanged: outboxChanged, receipts: receipts)
     }
 
-    /// The local API: one controller per resource.
+    /// The local API: one controller per resource. A new resource is one controller file and one line here.
     public var controllers: [any Controller] {
         [
             StatusController(ledger: ledger, timeZone: configuration.timeZone, voidWindow: configuration.voidWindow,
@@ -70,14 +70,5 @@ public struct CounterParts: Sendable {
     public func endEventStreams() async {
         redeemer.endVerdicts()
         await scanners.endEvents()
-    }
-}
-
-extension StatusResponse.SourceInfo {
-    init(_ scanner: ScannerConfiguration) {
-        switch scanner {
-        case .terminal(let name): self.init(name: name, kind: "terminal", path: nil)
-        case .serial(let serial): self.init(name: serial.name, kind: "serial", path: serial.path)
-        }
     }
 }

@@ -41,3 +41,10 @@ struct OutboxController: Controller {
         }
     }
 }
+
+extension OutboxListResponse.Entry {
+    init(_ entry: OutboxEntry) {
+        self.init(eventId: entry.eventID, kind: entry.kind.rawValue, state: entry.state.rawValue, attempts: entry.attempts,
+                  refusals: entry.refusals, lastError: entry.lastError, createdAt: entry.createdAt, failedAt: entry.failedAt)
+    }
+}

@@ -1,4 +1,5 @@
 import CounterAPIModels
+import CounterCore
 import CounterHTTP
 import CounterLedger
 import Foundation
@@ -42,5 +43,23 @@ struct RedemptionsController: Controller {
             let limit = try validLimit(request, default: 20)
             return JSONResponse(HistoryResponse(redemptions: try await ledger.history(limit: limit).map(HistoryResponse.Entry.init)))
         }
+    }
+}
+
+extension HistoryResponse.Entry {
+    init(_ summary: RedemptionSummary) {
+        self.init(redemptionId: summary.id.lowercasedString, deviceSequence: summary.deviceSequence,
+                  redeemedAt: summary.redeemedAt, tokenId: summary.tokenID, campaignId: summary.campaignID,
+                  campaignTitle: summary.campaignTitle, uses: summary.uses, codeLast4: summary.codeLastFour,
+                  source: summary.source, voidedAt: summary.voidedAt, uploadState: summary.uploadState)
+    }
+}
+
+extension VoidResponse {
+    init(_ outcome: VoidOutcome, timeZone: TimeZone) {
+        self.init(status: outcome.status.rawValue, message: outcome.message(in: timeZone),
+                  redemptionId: outcome.redemptionID.lowercasedString, voidId: outcome.voidID?.lowercasedString,
+                  deviceSequence: outcome.deviceSequence, voidedAt: outcome.voidedAt,
+                  usesRestored: outcome.usesRestored, usesLeft: outcome.usesLeft)
     }
 }

@@ -76,3 +76,12 @@ struct StatusController: Controller {
         status.warnings = SyncWarnings.evaluate(state: state, dead: outbox.dead, now: now)
     }
 }
+
+extension StatusResponse.SourceInfo {
+    init(_ scanner: ScannerConfiguration) {
+        switch scanner {
+        case .terminal(let name): self.init(name: name, kind: "terminal", path: nil)
+        case .serial(let serial): self.init(name: serial.name, kind: "serial", path: serial.path)
+        }
+    }
+}
