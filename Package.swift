@@ -78,7 +78,6 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        // counterctl doctor: the checks counterctl makes itself, and the report it prints.
         // counterctl doctor: the rules that judge the daemon's facts, the checks counterctl makes itself, the report.
         .target(name: "CounterDoctor", dependencies: ["CounterAPIModels", "CounterCore"]),
         // The JSON shapes of the sync protocol (docs/protocol.md), shared by counterd and counter-hub.
@@ -107,7 +106,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        // Composition root: configuration, the redeemer, buildDaemon(config).
+        // Composition root: configuration, the redeemer and void desk, the local API's controllers, buildDaemon(config).
         .target(name: "CounterDaemon", dependencies: [
             "CounterCore", "CounterLedger", "CounterScan", "CounterAPI", "CounterAPIModels", "CounterSync", "CounterSyncModels",
             "CounterPrint", "CounterCUPS", "CounterUSB", "CounterReceipts", "CounterHTTP", "CounterDoctor",
@@ -147,11 +146,11 @@ let package = Package(
             "CounterCore", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "CounterLedgerTests", dependencies: [
-            "CounterLedger", "CounterCore",
+            "CounterLedger", "CounterCore", "CounterTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Helpers shared by test targets (a real pty pair).
+        // Helpers shared by test targets: a real pty pair, a private cupsd, a sysfs tree, temporary directories.
         .target(name: "CounterTestSupport", path: "Tests/CounterTestSupport"),
         .testTarget(name: "CounterScanTests", dependencies: [
             "CounterScan", "CounterUSB", "CounterTestSupport", .product(name: "Logging", package: "swift-log"),
@@ -159,7 +158,7 @@ let package = Package(
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "CounterDaemonTests", dependencies: [
             "CounterDaemon", "CounterDoctor", "CounterAPI", "CounterAPIModels", "CounterCore", "CounterLedger", "CounterScan", "CounterPrint",
-            "CounterReceipts",
+            "CounterReceipts", "CounterTestSupport",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -175,14 +174,14 @@ let package = Package(
         .testTarget(name: "CounterDoctorTests", dependencies: ["CounterDoctor", "CounterAPIModels", "CounterCore"]),
         .testTarget(name: "CounterCUPSTests", dependencies: ["CounterCUPS", "CounterTestSupport"]),
         .testTarget(name: "CounterSyncTests", dependencies: [
-            "CounterSync", "CounterSyncModels", "CounterLedger", "CounterCore",
+            "CounterSync", "CounterSyncModels", "CounterLedger", "CounterCore", "CounterTestSupport",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "CounterHubTests", dependencies: [
-            "CounterHub", "CounterCore", "CounterHTTP", "CounterSyncModels",
+            "CounterHub", "CounterCore", "CounterHTTP", "CounterSyncModels", "CounterTestSupport",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

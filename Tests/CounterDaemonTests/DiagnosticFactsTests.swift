@@ -1,14 +1,15 @@
-import CounterDoctor
 @testable import CounterDaemon
+import CounterDoctor
+import CounterTestSupport
 import Foundation
 import Testing
 
 /// The facts the daemon gathers for `counterctl doctor` from the machine (the rules DiagnosticRulesTests judges them by).
 @Suite struct DiagnosticFactsTests {
     @Test func udevRulesAreComparedWithTheProfiles() throws {
-        let rules = NSTemporaryDirectory() + "udev-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: rules, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: rules) }
+        let temporary = try TemporaryDirectory("udev")
+        defer { temporary.remove() }
+        let rules = temporary.path
         // Only the source tree's profiles: an installed package's may differ from the committed rules.
         let profiles = [URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../drivers/scanners").path]
         #expect(DiagnosticsController.udevRulesState(profileDirectories: profiles, rulesDirectories: [rules]) == .missing(searched: [rules]))

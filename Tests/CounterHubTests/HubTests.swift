@@ -1,6 +1,7 @@
 import CounterCore
 @testable import CounterHub
 import CounterSyncModels
+import CounterTestSupport
 import Crypto
 import Foundation
 import GRDB
@@ -19,7 +20,7 @@ import Testing
     }
 
     func hub(uses: Int = 1, count: Int = 3, shops: [String] = []) throws -> Hub {
-        let directory = NSTemporaryDirectory() + "counter-hub-\(UUID().uuidString)"
+        let directory = try TemporaryDirectory("counter-hub").path
         let store = try HubStore(directory: directory)
         try store.createShop(id: "SHOP-1", name: "东门")
         try store.createShop(id: "SHOP-2", name: "西门")

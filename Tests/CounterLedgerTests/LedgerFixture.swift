@@ -1,5 +1,6 @@
 import CounterCore
 @testable import CounterLedger
+import CounterTestSupport
 import Crypto
 import Foundation
 import GRDB
@@ -16,8 +17,7 @@ struct LedgerFixture {
     let ledger: Ledger
 
     init(identity: DeviceIdentity = LedgerFixture.identity) async throws {
-        directory = NSTemporaryDirectory() + "counterd-ledger-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = try TemporaryDirectory("counterd-ledger").path
         ledger = try Ledger(path: directory + "/ledger.sqlite", identity: identity)
         try await ledger.apply(CacheUpdate(
             campaigns: [Self.coffee],

@@ -1,4 +1,5 @@
 @testable import CounterScan
+import CounterTestSupport
 import CounterUSB
 import Foundation
 import Logging
@@ -175,9 +176,9 @@ import Testing
         let source = FakeUSBSource()
         let opener = PipeNodeOpener()
         let registry = ScannerRegistry()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("claimed-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporary = try TemporaryDirectory("claimed")
+        defer { temporary.remove() }
+        let directory = URL(fileURLWithPath: temporary.path)
         // The configuration names the tty by a link, as /dev/serial/by-id/… does.
         let tty = directory.appendingPathComponent("ttyACM0")
         #expect(FileManager.default.createFile(atPath: tty.path, contents: nil))

@@ -2,6 +2,7 @@ import CounterCore
 import CounterLedger
 import CounterSync
 import CounterSyncModels
+import CounterTestSupport
 import Crypto
 import Foundation
 import Hummingbird
@@ -75,8 +76,7 @@ import Testing
         }
         let app = Application(router: router)
         try await app.test(.live) { client in
-            let directory = NSTemporaryDirectory() + "counterd-sync-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let directory = try TemporaryDirectory("counterd-sync").path
             let ledger = try Ledger(path: directory + "/ledger.sqlite", identity: DeviceIdentity(deviceID: "d", shopID: "SHOP-1"))
             let hub = HubClient(baseURL: URL(string: "http://127.0.0.1:\(client.port!)")!, token: "t")
             let downloader = FeedDownloader(ledger: ledger, client: hub, rootPublicKey: Array(Self.root.publicKey.rawRepresentation),
