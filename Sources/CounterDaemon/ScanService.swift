@@ -35,10 +35,8 @@ public struct ScanService: Service {
             if let usbScanners {
                 group.addTask { await usbScanners.run { event in await redeemer.handle(event) } }
             }
-            group.addTask {
-                // Keep the service alive until shutdown even if every source has ended.
-                try? await gracefulShutdown()
-            }
+            // Stay up until shutdown even if every source has ended (standard input closed): `onStop` ends
+            // the API's event streams, which must happen at shutdown and not before.
             try? await gracefulShutdown()
             group.cancelAll()
         }
