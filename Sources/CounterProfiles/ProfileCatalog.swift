@@ -15,6 +15,7 @@ public struct ProfileProblem: Sendable, Equatable, CustomStringConvertible {
     /// Why it was skipped: the key and what is wrong with it.
     public var problem: String
 
+    /// A problem with the file at `path`.
     public init(path: String, problem: String) {
         self.path = path
         self.problem = problem
@@ -39,7 +40,10 @@ public struct ProfileCatalog<Profile: DriverProfile>: Sendable {
         public var problem: String?
 
         /// The id the entry claims: its profile's, or for a broken file the file name's.
-        public var id: String { profile?.id ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension }
+        public var id: String { profile?.id ?? fileID }
+
+        /// The file name without `.json`, the id a file is expected to hold.
+        public var fileID: String { ((path as NSString).lastPathComponent as NSString).deletingPathExtension }
     }
 
     /// The usable profiles, the first of each id only, in load order.
@@ -49,6 +53,7 @@ public struct ProfileCatalog<Profile: DriverProfile>: Sendable {
     /// Every file read, in load order (later duplicates of an id included).
     public private(set) var entries: [Entry] = []
 
+    /// A catalog of given profiles (tests, callers that build profiles in code); ``entries`` stays empty.
     public init(profiles: [Profile], problems: [ProfileProblem] = []) {
         self.profiles = profiles
         self.problems = problems

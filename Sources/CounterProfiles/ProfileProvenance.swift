@@ -20,6 +20,7 @@ public struct ProfileProvenance: Codable, Sendable, Equatable {
     /// Notes on single fields, by their JSON key: `manual: …` (a vendor document) or `unverified: …` (inferred).
     public var fields: [String: String]
 
+    /// A provenance; the default says nothing (the built-in generic printer profiles).
     public init(source: String = "", verified: Bool = false, fields: [String: String] = [:]) {
         self.source = source
         self.verified = verified

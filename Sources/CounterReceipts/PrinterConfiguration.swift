@@ -44,7 +44,8 @@ public enum PrinterProfiles {
         ProfileCatalog<PrinterProfile>.load(from: directories)
     }
 
-    /// The profile `id`: the first file in `directories` with that id, else a built-in generic profile.
+    /// The profile `id`: the first file in `directories` holding that id (else the first named `ID.json`), else a
+    /// built-in generic profile.
     /// - Throws: ``ConfigError`` listing the ids that exist, or naming the file with that id that cannot be used.
     public static func find(_ id: String, in directories: [String], key: String = "printer.profile") throws -> PrinterProfile {
         // An id names a file: nothing that could leave the profile directories (`../`, `/`) is looked up.
@@ -53,7 +54,9 @@ public enum PrinterProfiles {
                               fix: "use one of \(knownIDs(in: directories).joined(separator: ", "))")
         }
         let loaded = catalog(in: directories)
-        if let entry = loaded.entries.first(where: { $0.id == id }) {
+        // By the id a file holds; else, as before the loader was shared, by its file name (a local `shop.json`
+        // whose id says otherwise).
+        if let entry = loaded.entries.first(where: { $0.id == id }) ?? loaded.entries.first(where: { $0.fileID == id }) {
             if let profile = entry.profile { return profile }
             throw ConfigError(key: key, value: id,
                               problem: "has a profile file that cannot be read (\(entry.path): \(entry.problem ?? "unknown problem"))",
@@ -70,6 +73,6 @@ public enum PrinterProfiles {
     }
 
     private static func knownIDs(in directories: [String], catalog: ProfileCatalog<PrinterProfile>) -> [String] {
-        (Set(["generic-58", "generic-80"]).union(catalog.entries.map(\.id))).sorted()
+        (Set(["generic-58", "generic-80"]).union(catalog.entries.map(\.id)).union(catalog.entries.map(\.fileID))).sorted()
     }
 }

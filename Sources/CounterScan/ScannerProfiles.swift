@@ -7,7 +7,9 @@ public struct ScannerProfiles: Sendable {
     /// A profile file that could not be used, and why (``ProfileProblem``, kept here so users need not import
     /// CounterProfiles).
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        /// The file.
         public var path: String
+        /// Why it was skipped: the key and what is wrong with it.
         public var problem: String
         public var description: String { "\(path): \(problem)" }
     }

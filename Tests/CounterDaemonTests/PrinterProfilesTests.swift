@@ -48,6 +48,10 @@ import Testing
         #expect(overridden.provenance.verified == false)
         #expect(try PrinterProfiles.find("shop-58", in: [local.path, Self.shipped]).charactersPerLine == 30)
         #expect(PrinterProfiles.knownIDs(in: [local.path, Self.shipped]).contains("shop-58"))
+        // A file found by its name before the loader was shared still is, whatever id it holds.
+        try legacyProfile(id: "front-printer", width: 42).write(to: local.appendingPathComponent("front.json"), atomically: true, encoding: .utf8)
+        #expect(try PrinterProfiles.find("front", in: [local.path, Self.shipped]).charactersPerLine == 42)
+        #expect(try PrinterProfiles.find("front-printer", in: [local.path, Self.shipped]).charactersPerLine == 42)
     }
 
     @Test func aBrokenFileNamesItselfAndAnUnknownIdListsTheKnownOnes() throws {
