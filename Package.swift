@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "CounterUSB", dependencies: ["CounterCore", "CLibUSB"]),
         // Scanner transports (keyboard wedge, HID POS, serial, terminal), framing, profiles, device matching.
         .target(name: "CounterScan", dependencies: [
-            "CounterCore", "CounterUSB", "CXKBCommon",
+            "CounterCore", "CounterProfiles", "CounterUSB", "CXKBCommon",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -51,8 +51,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CLibUSB", path: "Sources/CLibUSB"),
         .systemLibrary(name: "CXKBCommon", path: "Sources/CXKBCommon"),
+        // Driver data: the one loader of printer and scanner profiles (DIRECTORY/FAMILY/*.json) and their provenance.
+        .target(name: "CounterProfiles"),
         // Receipts: printer profiles, the ESC/POS encoder and decoder, bitmap text and QR, the preview.
-        .target(name: "CounterPrint", dependencies: ["CQREncode", "CZlib"]),
+        .target(name: "CounterPrint", dependencies: ["CounterProfiles", "CQREncode", "CZlib"]),
         // The only module that calls libcups: destinations, raw jobs, job state.
         .target(name: "CounterCUPS", dependencies: ["CCUPS"]),
         // The HTTP plumbing counterd's local API and counter-hub share: the request context, JSON responses,
@@ -102,7 +104,7 @@ let package = Package(
         ]),
         // Receipts: the printer section, profile lookup, the composer, the test page, and the service that prints through CUPS.
         .target(name: "CounterReceipts", dependencies: [
-            "CounterCore", "CounterLedger", "CounterPrint", "CounterCUPS", "CounterAPIModels",
+            "CounterCore", "CounterLedger", "CounterPrint", "CounterProfiles", "CounterCUPS", "CounterAPIModels",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -153,12 +155,12 @@ let package = Package(
         // Helpers shared by test targets: a real pty pair, a private cupsd, a sysfs tree, temporary directories.
         .target(name: "CounterTestSupport", path: "Tests/CounterTestSupport"),
         .testTarget(name: "CounterScanTests", dependencies: [
-            "CounterScan", "CounterUSB", "CounterTestSupport", .product(name: "Logging", package: "swift-log"),
+            "CounterScan", "CounterProfiles", "CounterUSB", "CounterTestSupport", .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "CounterDaemonTests", dependencies: [
             "CounterDaemon", "CounterDoctor", "CounterAPI", "CounterAPIModels", "CounterCore", "CounterLedger", "CounterScan", "CounterPrint",
-            "CounterReceipts", "CounterTestSupport",
+            "CounterReceipts", "CounterProfiles", "CounterTestSupport",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -170,7 +172,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "CounterPrintTests", dependencies: ["CounterPrint"]),
+        .testTarget(name: "CounterPrintTests", dependencies: ["CounterPrint", "CounterProfiles"]),
         .testTarget(name: "CounterDoctorTests", dependencies: ["CounterDoctor", "CounterAPIModels", "CounterCore"]),
         .testTarget(name: "CounterCUPSTests", dependencies: ["CounterCUPS", "CounterTestSupport"]),
         .testTarget(name: "CounterSyncTests", dependencies: [

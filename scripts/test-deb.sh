@@ -191,7 +191,7 @@ section_files() {
     unit=/usr/lib/systemd/system/counterd.service
     files=(/usr/bin/counterd /usr/bin/counterctl "$unit" /usr/lib/sysusers.d/counterd.conf
         /usr/lib/tmpfiles.d/counterd.conf /usr/lib/udev/rules.d/70-counterd-scanners.rules /etc/counterd/counterd.yaml
-        /usr/share/counterd/printers/generic-58.json /usr/share/counterd/scanners/README.md /usr/share/counterd/printers/README.md
+        /usr/share/counterd/printers/generic/generic-58.json /usr/share/counterd/scanners/README.md /usr/share/counterd/printers/README.md
         /usr/share/man/man8/counterd.8.gz /usr/share/man/man1/counterctl.1.gz)
     # A version without a Debian revision is a native package: changelog.gz, else changelog.Debian.gz.
     case "$version" in *-*) changelog=changelog.Debian.gz ;; *) changelog=changelog.gz ;; esac

@@ -20,19 +20,19 @@ public struct ConfigOverrides: Sendable, Equatable {
     /// The entries in the order they apply (environment first, then flags).
     public private(set) var entries: [Entry] = []
 
-    /// The keys that can be overridden; `true` marks a true/false key.
-    public static let keys: [String: Bool] = [
-        "device.id": false, "device.shop": false, "device.time_zone": false,
-        "state_directory": false,
-        "api.socket": false, "api.http": false, "api.allow_non_loopback": true,
-        "redeem.void_window": false,
-        "hub.poll_interval": false,
-        "log.level": false,
-        "demo": true,
-        "usb_scanners.enabled": true, "usb_scanners.rescan_interval": false, "usb_scanners.profiles_directory": false,
-        "printer.enabled": true, "printer.destination": false, "printer.cups_server": false,
-        "printer.profiles_directory": false, "printer.profile": false, "printer.kick_drawer": true,
-    ]
+    /// The keys that can be overridden; `true` marks a true/false key. Derived from the sections' declarations
+    /// (``DaemonConfiguration/configKeys``): every single-valued key of the file and of its sections, not the
+    /// `scanners` list.
+    public static let keys: [String: Bool] = {
+        var keys: [String: Bool] = [:]
+        for (path, kind) in ConfigKey.paths(of: DaemonConfiguration.configKeys) where !path.contains("[]") {
+            switch kind {
+            case .section, .list: continue
+            default: keys[path] = kind == .trueFalse
+            }
+        }
+        return keys
+    }()
 
     /// The environment variable that overrides a key.
     public static func variable(for key: String) -> String {

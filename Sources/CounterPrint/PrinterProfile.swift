@@ -1,8 +1,9 @@
+import CounterProfiles
 import Foundation
 
-/// What a receipt printer model can do, read from a JSON file under drivers/printers/
+/// What a receipt printer model can do, read from a JSON file under drivers/printers/FAMILY/
 /// (schema: drivers/printers/README.md).
-public struct PrinterProfile: Codable, Sendable, Equatable {
+public struct PrinterProfile: Codable, Sendable, Equatable, DriverProfile {
     /// How the printer takes Chinese text.
     public enum ChineseMode: String, Codable, Sendable {
         /// `FS &` enters 2-byte mode, `FS .` leaves it (most Chinese-market printers).
@@ -31,8 +32,9 @@ public struct PrinterProfile: Codable, Sendable, Equatable {
     /// Rows per `GS v 0` band for images (default 24): small bands keep slow printers' buffers from
     /// overflowing, which makes them read image bytes as commands.
     public var imageBandRows: Int?
-    /// Where each field comes from: `manual` (a vendor document) or `unverified` (inferred, not tried on hardware).
-    public var provenance: [String: String]
+    /// Where the values come from, and per field (`fields`) `manual: …` (a vendor document) or `unverified: …`
+    /// (inferred, not tried on hardware).
+    public var provenance: ProfileProvenance
 
     enum CodingKeys: String, CodingKey {
         case id, name, cut, provenance
@@ -48,6 +50,16 @@ public struct PrinterProfile: Codable, Sendable, Equatable {
         let profile = try JSONDecoder().decode(PrinterProfile.self, from: Data(contentsOf: url))
         try profile.validate()
         return profile
+    }
+
+    /// What ``validate()`` finds wrong, for the profile loader (``ProfileCatalog``).
+    public func problems() -> [String] {
+        do {
+            try validate()
+            return []
+        } catch {
+            return ["\(error)"]
+        }
     }
 
     /// Why a profile's numbers cannot be used.
@@ -75,13 +87,13 @@ public struct PrinterProfile: Codable, Sendable, Equatable {
     public static let generic58 = PrinterProfile(
         id: "generic-58", name: "Generic 58 mm ESC/POS", paperWidthMM: 58, paperWidthDots: 384, charactersPerLine: 32,
         chineseMode: .kanji, chineseEncoding: "GB18030", nativeQR: true, cut: "1D564110", drawerPins: [0],
-        statusSupported: false, provenance: [:])
+        statusSupported: false, provenance: ProfileProvenance())
 
     /// Generic 80 mm ESC/POS printer with a Chinese font.
     public static let generic80 = PrinterProfile(
         id: "generic-80", name: "Generic 80 mm ESC/POS", paperWidthMM: 80, paperWidthDots: 576, charactersPerLine: 48,
         chineseMode: .kanji, chineseEncoding: "GB18030", nativeQR: true, cut: "1D564110", drawerPins: [0, 1],
-        statusSupported: false, provenance: [:])
+        statusSupported: false, provenance: ProfileProvenance())
 
     /// Rows per image band, at least 1 and at most 255.
     public var bandRows: Int { min(255, max(1, imageBandRows ?? 24)) }

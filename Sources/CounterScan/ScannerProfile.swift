@@ -1,9 +1,10 @@
 import CounterCore
+import CounterProfiles
 import Foundation
 
 /// How a scanner model is found and read, from a JSON file under drivers/scanners/FAMILY/
-/// (schema: docs/scanners.md).
-public struct ScannerProfile: Codable, Sendable, Equatable {
+/// (schema: docs/scanners.md and drivers/scanners/README.md).
+public struct ScannerProfile: Codable, Sendable, Equatable, DriverProfile {
     /// How a scanner talks to the host.
     public enum Transport: String, Codable, Sendable, CaseIterable {
         /// Keyboard emulation: keys through evdev, taken exclusively.
@@ -80,20 +81,23 @@ public struct ScannerProfile: Codable, Sendable, Equatable {
     public var baud: Int?
     /// Report layout for HID POS scanners; the standard layout when absent.
     public var hidPOS: HIDPOSReportFormat?
-    /// Whether the ids were seen on a real device (`true`) or come from a document (`false`).
-    public var idsVerified: Bool
-    /// Where the ids and settings come from.
-    public var source: String
+    /// Where the ids and settings come from; `verified` when the ids were seen on a real device.
+    public var provenance: ProfileProvenance
 
     enum CodingKeys: String, CodingKey {
-        case id, name, family, match, transport, framing, baud, source
+        case id, name, family, match, transport, framing, baud, provenance
         case duplicateWindowMS = "duplicate_window_ms", keyboardLayout = "keyboard_layout", hidPOS = "hid_pos"
+    }
+
+    /// The provenance keys of profiles written before ``ProfileProvenance``, still read from local directories.
+    enum LegacyCodingKeys: String, CodingKey {
+        case source
         case idsVerified = "ids_verified"
     }
 
     public init(id: String, name: String, family: String, match: Match, transport: Transport, framing: Framing,
                 duplicateWindowMS: Int = 1500, keyboardLayout: String? = nil, baud: Int? = nil,
-                hidPOS: HIDPOSReportFormat? = nil, idsVerified: Bool = false, source: String = "") {
+                hidPOS: HIDPOSReportFormat? = nil, provenance: ProfileProvenance = ProfileProvenance()) {
         self.id = id
         self.name = name
         self.family = family
@@ -104,8 +108,29 @@ public struct ScannerProfile: Codable, Sendable, Equatable {
         self.keyboardLayout = keyboardLayout
         self.baud = baud
         self.hidPOS = hidPOS
-        self.idsVerified = idsVerified
-        self.source = source
+        self.provenance = provenance
+    }
+
+    /// Reads a profile file; one without `provenance` may carry the older `ids_verified` and `source` instead.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        name = try container.decode(String.self, forKey: .name)
+        family = try container.decode(String.self, forKey: .family)
+        match = try container.decode(Match.self, forKey: .match)
+        transport = try container.decode(Transport.self, forKey: .transport)
+        framing = try container.decode(Framing.self, forKey: .framing)
+        duplicateWindowMS = try container.decode(Int.self, forKey: .duplicateWindowMS)
+        keyboardLayout = try container.decodeIfPresent(String.self, forKey: .keyboardLayout)
+        baud = try container.decodeIfPresent(Int.self, forKey: .baud)
+        hidPOS = try container.decodeIfPresent(HIDPOSReportFormat.self, forKey: .hidPOS)
+        let legacy = try decoder.container(keyedBy: LegacyCodingKeys.self)
+        if container.contains(.provenance) || !legacy.contains(.idsVerified) {
+            provenance = try container.decode(ProfileProvenance.self, forKey: .provenance)
+        } else {
+            provenance = ProfileProvenance(source: try legacy.decode(String.self, forKey: .source),
+                                           verified: try legacy.decode(Bool.self, forKey: .idsVerified))
+        }
     }
 
     /// `nil` when duplicates are kept.

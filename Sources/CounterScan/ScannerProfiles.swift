@@ -1,10 +1,15 @@
+import CounterProfiles
 import Foundation
 
-/// The scanner profiles counterd knows: every `FAMILY/*.json` under the profile directories.
+/// The scanner profiles counterd knows: every `FAMILY/*.json` under the profile directories, read by the
+/// loader printer profiles share (``ProfileCatalog``).
 public struct ScannerProfiles: Sendable {
-    /// A profile file that could not be used, and why.
+    /// A profile file that could not be used, and why (``ProfileProblem``, kept here so users need not import
+    /// CounterProfiles).
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        /// The file.
         public var path: String
+        /// Why it was skipped: the key and what is wrong with it.
         public var problem: String
         public var description: String { "\(path): \(problem)" }
     }
@@ -20,37 +25,9 @@ public struct ScannerProfiles: Sendable {
 
     /// Loads the profiles in `directories`; the first file with an id wins.
     public static func load(from directories: [String]) -> ScannerProfiles {
-        var profiles: [ScannerProfile] = []
-        var problems: [Problem] = []
-        var seen: Set<String> = []
-        for directory in directories {
-            for path in profileFiles(in: directory) {
-                do {
-                    let profile = try JSONDecoder().decode(ScannerProfile.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-                    let issues = profile.problems()
-                    if !issues.isEmpty {
-                        problems.append(Problem(path: path, problem: issues.joined(separator: "; ")))
-                    } else if seen.insert(profile.id).inserted {
-                        profiles.append(profile)
-                    }
-                } catch let error as DecodingError {
-                    problems.append(Problem(path: path, problem: Self.describe(error)))
-                } catch {
-                    problems.append(Problem(path: path, problem: "\(error)"))
-                }
-            }
-        }
-        return ScannerProfiles(profiles: profiles, problems: problems)
-    }
-
-    /// `DIRECTORY/FAMILY/*.json`, sorted.
-    static func profileFiles(in directory: String) -> [String] {
-        let families = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
-        return families.flatMap { family -> [String] in
-            let folder = (directory as NSString).appendingPathComponent(family)
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-            return files.filter { $0.hasSuffix(".json") }.sorted().map { (folder as NSString).appendingPathComponent($0) }
-        }
+        let catalog = ProfileCatalog<ScannerProfile>.load(from: directories)
+        return ScannerProfiles(profiles: catalog.profiles,
+                               problems: catalog.problems.map { Problem(path: $0.path, problem: $0.problem) })
     }
 
     /// The best profile for a device: its VID:PID before a product word; `nil` when none fits.
@@ -61,18 +38,4 @@ public struct ScannerProfiles: Sendable {
 
     /// The profile with `id`.
     public func profile(id: String) -> ScannerProfile? { profiles.first { $0.id == id } }
-
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "missing key \(([path(context)].filter { !$0.isEmpty } + [key.stringValue]).joined(separator: "."))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "\(path(context).isEmpty ? "file" : path(context)): \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
-    }
 }

@@ -1,3 +1,5 @@
+import CounterProfiles
+
 /// The udev rules for the scanner profiles (`counterd udev-rules`), installed as
 /// /usr/lib/udev/rules.d/70-counterd-scanners.rules. For each profile's devices they give the counterd
 /// group read access to exactly the nodes its transport reads, keep ModemManager off serial scanners
@@ -28,7 +30,7 @@ public enum UdevRules {
         ]
         for profile in safe.sorted(by: { ($0.family, $0.id) < ($1.family, $1.id) }) {
             let provenance = profile.match.vendorID == nil ? "matched by product name"
-                : profile.idsVerified ? "ids verified on a device" : "ids not verified on a device"
+                : profile.provenance.verified ? "ids verified on a device" : "ids not verified on a device"
             lines.append("# \(profile.name): \(profile.transport.rawValue), \(provenance)")
             lines += rules(for: profile, group: group)
             lines.append("")

@@ -1,4 +1,5 @@
 @testable import CounterPrint
+import CounterProfiles
 import Foundation
 import Testing
 
@@ -85,13 +86,16 @@ import Testing
     @Test func everyShippedProfileLoads() throws {
         let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("drivers/printers")
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }
-        #expect(files.count >= 7)
-        for file in files {
-            let profile = try PrinterProfile.load(from: directory.appendingPathComponent(file))
-            #expect(profile.id + ".json" == file)
+        let catalog = ProfileCatalog<PrinterProfile>.load(from: [directory.path])
+        #expect(catalog.problems.isEmpty, "\(catalog.problems)")
+        #expect(catalog.entries.count >= 7)
+        #expect(Set(catalog.profiles.map(\.id)).count == catalog.entries.count, "ids are unique")
+        for entry in catalog.entries {
+            let profile = try #require(entry.profile)
+            // drivers/printers/FAMILY/ID.json, the family being the id's first word.
+            #expect(entry.path == directory.path + "/" + profile.id.prefix { $0 != "-" } + "/" + profile.id + ".json", "\(entry.path)")
             #expect([32, 48].contains(profile.charactersPerLine))
-            #expect(!profile.provenance.isEmpty, "\(file) says where its values come from")
+            #expect(!profile.provenance.source.isEmpty, "\(entry.path) says where its values come from")
         }
     }
 }

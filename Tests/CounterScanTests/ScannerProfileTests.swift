@@ -1,3 +1,4 @@
+import CounterProfiles
 import CounterScan
 import Foundation
 import Testing
@@ -170,5 +171,47 @@ import Testing
             #expect(!rules.contains("SUBSYSTEM=="))
             #expect(!rules.contains("RUN"))
         }
+    }
+}
+
+@Suite struct ScannerProfileProvenanceTests {
+    @Test func theShippedProfilesUseTheProvenanceObject() throws {
+        for profile in ScannerProfileTests.shipped.profiles {
+            #expect(!profile.provenance.source.isEmpty, "\(profile.id)")
+        }
+        // The old keys are gone from the shipped files.
+        let text = try String(contentsOfFile: Fixture.repositoryPath("drivers/scanners/newland/newland-hr100-serial.json"), encoding: .utf8)
+        #expect(!text.contains("ids_verified"))
+    }
+
+    @Test func aLocalProfileWithTheOldKeysStillLoads() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("legacy-\(UUID().uuidString)")
+        let family = directory.appendingPathComponent("shop")
+        try FileManager.default.createDirectory(at: family, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(ScannerFixtureTests.serial)) as! [String: Any]
+        object["provenance"] = nil
+        object["ids_verified"] = true
+        object["source"] = "seen on the shop's scanner"
+        try JSONSerialization.data(withJSONObject: object).write(to: family.appendingPathComponent("old.json"))
+        var neither = object
+        neither["ids_verified"] = nil
+        neither["source"] = nil
+        neither["id"] = "neither"
+        try JSONSerialization.data(withJSONObject: neither).write(to: family.appendingPathComponent("neither.json"))
+
+        let loaded = ScannerProfiles.load(from: [directory.path])
+        #expect(loaded.profiles.map(\.id) == ["test-serial"])
+        #expect(loaded.profiles.first?.provenance.verified == true)
+        #expect(loaded.profiles.first?.provenance.source == "seen on the shop's scanner")
+        #expect(loaded.problems.map(\.problem) == ["missing key provenance"])
+    }
+
+    @Test func aFlatFileInALocalDirectoryIsReadToo() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flat-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try JSONEncoder().encode(ScannerFixtureTests.keyboard).write(to: directory.appendingPathComponent("keyboard.json"))
+        #expect(ScannerProfiles.load(from: [directory.path]).profiles.map(\.id) == ["test-keyboard"])
     }
 }

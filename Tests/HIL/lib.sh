@@ -136,7 +136,7 @@ serial_scan() {
 
 # gadget_printer NAME UDC_INDEX: a USB printer gadget (usb_f_printer) with the ids and IEEE 1284 device
 # id of an Epson TM-T82 (04b8:0202, Epson's id for its TM receipt printers in usb.ids; the profile
-# drivers/printers/epson-tm-t82-cn.json gives the model, profiles hold no USB ids). The bytes the
+# drivers/printers/epson/epson-tm-t82-cn.json gives the model, profiles hold no USB ids). The bytes the
 # host prints come out of /dev/g_printer0. q_len 1: one receive buffer, and none is queued until
 # someone reads /dev/g_printer0, so a printer nobody reads from holds the host's job mid-way.
 PRINTER_IDS=04b8:0202

@@ -1,0 +1,92 @@
+import CounterCore
+import CounterLedger
+import Foundation
+import Logging
+
+// The sections of the file that have no type of their own: each declares its keys and parses itself here.
+// The sections that do (api, printer, usb_scanners, scanners) parse themselves beside their types.
+
+/// The `device:` section: who this counter is, and its time zone.
+enum DeviceSection {
+    static let configKeys: [ConfigKey] = [.text("id"), .text("shop"), .text("time_zone")]
+
+    /// The identity (`nil` when the file leaves it to enrollment) and the time zone.
+    static func parse(_ device: inout ConfigTable) throws -> (identity: DeviceIdentity?, timeZone: TimeZone) {
+        // An enrolled counter learns its id and shop from enrollment; the file may leave them out.
+        let deviceID = try optionalIdentifier(&device, "id")
+        let shopID = try optionalIdentifier(&device, "shop")
+        guard (deviceID == nil) == (shopID == nil) else {
+            throw ConfigError(key: deviceID == nil ? "device.id" : "device.shop", problem: "is missing",
+                              fix: "set both device.id and device.shop, or neither (an enrolled counter takes them from enrollment)")
+        }
+        let identity = deviceID.map { DeviceIdentity(deviceID: $0, shopID: shopID!) }
+        let zoneName = try device.string("time_zone", fix: "use an IANA name such as Asia/Shanghai") ?? "Asia/Shanghai"
+        guard let timeZone = TimeZone(identifier: zoneName) else {
+            throw ConfigError(key: "device.time_zone", value: zoneName, problem: "is not a known time zone",
+                              fix: "use an IANA name such as Asia/Shanghai")
+        }
+        try device.finish(configKeys)
+        return (identity, timeZone)
+    }
+
+    private static func optionalIdentifier(_ table: inout ConfigTable, _ name: String) throws -> String? {
+        guard let value = try table.string(name, fix: "write an identifier such as counter-01") else { return nil }
+        guard (1...64).contains(value.utf8.count), value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw ConfigError(key: table.key(name), value: value, problem: "must be 1 to 64 printable ASCII characters without spaces",
+                              fix: "use the identifier exactly as the platform gave it")
+        }
+        return value
+    }
+}
+
+/// The `redeem:` section: the void window.
+enum RedeemSection {
+    static let configKeys: [ConfigKey] = [.duration("void_window")]
+    static let defaultVoidWindow = Duration.seconds(600)
+
+    static func parse(_ redeem: inout ConfigTable) throws -> Duration {
+        var voidWindow = defaultVoidWindow
+        if let window = try redeem.duration("void_window", fix: "the default is 10m; 0 turns voids off",
+                                            within: .zero ... .seconds(24 * 3600),
+                                            rangeFix: "use a short window such as 10m; later corrections go through the platform") {
+            voidWindow = window
+        }
+        try redeem.finish(configKeys)
+        return voidWindow
+    }
+}
+
+/// The `hub:` section: how often the feed is polled.
+enum HubSection {
+    static let configKeys: [ConfigKey] = [.duration("poll_interval")]
+    static let defaultPollInterval = Duration.seconds(60)
+
+    static func parse(_ hub: inout ConfigTable) throws -> Duration {
+        var pollInterval = defaultPollInterval
+        if let interval = try hub.duration("poll_interval", fix: "the default is 60s", within: .seconds(5) ... .seconds(86_400),
+                                           rangeFix: "use 5s to 24h; the default is 60s") {
+            pollInterval = interval
+        }
+        try hub.finish(configKeys)
+        return pollInterval
+    }
+}
+
+/// The `log:` section: the log level.
+enum LogSection {
+    static let configKeys: [ConfigKey] = [.text("level")]
+    static let defaultLevel = Logger.Level.info
+
+    static func parse(_ log: inout ConfigTable) throws -> Logger.Level {
+        var logLevel = defaultLevel
+        let levels = "use trace, debug, info, notice, warning, error or critical"
+        if let level = try log.string("level", fix: levels) {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw ConfigError(key: "log.level", value: level, problem: "is not a log level", fix: levels)
+            }
+            logLevel = parsed
+        }
+        try log.finish(configKeys)
+        return logLevel
+    }
+}
