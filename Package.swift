@@ -45,7 +45,7 @@ let package = Package(
         ]),
         // The JSON shapes of the local API, shared by the server and counterctl.
         .target(name: "CounterAPIModels", dependencies: ["CounterCore", "CounterSyncModels"]),
-        // C libraries, each called from one Swift file only (see docs/architecture.md).
+        // C libraries, each called from one module only (see docs/architecture.md, "C libraries").
         .systemLibrary(name: "CCUPS", path: "Sources/CCUPS"),
         .systemLibrary(name: "CQREncode", path: "Sources/CQREncode"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
