@@ -161,6 +161,11 @@ extension Ledger {
             // below it is caught (Ledger+Clock.swift).
             try db.execute(sql: "ALTER TABLE device_state ADD COLUMN high_water_at DATETIME")
         }
+        migrator.registerMigration("v6-requeue-after-restore") { db in
+            // The hub's acknowledged_sequence for which delivered events were last put back in the queue (a hub
+            // restored from an older backup): each such value re-queues once (Ledger+Outbox.swift).
+            try db.execute(sql: "ALTER TABLE sync_state ADD COLUMN requeued_for_acknowledged INTEGER")
+        }
         return migrator
     }
 }

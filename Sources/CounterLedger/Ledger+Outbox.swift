@@ -369,4 +369,33 @@ extension Ledger {
             return ids
         }
     }
+
+    /// A hub restored from an older backup answers an `acknowledged_sequence` below what this counter delivered: the
+    /// events it lost would stay "delivered" here forever and never be paid. Puts every delivered redemption and void
+    /// whose device sequence is above `acknowledged` back in the queue, in one transaction, and only once for each
+    /// acknowledged value (a gap the hub can never fill, such as a dead letter, does not re-queue on every batch).
+    /// Events the hub still has come back `duplicate`.
+    /// - Returns: the ids put back in the queue, in device-sequence order.
+    public func requeueUnacknowledged(above acknowledged: Int64) async throws -> [String] {
+        try await writer.write { db in
+            let handled = try Int64.fetchOne(db, sql: "SELECT requeued_for_acknowledged FROM sync_state WHERE id = 1")
+            guard handled != acknowledged else { return [] }
+            let ids = try String.fetchAll(db, sql: """
+                SELECT o.item_id FROM outbox o
+                LEFT JOIN redemption r ON o.kind = 'redemption' AND r.id = o.item_id
+                LEFT JOIN void v ON o.kind = 'void' AND v.id = o.item_id
+                WHERE o.state = 'delivered' AND COALESCE(r.device_sequence, v.device_sequence) > ?
+                ORDER BY COALESCE(r.device_sequence, v.device_sequence)
+                """, arguments: [acknowledged])
+            guard !ids.isEmpty else { return [] }
+            let statement = try db.cachedStatement(sql: """
+                UPDATE outbox SET state = 'pending', result = NULL, result_reason = NULL, delivered_at = NULL,
+                    last_error = ? WHERE item_id = ? AND state = 'delivered'
+                """)
+            let note = "re-queued: the hub acknowledged only up to device sequence \(acknowledged) (restored from a backup?)"
+            for id in ids { try statement.execute(arguments: [note, id]) }
+            try db.execute(sql: "UPDATE sync_state SET requeued_for_acknowledged = ? WHERE id = 1", arguments: [acknowledged])
+            return ids
+        }
+    }
 }

@@ -115,6 +115,20 @@ public struct EventUploader: Sendable {
         }
         report.batches += 1
         report.acknowledgedSequence = response.acknowledgedSequence
+        // The hub lost events it had acknowledged (restored from an older backup): send them again, once.
+        // A number outside the contract's range is ignored rather than taken as "nothing acknowledged".
+        guard WireLimits.integers.contains(response.acknowledgedSequence) else { return }
+        let requeued: [String]
+        do {
+            requeued = try await ledger.requeueUnacknowledged(above: response.acknowledgedSequence)
+        } catch {
+            throw .invalidResponse("ledger: \(error)")
+        }
+        if !requeued.isEmpty {
+            logger.warning("sync upload", metadata: ["outcome": "requeued", "count": "\(requeued.count)",
+                                                     "acknowledged": "\(response.acknowledgedSequence)",
+                                                     "reason": "the hub no longer holds events it had acknowledged (restored from a backup?)"])
+        }
     }
 
     /// How many refusals of an event sent alone, over at least ``deadLetterSpan``, make it a dead letter.

@@ -192,6 +192,33 @@ import Testing
             == OutboxCounts(pending: 0, delivered: 3, dead: 0, conflicts: 0, oldestPendingAt: nil))
     }
 
+    @Test func eventsAHubRestoredFromABackupLostAreRequeuedOncePerAcknowledgedValue() async throws {
+        let fixture = try await LedgerFixture()
+        let a = try await redeemed(fixture, "SINGLE-0001", at: now)        // device sequence 1
+        let b = try await redeemed(fixture, "SINGLE-0002", at: now + 1)    // 2
+        let c = try await redeemed(fixture, "CARD-0010", at: now + 2)      // 3
+        let d = try await voided(fixture, c, at: now + 3)                  // 4
+        _ = try await fixture.ledger.redeem("NO-SUCH-CODE", source: "scanner-1", at: now + 4)  // a rejection: no sequence
+        let rejection = try #require(try rejectionIDs(fixture).first)
+        try await fixture.ledger.recordDelivery([a, b, c, d, rejection].map { (eventID: $0, result: .accepted) }, at: now + 10)
+
+        // The hub holds everything: nothing to do.
+        #expect(try await fixture.ledger.requeueUnacknowledged(above: 4) == [])
+        // Restored from a backup that holds sequence 1 only: 2, 3 and the void go back to the queue, in order, and
+        // are sent again (redemptions and voids before rejections, as always).
+        #expect(try await fixture.ledger.requeueUnacknowledged(above: 1) == [b, c, d])
+        #expect(try await fixture.ledger.pendingOutbox(limit: 10).map(\.id) == [b, c, d])
+        let row = try #require(try fixture.rows("SELECT * FROM outbox WHERE item_id = '\(b)'").first)
+        #expect(row["result"] as String? == nil)
+        #expect((row["last_error"] as String?)?.contains("acknowledged only up to device sequence 1") == true)
+        // Once per value: after the resend, the same acknowledged value (a gap the hub cannot fill) re-queues nothing.
+        try await fixture.ledger.recordDelivery([b, c, d].map { (eventID: $0, result: .duplicate) }, at: now + 20)
+        #expect(try await fixture.ledger.requeueUnacknowledged(above: 1) == [])
+        // A second restore, to another point, re-queues what it lost.
+        #expect(try await fixture.ledger.requeueUnacknowledged(above: 3) == [d])
+        #expect(try await fixture.ledger.outboxCounts().pending == 1)
+    }
+
     @Test func deadLetterGivesUpOnPendingEntries() async throws {
         let fixture = try await LedgerFixture()
         _ = try await fixture.ledger.redeem("NOT-A-CODE", source: "terminal", at: now)

@@ -197,6 +197,43 @@ import Testing
         }
     }
 
+    /// Issue 16, item 4: a hub restored from an older backup acknowledges less than it had; what it lost is sent again.
+    @Test func eventsAHubNoLongerAcknowledgesAreSentAgain() async throws {
+        try await withFakeHub { ledger, _, script, hub in
+            let signer = Curve25519.Signing.PrivateKey()
+            let campaign = Campaign(id: "C", title: "C", product: "P", faceValue: Money(fen: 100), shopReward: Money(fen: 10),
+                                    offlinePolicy: .allowSigned)
+            try await ledger.apply(CacheUpdate(campaigns: [campaign],
+                                               signingKeys: [SigningKey(id: 1, publicKey: Array(signer.publicKey.rawRepresentation))]))
+            var ids: [String] = []
+            for token in UInt8(1)...3 {
+                let code = try SignedCode.issue(SignedCode.Claims(keyID: 1, tokenID: TokenID(bytes: [UInt8](repeating: token, count: 16))!,
+                                                                  campaignID: "C", shopScope: .anyShop, uses: 1,
+                                                                  validFrom: nil, validUntil: nil), signingKey: signer)
+                ids.append(try #require(try await ledger.redeem(code, source: "test").redemption?.id.lowercasedString))
+            }
+            let uploader = EventUploader(ledger: ledger, client: hub, deviceID: "d", logger: Logger(label: "t"))
+            func answer(_ status: String, acknowledged: Int) -> String {
+                let results = ids.map { #"{"id": "\#($0)", "status": "\#(status)"}"# }.joined(separator: ", ")
+                return #"{"server_time": "2026-12-04T00:00:00Z", "results": [\#(results)], "acknowledged_sequence": \#(acknowledged)}"#
+            }
+            script.push(answer("accepted", acknowledged: 3))
+            #expect(try await uploader.run().accepted == 3)
+            #expect(try await ledger.outboxCounts().pending == 0)
+
+            // The next answer says the hub holds only sequence 1: sequences 2 and 3 go back to the queue.
+            _ = try await ledger.redeem("anything", source: "test")   // a rejection, so that there is something to send
+            let rejection = try #require(try await ledger.pendingOutbox(limit: 1).first?.id)
+            script.push(#"{"server_time": "2026-12-04T00:00:00Z", "results": [{"id": "\#(rejection)", "status": "accepted"}], "acknowledged_sequence": 1}"#)
+            script.push(#"{"server_time": "2026-12-04T00:00:00Z", "results": [{"id": "\#(ids[1])", "status": "accepted"}, {"id": "\#(ids[2])", "status": "accepted"}], "acknowledged_sequence": 3}"#)
+            let report = try await uploader.run()
+            #expect(report.accepted == 3, "the rejection, then the two events the hub had lost")
+            #expect(report.acknowledgedSequence == 3)
+            #expect(try await ledger.outboxCounts().pending == 0)
+            #expect(try await ledger.outboxCounts().delivered == 4)
+        }
+    }
+
     /// Issue 15, item 5: a proxy that answers 400 (or 404) to everything must never destroy a redemption.
     @Test(arguments: [(400, "<html><body>400 Bad Request</body></html>"), (404, #"{"error": {"code": "not_found", "message": "no such path"}}"#),
                       (403, "<html>forbidden by WAF</html>"), (400, #"{"error": {"code": "something_else", "message": "x"}}"#)])

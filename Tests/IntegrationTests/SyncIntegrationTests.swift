@@ -178,4 +178,47 @@ import Testing
         #expect(Set(events.compactMap(\.deviceSequence)) == Set(1...30))
         #expect(try await daemon.stop() == 0)
     }
+
+    /// Issue 16, item 4 (counterd's side): a hub restored from a backup taken before some uploads gets those
+    /// redemptions again from the counter, each once.
+    @Test func aHubRestoredFromAnOlderBackupGetsTheRedemptionsItLostExactlyOnce() async throws {
+        let hub = try await RunningHub()
+        let tokens = try await hub.issue(5)
+        let daemon = try await RunningDaemon(hub: hub)
+        #expect(try await daemon.ctl("sync").status == 0)
+        for token in tokens.prefix(2) { #expect(try await daemon.ctl("redeem", token.code).status == 0) }
+        #expect(try await waitForHub(hub, type: "redemption", count: 2).count == 2)
+
+        // The backup: the stopped hub's data directory, copied.
+        hub.stop()
+        let backup = hub.data + "-backup"
+        try FileManager.default.copyItem(atPath: hub.data, toPath: backup)
+        defer { try? FileManager.default.removeItem(atPath: backup) }
+        try await hub.start()
+        for token in tokens[2...] { #expect(try await daemon.ctl("redeem", token.code).status == 0) }
+        #expect(try await waitForHub(hub, type: "redemption", count: 5).count == 5)
+
+        // Restored from it: the hub has lost the last three redemptions, which the counter holds as delivered.
+        hub.stop()
+        try FileManager.default.removeItem(atPath: hub.data)
+        try FileManager.default.copyItem(atPath: backup, toPath: hub.data)
+        try await hub.start()
+        #expect(try await hub.events().filter { $0.type == "redemption" }.count == 2)
+
+        // The next upload (a rejected scan) is answered with acknowledged_sequence 2: the counter sends 3 to 5 again.
+        #expect(try await daemon.ctl("redeem", "NO-SUCH-CODE").status != 0)
+        for _ in 0..<20 {
+            if try await hub.events().filter({ $0.type == "redemption" }).count >= 5 { break }
+            _ = try await daemon.ctl("sync")
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let events = try await hub.events().filter { $0.type == "redemption" }
+        #expect(events.count == 5)
+        #expect(Set(events.compactMap(\.deviceSequence)) == Set(1...5))
+        #expect(events.allSatisfy { $0.status == "accepted" })
+        #expect(daemon.stderr.contains("outcome=requeued"), "the counter says why it sends them again")
+        let status = try decode(StatusResponse.self, try await daemon.ctl("status", "--json"))
+        #expect(status.ledger.outboxPending == 0)
+        #expect(try await daemon.stop() == 0)
+    }
 }
