@@ -377,16 +377,26 @@ extension Ledger {
     /// Events the hub still has come back `duplicate`.
     /// - Returns: the ids put back in the queue, in device-sequence order.
     public func requeueUnacknowledged(above acknowledged: Int64) async throws -> [String] {
-        try await writer.write { db in
+        // Called after every uploaded batch: the usual answer acknowledges every sequence this counter has handed
+        // out, which one row tells, without the write lock a redemption may be waiting for.
+        let lastSequence = try await writer.read { db in try Int64.fetchOne(db, sql: "SELECT last_sequence FROM device_state") ?? 0 }
+        guard acknowledged < lastSequence else { return [] }
+        return try await writer.write { db in
             let handled = try Int64.fetchOne(db, sql: "SELECT requeued_for_acknowledged FROM sync_state WHERE id = 1")
             guard handled != acknowledged else { return [] }
+            // From the device-sequence indexes: only the events above the acknowledged value are read, never the
+            // whole delivered history.
             let ids = try String.fetchAll(db, sql: """
-                SELECT o.item_id FROM outbox o
-                LEFT JOIN redemption r ON o.kind = 'redemption' AND r.id = o.item_id
-                LEFT JOIN void v ON o.kind = 'void' AND v.id = o.item_id
-                WHERE o.state = 'delivered' AND COALESCE(r.device_sequence, v.device_sequence) > ?
-                ORDER BY COALESCE(r.device_sequence, v.device_sequence)
-                """, arguments: [acknowledged])
+                SELECT item_id FROM (
+                    SELECT o.item_id, r.device_sequence AS sequence FROM redemption r
+                    JOIN outbox o ON o.kind = 'redemption' AND o.item_id = r.id
+                    WHERE r.device_sequence > ? AND o.state = 'delivered'
+                    UNION ALL
+                    SELECT o.item_id, v.device_sequence AS sequence FROM void v
+                    JOIN outbox o ON o.kind = 'void' AND o.item_id = v.id
+                    WHERE v.device_sequence > ? AND o.state = 'delivered'
+                ) ORDER BY sequence
+                """, arguments: [acknowledged, acknowledged])
             guard !ids.isEmpty else { return [] }
             let statement = try db.cachedStatement(sql: """
                 UPDATE outbox SET state = 'pending', result = NULL, result_reason = NULL, delivered_at = NULL,
