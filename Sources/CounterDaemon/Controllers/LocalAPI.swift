@@ -24,6 +24,8 @@ public struct CounterParts: Sendable {
     public let receipts: ReceiptService
     public let scanners: ScannerRegistry
     public let startedAt = Date()
+    /// Wakes the uploader after the outbox gained events (nothing when not enrolled).
+    let outboxChanged: @Sendable () -> Void
 
     /// - Parameters:
     ///   - presenter: shows each verdict on the terminal, when a terminal is a scan source.
@@ -40,6 +42,7 @@ public struct CounterParts: Sendable {
         receipts = ReceiptService(configuration: configuration.printer, ledger: ledger, composer: composer,
                                   profileDirectories: configuration.printerProfileDirectories, logger: logger)
         let outboxChanged: @Sendable () -> Void = { syncer?.outboxChanged() }
+        self.outboxChanged = outboxChanged
         let metrics = DaemonMetrics()
         redeemer = Redeemer(ledger: ledger, timeZone: configuration.timeZone, logger: logger, metrics: metrics,
                             presenter: presenter, outboxChanged: outboxChanged, receipts: receipts)
@@ -54,7 +57,7 @@ public struct CounterParts: Sendable {
                              startedAt: startedAt, sources: configuration.scanners.map(StatusResponse.SourceInfo.init),
                              hubURL: hubURL, scanners: scanners, receipts: receipts),
             RedemptionsController(redeemer: redeemer, voids: voids, ledger: ledger, timeZone: configuration.timeZone),
-            OutboxController(ledger: ledger, logger: logger, outboxChanged: { [syncer] in syncer?.outboxChanged() }),
+            OutboxController(ledger: ledger, logger: logger, outboxChanged: outboxChanged),
             SyncController(syncer: syncer),
             ReceiptsController(receipts: receipts, logger: logger),
             DevicesController(scanners: scanners, receipts: receipts, redeemer: redeemer),
