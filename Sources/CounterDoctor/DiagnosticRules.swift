@@ -115,6 +115,11 @@ public enum DiagnosticRules {
         let fix = "check the network, DNS and any proxy on the way to \(url) (curl -sS \(url)/v1/time), then counterctl sync"
         switch facts.hubProbe {
         case .reached(_, let roundTrip)?:
+            // The probe needs no credential: a hub that answers may still refuse this counter's syncs.
+            if let error = facts.lastSyncError, error.contains("HTTP 401") {
+                return DoctorCheck("hub", .problem, "\(url) answers (\(milliseconds(roundTrip)) ms) but refuses this counter: \(error)",
+                                   fix: credentialFix(facts))
+            }
             return DoctorCheck("hub", .ok, "\(url) answered in \(milliseconds(roundTrip)) ms")
         case .failed(let reason)?:
             return DoctorCheck("hub", .problem, "cannot reach \(url): \(reason)", fix: fix)
@@ -124,6 +129,13 @@ public enum DiagnosticRules {
             }
             return DoctorCheck("hub", .ok, "the last sync with \(url) succeeded (not probed now)")
         }
+    }
+
+    /// What to do when the hub refuses this counter's credential (revoked, or unknown after a hub reset).
+    static func credentialFix(_ facts: DiagnosticFacts) -> String {
+        "ask the platform for a new enrollment code; then sudo systemctl stop counterd, set state_directory to a new empty "
+            + "directory (keep the old one: it holds the redemptions not yet uploaded), "
+            + enrollCommand + " and sudo systemctl start counterd"
     }
 
     static func clock(_ facts: DiagnosticFacts) -> DoctorCheck {

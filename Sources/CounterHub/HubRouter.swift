@@ -28,11 +28,20 @@ extension BodyErrorCodes {
 }
 
 extension Request {
-    /// The device whose bearer credential the request carries; 401 `unauthorized` otherwise.
+    /// The device whose bearer credential the request carries; 401 `device_revoked` for a revoked device,
+    /// 401 `unauthorized` otherwise.
     func authenticatedDevice(in store: HubStore) throws -> HubDevice {
-        guard let header = headers[.authorization], header.hasPrefix("Bearer "),
-              let device = try store.device(bearer: String(header.dropFirst(7))) else {
-            throw APIError(.unauthorized, code: "unauthorized", message: "missing, wrong or revoked device credential")
+        guard let header = headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw APIError(.unauthorized, code: "unauthorized", message: "missing or wrong device credential")
+        }
+        let device: HubDevice?
+        do {
+            device = try store.device(bearer: String(header.dropFirst(7)))
+        } catch let error as HubError where error.code == "device_revoked" {
+            throw APIError(.unauthorized, code: error.code, message: error.message)
+        }
+        guard let device else {
+            throw APIError(.unauthorized, code: "unauthorized", message: "missing or wrong device credential")
         }
         return device
     }

@@ -32,17 +32,118 @@ extension HubStore {
         }
     }
 
-    /// The device a bearer token belongs to, or `nil`.
+    /// The device a bearer token belongs to, or `nil`. A revoked device's token throws
+    /// ``HubError`` `device_revoked`: it is refused at once, on every request.
     public func device(bearer token: String) throws -> HubDevice? {
         try writer.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT id, shop_id FROM device WHERE token_hash = ?"),
-                             arguments: [Self.tokenHash(token)])
-                .map { HubDevice(id: $0["id"], shopID: $0["shop_id"]) }
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, shop_id, revoked_at FROM device WHERE token_hash = ?"),
+                                             arguments: [Self.tokenHash(token)]) else { return nil }
+            guard (row["revoked_at"] as Date?) == nil else {
+                throw HubError("device_revoked", "此设备已被停用 / this device was revoked at the hub")
+            }
+            return HubDevice(id: row["id"], shopID: row["shop_id"])
+        }
+    }
+
+    /// Revokes a device: its token is refused from now on, on feed and upload. Events it delivered stay.
+    /// Revoking a revoked device is an error, so a typo in the id never passes silently.
+    public func revokeDevice(_ id: String, reason: String, now: Date = Date()) throws {
+        try writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT revoked_at FROM device WHERE id = ?", arguments: [id]) else {
+                throw HubError("not_found", "no device \(id) (see `counter-hub device list`)")
+            }
+            guard (row["revoked_at"] as Date?) == nil else { throw HubError("exists", "device \(id) is already revoked") }
+            try db.execute(sql: "UPDATE device SET revoked_at = ?, revoked_reason = ? WHERE id = ?",
+                           arguments: [now, String(reason.prefix(200)), id])
+        }
+    }
+
+    /// How often a device's feed reads are written down (its "last sync"): at most once a minute each, so a
+    /// fleet polling the feed costs the database a write per device per minute, not one per request.
+    static let feedReadRecordInterval: TimeInterval = 60
+
+    /// Notes that a device read the feed (`counter-hub device list`, last sync).
+    public func noteFeedRead(by device: HubDevice, now: Date = Date()) throws {
+        try writer.write { db in
+            try db.execute(sql: """
+                UPDATE device SET last_feed_at = ?1 WHERE id = ?2 AND (last_feed_at IS NULL OR last_feed_at <= ?3)
+                """, arguments: [now, device.id, now.addingTimeInterval(-Self.feedReadRecordInterval)])
+        }
+    }
+
+    /// Notes what a device said of itself with an upload: its clock and its backlog, each only when it is
+    /// within the contract's range (hostile or broken values are dropped, never stored).
+    static func noteUploadHealth(of device: HubDevice, sentAt: Date?, backlog: Int64?, now: Date, _ db: Database) throws {
+        if let sentAt {
+            let offset = sentAt.timeIntervalSince(now)
+            if offset.isFinite, abs(offset) <= 10 * 365 * 86_400 {
+                try db.execute(sql: "UPDATE device SET clock_offset_seconds = ?, clock_offset_at = ? WHERE id = ?",
+                               arguments: [offset, now, device.id])
+            }
+        }
+        if let backlog, WireLimits.integers.contains(backlog) {
+            try db.execute(sql: "UPDATE device SET backlog = ?, backlog_at = ? WHERE id = ?",
+                           arguments: [backlog, now, device.id])
+        }
+    }
+
+    /// Every enrolled device with its health, for `counter-hub device list`.
+    public func devices() throws -> [DeviceSummary] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT d.*,
+                       (SELECT MAX(received_at) FROM event e WHERE e.device_id = d.id) AS last_upload_at,
+                       (SELECT COUNT(*) FROM event e WHERE e.device_id = d.id AND e.status = 'conflict') AS conflicts
+                FROM device d ORDER BY d.shop_id, d.id
+                """).map(DeviceSummary.init(row:))
         }
     }
 
     /// Device tokens are stored only as SHA-256.
     static func tokenHash(_ token: String) -> String {
         Hex.encode(SHA256.hash(data: Array(token.utf8)))
+    }
+}
+
+/// One enrolled device as `counter-hub device list` shows it: upload progress and health.
+public struct DeviceSummary: Codable, Sendable, Equatable {
+    public var id: String
+    public var shopId: String
+    public var name: String?
+    public var enrolledAt: Date
+    /// The highest N such that all of the device's sequence numbers 1…N arrived.
+    public var acknowledgedSequence: Int64
+    /// The last feed read (its last sync), to within ``HubStore/feedReadRecordInterval``.
+    public var lastFeedAt: Date?
+    public var lastUploadAt: Date?
+    /// Events still queued at the counter, as it said with its last upload, and when.
+    public var backlog: Int64?
+    public var backlogAt: Date?
+    /// The counter's clock minus the hub's, in seconds, as measured at its last upload.
+    public var clockOffsetSeconds: Double?
+    /// Its redemptions the hub recorded as conflicts (over-redeemed, revoked, …): offline verdicts to look at.
+    public var conflicts: Int
+    /// When an upload showed the device's event times going back while its sequence went up, and by how much at most.
+    public var clockWentBackAt: Date?
+    public var clockWentBackSeconds: Double?
+    public var revokedAt: Date?
+    public var revokedReason: String?
+
+    init(row: Row) {
+        id = row["id"]
+        shopId = row["shop_id"]
+        name = row["name"]
+        enrolledAt = row["created_at"]
+        acknowledgedSequence = row["acknowledged_sequence"]
+        lastFeedAt = row["last_feed_at"]
+        lastUploadAt = row["last_upload_at"]
+        backlog = row["backlog"]
+        backlogAt = row["backlog_at"]
+        clockOffsetSeconds = row["clock_offset_seconds"]
+        conflicts = row["conflicts"]
+        clockWentBackAt = row["clock_went_back_at"]
+        clockWentBackSeconds = row["clock_went_back_seconds"]
+        revokedAt = row["revoked_at"]
+        revokedReason = row["revoked_reason"]
     }
 }

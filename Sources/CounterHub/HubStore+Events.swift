@@ -17,6 +17,7 @@ extension HubStore {
             let next = try db.cachedStatement(sql: "SELECT 1 FROM event WHERE device_id = ? AND device_sequence = ?")
             while try Bool.fetchOne(next, arguments: [device.id, acknowledged + 1]) == true { acknowledged += 1 }
             try db.execute(sql: "UPDATE device SET acknowledged_sequence = ? WHERE id = ?", arguments: [acknowledged, device.id])
+            try Self.noteUploadHealth(of: device, sentAt: request.sentAt, backlog: request.backlog, now: now, db)
             return EventsResponse(serverTime: now, results: results, acknowledgedSequence: acknowledged)
         }
     }
@@ -167,21 +168,6 @@ extension HubStore {
             """, arguments: [now, back, device.id])
     }
 
-    /// Every enrolled device with its upload progress and clock flag, for `counter-hub devices`.
-    public func devices() throws -> [DeviceSummary] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT d.id, d.shop_id, d.name, d.acknowledged_sequence, d.clock_went_back_at, d.clock_went_back_seconds,
-                       (SELECT MAX(received_at) FROM event e WHERE e.device_id = d.id) AS last_upload_at
-                FROM device d ORDER BY d.shop_id, d.id
-                """).map { row in
-                DeviceSummary(id: row["id"], shopId: row["shop_id"], name: row["name"],
-                              acknowledgedSequence: row["acknowledged_sequence"], lastUploadAt: row["last_upload_at"],
-                              clockWentBackAt: row["clock_went_back_at"], clockWentBackSeconds: row["clock_went_back_seconds"])
-            }
-        }
-    }
-
     /// Whether a resent event carries the same content as the stored one: every field present in both has the
     /// same value. An optional field only one of them has does not count, so a counter that learned to send one
     /// in an upgrade, resending an event whose answer was lost, gets `duplicate`, not `id_reused`.
@@ -214,17 +200,4 @@ public struct ReceivedEvent: Codable, Sendable, Equatable {
     public var reason: String?
     public var occurredAt: Date
     public var receivedAt: Date
-}
-
-/// One enrolled device as `counter-hub devices` lists it.
-public struct DeviceSummary: Codable, Sendable, Equatable {
-    public var id: String
-    public var shopId: String
-    public var name: String?
-    /// The highest N such that all of the device's sequence numbers 1…N arrived.
-    public var acknowledgedSequence: Int64
-    public var lastUploadAt: Date?
-    /// When an upload showed the device's event times going back while its sequence went up, and by how much at most.
-    public var clockWentBackAt: Date?
-    public var clockWentBackSeconds: Double?
 }

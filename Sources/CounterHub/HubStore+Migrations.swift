@@ -104,6 +104,19 @@ extension HubStore {
                 ALTER TABLE device ADD COLUMN clock_went_back_seconds REAL;
                 """)
         }
+        migrator.registerMigration("v3-device-fleet") { db in
+            // Revocation, and what `counter-hub device list` shows of each device's health.
+            try db.execute(sql: """
+                ALTER TABLE device ADD COLUMN revoked_at DATETIME;
+                ALTER TABLE device ADD COLUMN revoked_reason TEXT;
+                ALTER TABLE device ADD COLUMN last_feed_at DATETIME;
+                ALTER TABLE device ADD COLUMN clock_offset_seconds REAL;
+                ALTER TABLE device ADD COLUMN clock_offset_at DATETIME;
+                ALTER TABLE device ADD COLUMN backlog INTEGER;
+                ALTER TABLE device ADD COLUMN backlog_at DATETIME;
+                CREATE INDEX event_device_status ON event(device_id, status);
+                """)
+        }
         return migrator
     }
 }

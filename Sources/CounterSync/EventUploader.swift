@@ -43,7 +43,10 @@ public struct EventUploader: Sendable {
 
     /// Sends one batch; a batch the hub refuses as a whole is split until the bad event stands alone.
     private func send(_ batch: [OutboxEvent], into report: inout UploadReport) async throws(SyncError) {
-        let request = EventsRequest(deviceId: deviceID, events: batch.map(Self.wire))
+        // The backlog is health information for the hub's operators; a ledger that cannot count sends none.
+        let backlog = try? await ledger.pendingUploadCount()
+        let request = EventsRequest(deviceId: deviceID, events: batch.map(Self.wire), sentAt: Date(),
+                                    backlog: backlog.map(Int64.init))
         let response: EventsResponse
         do {
             response = try await client.events(request)

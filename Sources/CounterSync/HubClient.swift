@@ -76,7 +76,8 @@ public struct HubClient: Sendable {
                 throw .invalidResponse("\(path.split(separator: "?").first ?? ""): \(Self.describe(error))")
             }
         case 401:
-            throw .unauthorized
+            let problem = try? WireJSON.decoder().decode(ErrorBody.self, from: data)
+            throw problem?.error.code == "device_revoked" ? .deviceRevoked : .unauthorized
         case 429, 500...599:
             throw .retryable(status: Int(response.status.code), retryAfter: Self.retryAfter(response.headers))
         default:

@@ -8,6 +8,8 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
     case retryable(status: Int, retryAfter: TimeInterval?)
     /// 401: the credential is wrong or revoked; stop until re-enrolled or asked.
     case unauthorized
+    /// 401 `device_revoked`: the platform revoked this counter; nothing syncs until it is enrolled again.
+    case deviceRevoked
     /// Another answer that will not change by retrying (400, 403, 404, 413, …).
     case refused(status: Int, code: String, message: String)
     /// An answer that does not follow the contract (truncated, malformed, hostile).
@@ -25,7 +27,7 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
     public var isRetryable: Bool {
         switch self {
         case .unreachable, .retryable, .invalidResponse: return true
-        case .unauthorized, .refused, .notEnrolled: return false
+        case .unauthorized, .deviceRevoked, .refused, .notEnrolled: return false
         }
     }
 
@@ -35,6 +37,9 @@ public enum SyncError: Error, CustomStringConvertible, Equatable {
         case let .retryable(status, retryAfter):
             return "hub busy (HTTP \(status))" + (retryAfter.map { ", retry after \(Self.wholeSeconds($0)) s" } ?? "")
         case .unauthorized: return "credential rejected by the hub (HTTP 401): re-enroll with `counterd enroll`"
+        case .deviceRevoked:
+            return "此设备已被停用 / device revoked by the platform (HTTP 401 device_revoked): redemptions stay here, "
+                + "queued; ask the platform for a new enrollment code and enroll this counter again (`counterd enroll`)"
         case let .refused(status, code, message): return "hub refused the request (HTTP \(status) \(code)): \(message)"
         case .invalidResponse(let reason): return "hub answer rejected: \(reason)"
         case .notEnrolled: return "not enrolled: run `counterd enroll --config FILE --hub URL --code CODE`"

@@ -113,7 +113,7 @@ public actor Syncer {
                         if let retryAfter, retryAfter.isFinite, retryAfter > 0 {
                             holdUntil = .now + .seconds(min(retryAfter, 3600))
                         }
-                    case .unauthorized, .notEnrolled, .refused:
+                    case .unauthorized, .deviceRevoked, .notEnrolled, .refused:
                         wait = max(syncer.pollInterval, .seconds(600))
                     case .unreachable, .invalidResponse:
                         wait = .seconds(backoff.nextDelay())

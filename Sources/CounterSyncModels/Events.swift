@@ -4,10 +4,17 @@ import Foundation
 public struct EventsRequest: Codable, Sendable, Equatable {
     public var deviceId: String
     public var events: [Event]
+    /// The counter's clock when it sent the batch; the hub keeps the difference to its own as the device's
+    /// clock offset (`counter-hub device list`). Optional, additive.
+    public var sentAt: Date?
+    /// Events queued at the counter when it sent the batch, this batch included. Optional, additive.
+    public var backlog: Int64?
 
-    public init(deviceId: String, events: [Event]) {
+    public init(deviceId: String, events: [Event], sentAt: Date? = nil, backlog: Int64? = nil) {
         self.deviceId = deviceId
         self.events = events
+        self.sentAt = sentAt
+        self.backlog = backlog
     }
 
     /// One event. `type` decides which of the optional fields are required (docs/protocol.md).

@@ -125,24 +125,55 @@ extension CounterHubCommand {
         }
     }
 
+    struct DeviceCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "device", abstract: "See and revoke enrolled devices.",
+                                                        subcommands: [List.self, Revoke.self])
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "List enrolled devices with their health: last sync, backlog, clock offset, conflicts, revocation.")
+            @OptionGroup var options: DataOptions
+            @Flag(help: "One line per shop instead: its devices added up.") var shops = false
+            @Flag(help: "One JSON object per line.") var json = false
+
+            func run() throws {
+                let devices = try admin { try options.store().devices() }
+                let now = Date()
+                if shops {
+                    for shop in ShopHealth.summarize(devices) {
+                        if json { try printJSONLine(shop) } else { print(shop.line(now: now)) }
+                    }
+                    return
+                }
+                for device in devices {
+                    if json { try printJSONLine(device) } else { print(DeviceLine.text(device, now: now)) }
+                }
+            }
+        }
+
+        struct Revoke: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Revoke a device: its credential is refused at once on feed and upload (the counter shows 此设备已被停用).")
+            @OptionGroup var options: DataOptions
+            @Argument(help: "The device id (see `counter-hub device list`).") var deviceID: String
+            @Option(help: "Why (stolen, replaced, closed, …).") var reason = "revoked"
+
+            func run() throws {
+                try admin { try options.store().revokeDevice(deviceID, reason: reason) }
+                print("device \(deviceID) revoked")
+            }
+        }
+    }
+
     struct Devices: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "List enrolled devices: shop, upload progress, and whether a device's clock went back.")
+        static let configuration = CommandConfiguration(abstract: "The same as `device list` (kept for scripts).")
         @OptionGroup var options: DataOptions
         @Flag(help: "One JSON object per line.") var json = false
 
         func run() throws {
-            for device in try options.store().devices() {
-                if json {
-                    try printJSONLine(device)
-                } else {
-                    var line = [device.id, device.shopId, device.name ?? "-", "acknowledged \(device.acknowledgedSequence)"]
-                    if let back = device.clockWentBackSeconds {
-                        line.append("CLOCK WENT BACK \(Int(saturating: back / 60)) min (events' times fell while their sequence rose)")
-                    }
-                    print(line.joined(separator: "  "))
-                }
-            }
+            var list = try DeviceCommand.List.parse(["--data", options.data])
+            list.json = json
+            try list.run()
         }
     }
 

@@ -11,7 +11,7 @@ struct CounterHubCommand: AsyncParsableCommand {
         commandName: "counter-hub",
         abstract: "The reference central engine for counterd: feed, event intake, admin tools.",
         subcommands: [Serve.self, ShopCommand.self, CampaignCommand.self, TokensCommand.self, KeysCommand.self,
-                      EnrollCode.self, Devices.self, Redemptions.self])
+                      EnrollCode.self, DeviceCommand.self, Devices.self, Redemptions.self])
 }
 
 /// The data directory option every command takes.

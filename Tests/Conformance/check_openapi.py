@@ -2,7 +2,7 @@
 """Checks that the real counter-hub answers what docs/openapi.yaml promises.
 
 Starts counter-hub on a scratch data directory, drives every endpoint once (time, enroll,
-feed, events, an unauthorized call) and validates each JSON answer against the component
+feed, events, an unauthorized call, a revoked device) and validates each JSON answer against the component
 schema the contract names for it. Usage: check_openapi.py docs/openapi.yaml PATH/TO/counter-hub
 """
 import json
@@ -93,13 +93,19 @@ try:
         {"type": "void", "id": "019aa9d2-0f11-7a02-8c3d-5e6f7a8b9c0d", "occurred_at": "2026-11-22T02:33:40Z",
          "clock_suspect": False, "device_sequence": 2, "redemption_id": "00000000-0000-7000-8000-000000000000",
          "reason": "mistake", "source": "conformance"},
-    ]}
+    ], "sent_at": "2026-11-22T02:36:00.125Z", "backlog": 3}
     check("EventBatch", events)
     status, answer = call("POST", "/v1/events", events, token=token)
     check("EventsResponse", answer)
     status, answer = call("GET", "/v1/feed", token="not-a-token")
     assert status == 401, status
     check("ErrorResponse", answer)
+    # A revoked device is refused at once, with its own code, on the feed and on uploads.
+    admin("device", "revoke", enrolled["device_id"], "--reason", "conformance")
+    for method, path, body in [("GET", "/v1/feed", None), ("POST", "/v1/events", events)]:
+        status, answer = call(method, path, body, token=token)
+        assert status == 401 and answer["error"]["code"] == "device_revoked", (status, answer)
+        check("ErrorResponse", answer)
 finally:
     server.terminate()
 print(f"openapi conformance: {checks - failures} of {checks} answers match the contract")

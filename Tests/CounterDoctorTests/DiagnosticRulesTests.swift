@@ -68,6 +68,18 @@ import Testing
         #expect(check("hub", facts).outcome == .problem, "without a probe the last sync's error counts")
     }
 
+    /// Issue 16, item 5: the probe needs no credential, so a hub that answers it may still refuse this counter.
+    @Test func aHubThatAnswersButRefusesTheCredentialIsAProblem() {
+        var facts = healthy
+        facts.lastSyncError = "此设备已被停用 / device revoked by the platform (HTTP 401 device_revoked): …"
+        let hub = check("hub", facts)
+        #expect(hub.outcome == .problem)
+        #expect(hub.summary.contains("此设备已被停用"))
+        #expect(hub.fix?.contains("new enrollment code") == true)
+        facts.lastSyncError = "hub busy (HTTP 503)"
+        #expect(check("hub", facts).outcome == .ok, "a transient failure the probe no longer sees is not a problem")
+    }
+
     /// Issue 15, item 13: a clock set back below the latest time the ledger has seen is a problem, probe or not.
     @Test func clockSetBackBelowTheHighWaterTime() {
         var facts = healthy

@@ -12,31 +12,13 @@ import Testing
 
 /// counter-hub's store and router against a real SQLite file.
 @Suite struct HubTests {
-    struct Hub {
-        let store: HubStore
-        let device: HubDevice
-        let token: String
-        let issued: [IssuedToken]
-    }
-
     func hub(uses: Int = 1, count: Int = 3, shops: [String] = []) throws -> Hub {
-        let directory = try TemporaryDirectory("counter-hub").path
-        let store = try HubStore(directory: directory)
-        try store.createShop(id: "SHOP-1", name: "东门")
-        try store.createShop(id: "SHOP-2", name: "西门")
-        try store.createCampaign(CampaignSpec(id: "COFFEE", title: "Coffee", product: "Americano", faceValueFen: 1800,
-                                              shopRewardFen: 200, uses: uses, shopIDs: shops, validDays: 30,
-                                              activeFrom: nil, activeUntil: nil, offlinePolicy: .allowSigned))
-        let issued = try store.issueTokens(campaign: "COFFEE", count: count)
-        let (device, token) = try store.enroll(code: try store.makeEnrollmentCode(shop: "SHOP-1"), deviceName: "till")
-        return Hub(store: store, device: device, token: token, issued: issued)
+        try Hub(uses: uses, count: count, shops: shops)
     }
 
     func redemption(_ hub: Hub, _ token: IssuedToken, sequence: Int64, uses: Int = 1, id: String = UUIDv7.make().lowercasedString,
                     at: Date = Date()) -> EventsRequest.Event {
-        EventsRequest.Event(type: "redemption", id: id, occurredAt: at, clockSuspect: false, deviceSequence: sequence,
-                            tokenId: token.tokenId, campaignId: "COFFEE", shopId: hub.device.shopID, uses: uses, via: "cache",
-                            codeLast4: String(token.code.suffix(4)), source: "test")
+        hub.redemption(token, sequence: sequence, uses: uses, id: id, at: at)
     }
 
     @Test func issuedCodesAreSignedByTheCurrentKeyAndHashedInTheFeed() throws {

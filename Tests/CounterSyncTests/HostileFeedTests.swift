@@ -154,6 +154,14 @@ import Testing
             #expect(await failure(downloader) == .retryable(status: 429, retryAfter: 7))
             script.push("{}", status: 401)
             #expect(await failure(downloader) == .unauthorized)
+            // Issue 16, item 5: a revoked device is told so, with the fix, and does not retry soon.
+            script.push(#"{"error": {"code": "device_revoked", "message": "此设备已被停用 / this device was revoked at the hub"}}"#,
+                        status: 401)
+            let revoked = await failure(downloader)
+            #expect(revoked == .deviceRevoked)
+            #expect(revoked?.isRetryable == false)
+            #expect(revoked?.description.contains("此设备已被停用") == true)
+            #expect(revoked?.description.contains("counterd enroll") == true)
             script.push("<html>maintenance</html>", status: 503)
             #expect(await failure(downloader)?.isRetryable == true)
             script.push(#"{"error": {"code": "nope", "message": "no such route"}}"#, status: 404)

@@ -18,7 +18,9 @@ struct FeedController: Controller {
             if let cursor, !(1...FeedCursor.maxLength).contains(cursor.unicodeScalars.count) {
                 throw APIError(.badRequest, code: "invalid_request", message: "cursor must be 1 to \(FeedCursor.maxLength) characters")
             }
-            return JSONResponse(try store.feedPage(for: device, cursor: cursor, limit: limit))
+            let page = try store.feedPage(for: device, cursor: cursor, limit: limit)
+            try store.noteFeedRead(by: device)
+            return JSONResponse(page)
         }
     }
 }
