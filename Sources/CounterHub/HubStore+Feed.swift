@@ -11,11 +11,12 @@ extension HubStore {
                 throw HubError("not_found", "the device's shop no longer exists")
             }
             let position = try Self.currentPosition(db)
+            let epoch = try Self.currentEpoch(db)
             // The watermark and the use counts come from the same read, so they agree.
             let acknowledged = try Int64.fetchOne(db, sql: "SELECT acknowledged_sequence FROM device WHERE id = ?",
                                                   arguments: [device.id]) ?? 0
-            // A missing, malformed, foreign or future cursor starts a full resync.
-            let after = cursor.flatMap { FeedCursor.parse($0, shop: device.shopID) }.flatMap { $0 <= position ? $0 : nil }
+            // A missing, malformed, foreign or future cursor, or one of an earlier epoch, starts a full resync.
+            let after = cursor.flatMap { FeedCursor.parse($0, epoch: epoch, shop: device.shopID) }.flatMap { $0 <= position ? $0 : nil }
             let reset = after == nil
             let from = after ?? 0
             // Each table is read in position order through its index and the two are merged here:
@@ -67,7 +68,7 @@ extension HubStore {
             let keySet = (reset || keySetPosition > from) ? try Self.latestKeySet(db).map {
                 FeedPage.SignedKeySet(payload: $0.payload.base64EncodedString(), signature: $0.signature.base64EncodedString())
             } : nil
-            return FeedPage(serverTime: now, cursor: cursor, nextCursor: FeedCursor.make(shop: device.shopID, position: reached),
+            return FeedPage(serverTime: now, cursor: cursor, nextCursor: FeedCursor.make(epoch: epoch, shop: device.shopID, position: reached),
                             position: position, upToDate: upToDate, reset: reset,
                             maxDataAgeSeconds: shop["max_data_age_seconds"], watermark: .init(deviceSequence: acknowledged),
                             shop: .init(id: shop["id"], name: shop["name"], timeZone: shop["time_zone"]),
@@ -110,29 +111,5 @@ extension HubStore {
 
     static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ",")
-    }
-}
-
-/// The opaque feed cursor counter-hub hands out: base64 of `v1:<shop>:<position>`.
-enum FeedCursor {
-    /// The longest cursor a client may send (the contract's `maxLength`); a shop id of 64 bytes makes
-    /// a cursor of at most 120.
-    static let maxLength = 1024
-
-    static func make(shop: String, position: Int64) -> String {
-        Data("v1:\(shop):\(position)".utf8).base64EncodedString()
-    }
-
-    /// The position a cursor stands for, if it is one of ours for this shop.
-    static func parse(_ cursor: String, shop: String) -> Int64? {
-        guard let data = Data(base64Encoded: cursor) else { return nil }
-        // Shop ids may contain ':'; the position follows the last one.
-        let text = String(decoding: data, as: UTF8.self)
-        guard text.hasPrefix("v1:"), let colon = text.lastIndex(of: ":"), text.index(text.startIndex, offsetBy: 3) <= colon,
-              String(text[text.index(text.startIndex, offsetBy: 3)..<colon]) == shop,
-              let position = Int64(text[text.index(after: colon)...]), position >= 0 else {
-            return nil
-        }
-        return position
     }
 }

@@ -117,6 +117,10 @@ extension HubStore {
                 CREATE INDEX event_device_status ON event(device_id, status);
                 """)
         }
+        migrator.registerMigration("v4-feed-epoch") { db in
+            // The feed's epoch, in every cursor; `counter-hub epoch renew` starts a new one after a restore.
+            try db.execute(sql: "ALTER TABLE hub_state ADD COLUMN epoch TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 }

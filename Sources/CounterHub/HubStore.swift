@@ -51,17 +51,10 @@ public final class HubStore: Sendable {
     public init(writer: any DatabaseWriter) throws {
         self.writer = writer
         try Self.migrator.migrate(writer)
-        try writer.write { db in try Self.ensureKeys(db, now: Date()) }
-    }
-
-    /// Takes the next change position (global, so it never decreases for any shop).
-    static func nextPosition(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(
-            sql: "UPDATE hub_state SET position = position + 1 WHERE id = 1 RETURNING position")) ?? 0
-    }
-
-    static func currentPosition(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT position FROM hub_state WHERE id = 1") ?? 0
+        try writer.write { db in
+            try Self.ensureKeys(db, now: Date())
+            try Self.raisePositionToClock(db, now: Date())
+        }
     }
 }
 

@@ -112,6 +112,22 @@ extension CounterHubCommand {
         }
     }
 
+    struct EpochCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "epoch", abstract: "Manage the feed's epoch.",
+                                                        subcommands: [Renew.self])
+
+        struct Renew: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Start a new feed epoch after restoring from a backup: every counter resyncs in full at its next feed read.")
+            @OptionGroup var options: DataOptions
+
+            func run() throws {
+                let epoch = try admin { try options.store().renewEpoch() }
+                print("feed epoch \(epoch) started: every counter's next feed read is a full resync")
+            }
+        }
+    }
+
     struct EnrollCode: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "enroll-code",
                                                         abstract: "Make a one-time enrollment code for a shop (valid 24 h).")

@@ -10,7 +10,7 @@ struct CounterHubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "counter-hub",
         abstract: "The reference central engine for counterd: feed, event intake, admin tools.",
-        subcommands: [Serve.self, ShopCommand.self, CampaignCommand.self, TokensCommand.self, KeysCommand.self,
+        subcommands: [Serve.self, ShopCommand.self, CampaignCommand.self, TokensCommand.self, KeysCommand.self, EpochCommand.self,
                       EnrollCode.self, DeviceCommand.self, Devices.self, Redemptions.self])
 }
 

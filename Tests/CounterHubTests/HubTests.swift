@@ -69,11 +69,15 @@ import Testing
 
     @Test func badCursorsStartAResyncInsteadOfFailing() throws {
         let hub = try hub()
-        for cursor in ["garbage", Data("v1:SHOP-2:1".utf8).base64EncodedString(), Data("v1:SHOP-1:999999".utf8).base64EncodedString()] {
+        let future = "9007199254740991"
+        for text in ["v1:SHOP-2:1", "v1:SHOP-1:\(future)", "v2::SHOP-1:\(future)", "v2:0123456789abcdef:SHOP-1:1", "v3::SHOP-1:1",
+                     "v2:SHOP-1:1", "v2::SHOP-1:-1"] {
+            let cursor = Data(text.utf8).base64EncodedString()
             let page = try hub.store.feedPage(for: hub.device, cursor: cursor, limit: 100)
-            #expect(page.reset)
+            #expect(page.reset, "\(text)")
             #expect(page.keySet != nil)
         }
+        #expect(try hub.store.feedPage(for: hub.device, cursor: "garbage", limit: 100).reset)
     }
 
     @Test func keyRotationKeepsTheOldKeyForVerification() throws {

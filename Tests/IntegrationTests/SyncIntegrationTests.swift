@@ -184,6 +184,7 @@ import Testing
     @Test func aHubRestoredFromAnOlderBackupGetsTheRedemptionsItLostExactlyOnce() async throws {
         let hub = try await RunningHub()
         let tokens = try await hub.issue(5)
+        let spare = try await hub.issue(1)[0]
         let daemon = try await RunningDaemon(hub: hub)
         #expect(try await daemon.ctl("sync").status == 0)
         for token in tokens.prefix(2) { #expect(try await daemon.ctl("redeem", token.code).status == 0) }
@@ -197,11 +198,17 @@ import Testing
         try await hub.start()
         for token in tokens[2...] { #expect(try await daemon.ctl("redeem", token.code).status == 0) }
         #expect(try await waitForHub(hub, type: "redemption", count: 5).count == 5)
+        // A code issued after the backup reaches the counter; the restored hub will never have heard of it.
+        let lost = try await hub.issue(1)[0]
+        #expect(try await daemon.ctl("sync").status == 0)
+        #expect(try decode(VerdictResponse.self, try await daemon.ctl("check", lost.code, "--json")).reason == "ok")
 
         // Restored from it: the hub has lost the last three redemptions, which the counter holds as delivered.
         hub.stop()
         try FileManager.default.removeItem(atPath: hub.data)
         try FileManager.default.copyItem(atPath: backup, toPath: hub.data)
+        // The restore procedure's last step (docs/install.md): a new feed epoch, so every counter resyncs.
+        _ = try await hub.admin("epoch", "renew")
         try await hub.start()
         #expect(try await hub.events().filter { $0.type == "redemption" }.count == 2)
 
@@ -219,6 +226,13 @@ import Testing
         #expect(daemon.stderr.contains("outcome=requeued"), "the counter says why it sends them again")
         let status = try decode(StatusResponse.self, try await daemon.ctl("status", "--json"))
         #expect(status.ledger.outboxPending == 0)
+
+        // The counter resynced in full: the code the restored hub lost is gone, and a revocation issued after
+        // the restore reaches it.
+        _ = try await hub.admin("tokens", "revoke", spare.tokenId, "--reason", "after-restore")
+        #expect(try await daemon.ctl("sync").status == 0)
+        #expect(try decode(VerdictResponse.self, try await daemon.ctl("check", spare.code, "--json")).reason == "revoked")
+        #expect(try decode(VerdictResponse.self, try await daemon.ctl("check", lost.code, "--json")).reason == "unknown_code")
         #expect(try await daemon.stop() == 0)
     }
 }
