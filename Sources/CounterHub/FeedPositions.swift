@@ -1,6 +1,5 @@
 import CounterCore
 import Foundation
-import GRDB
 
 /// Feed positions and epochs (docs/protocol.md, "Position"; counter-hub's "Positions" and "Restore").
 ///
@@ -16,19 +15,25 @@ import GRDB
 /// what they hold from the lost time after the backup (tokens and revocations the restored hub never saw).
 extension HubStore {
     /// Takes the next change position (global, so it never decreases for any shop).
-    static func nextPosition(_ db: Database, now: Date = Date()) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(
-            sql: "UPDATE hub_state SET position = max(position + 1, ?) WHERE id = 1 RETURNING position"),
-            arguments: [clockPosition(now)]) ?? 0
+    ///
+    /// On PostgreSQL the update locks the one `hub_state` row until the transaction ends, so positions are
+    /// handed out in commit order: a transaction that takes a position waits for the one that took the
+    /// previous position to commit or roll back. A reader can therefore never see a position while a
+    /// smaller one is still uncommitted (docs/protocol.md, "Position").
+    static func nextPosition(_ sql: any HubSQL, now: Date = Date()) throws -> Int64 {
+        try sql.value(Int64.self, """
+            UPDATE hub_state SET position = CASE WHEN position + 1 > ?1 THEN position + 1 ELSE ?1 END WHERE id = 1
+            RETURNING position
+            """, [clockPosition(now)]) ?? 0
     }
 
-    static func currentPosition(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT position FROM hub_state WHERE id = 1") ?? 0
+    static func currentPosition(_ sql: any HubSQL) throws -> Int64 {
+        try sql.value(Int64.self, "SELECT position FROM hub_state WHERE id = 1") ?? 0
     }
 
     /// Raises the position to the clock (at open, and with a new epoch), never lowering it.
-    static func raisePositionToClock(_ db: Database, now: Date) throws {
-        try db.execute(sql: "UPDATE hub_state SET position = max(position, ?) WHERE id = 1", arguments: [clockPosition(now)])
+    static func raisePositionToClock(_ sql: any HubSQL, now: Date) throws {
+        try sql.execute("UPDATE hub_state SET position = ?1 WHERE id = 1 AND position < ?1", [clockPosition(now)])
     }
 
     /// Microseconds since 1970: 0 before it, at most ``clockPositionCap``.
@@ -42,8 +47,8 @@ extension HubStore {
 
     /// The feed's epoch: empty until the first `epoch renew`, which is what cursors made before epochs existed
     /// belong to.
-    static func currentEpoch(_ db: Database) throws -> String {
-        try String.fetchOne(db, sql: "SELECT epoch FROM hub_state WHERE id = 1") ?? ""
+    static func currentEpoch(_ sql: any HubSQL) throws -> String {
+        try sql.value(String.self, "SELECT epoch FROM hub_state WHERE id = 1") ?? ""
     }
 
     /// Starts a new feed epoch: every counter's next feed read is a reset, a full resync. Run it after
@@ -51,9 +56,9 @@ extension HubStore {
     public func renewEpoch(now: Date = Date()) throws -> String {
         var generator = SystemRandomNumberGenerator()
         let epoch = Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        try writer.write { db in
-            try db.execute(sql: "UPDATE hub_state SET epoch = ? WHERE id = 1", arguments: [epoch])
-            try Self.raisePositionToClock(db, now: now)
+        try database.write { sql in
+            try sql.execute("UPDATE hub_state SET epoch = ? WHERE id = 1", [epoch])
+            try Self.raisePositionToClock(sql, now: now)
         }
         return epoch
     }

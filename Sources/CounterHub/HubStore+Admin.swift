@@ -1,7 +1,6 @@
 import CounterCore
 import Crypto
 import Foundation
-import GRDB
 
 /// A campaign as an admin creates it.
 public struct CampaignSpec: Sendable {
@@ -52,12 +51,12 @@ extension HubStore {
                            maxDataAgeSeconds: Int = HubStore.defaultMaxDataAge) throws {
         try Self.checkIdentifier(id, what: "shop id")
         guard TimeZone(identifier: timeZone) != nil else { throw HubError("invalid_time_zone", "unknown time zone \(timeZone)") }
-        try writer.write { db in
-            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shop WHERE id = ?", arguments: [id]) == 0 else {
+        try database.write { sql in
+            guard try sql.value(Int.self, "SELECT COUNT(*) FROM shop WHERE id = ?", [id]) == 0 else {
                 throw HubError("exists", "shop \(id) already exists")
             }
-            try db.execute(sql: "INSERT INTO shop (id, name, time_zone, max_data_age_seconds) VALUES (?, ?, ?, ?)",
-                           arguments: [id, name, timeZone, maxDataAgeSeconds])
+            try sql.execute("INSERT INTO shop (id, name, time_zone, max_data_age_seconds) VALUES (?, ?, ?, ?)",
+                            [id, name, timeZone, maxDataAgeSeconds])
         }
     }
 
@@ -68,39 +67,39 @@ extension HubStore {
             throw HubError("invalid_amount", "amounts must not be negative")
         }
         for shop in spec.shopIDs { try Self.checkIdentifier(shop, what: "shop id") }
-        try writer.write { db in
-            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM campaign WHERE id = ?", arguments: [spec.id]) == 0 else {
+        try database.write { sql in
+            guard try sql.value(Int.self, "SELECT COUNT(*) FROM campaign WHERE id = ?", [spec.id]) == 0 else {
                 throw HubError("exists", "campaign \(spec.id) already exists")
             }
-            try db.execute(sql: """
+            try sql.execute("""
                 INSERT INTO campaign (id, title, product, face_value_fen, shop_reward_fen, uses, shop_ids, valid_days,
                                       active_from, active_until, offline_policy, status, position)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)
-                """, arguments: [spec.id, spec.title, spec.product, spec.faceValueFen, spec.shopRewardFen, spec.uses,
-                                 Self.encodeShops(spec.shopIDs), spec.validDays, spec.activeFrom, spec.activeUntil,
-                                 spec.offlinePolicy.rawValue, try Self.nextPosition(db)])
+                """, [spec.id, spec.title, spec.product, spec.faceValueFen, spec.shopRewardFen, spec.uses,
+                      Self.encodeShops(spec.shopIDs), spec.validDays, spec.activeFrom, spec.activeUntil,
+                      spec.offlinePolicy.rawValue, try Self.nextPosition(sql)])
         }
     }
 
     /// Issues `count` tokens of a campaign, each with a typeable code and a signed code.
     public func issueTokens(campaign: String, count: Int, now: Date = Date()) throws -> [IssuedToken] {
         guard count >= 1 else { throw HubError("invalid_count", "count must be at least 1") }
-        return try writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM campaign WHERE id = ?", arguments: [campaign]) else {
+        return try database.write { sql in
+            guard let row = try sql.row("SELECT * FROM campaign WHERE id = ?", [campaign]) else {
                 throw HubError("not_found", "no campaign \(campaign)")
             }
-            let signing = try Self.currentSigningKey(db, now: now)
-            let shops = Self.decodeShops(row["shop_ids"])
-            let uses: Int = row["uses"]
-            let validDays: Int? = row["valid_days"]
+            let signing = try Self.currentSigningKey(sql, now: now)
+            let shops = Self.decodeShops(try row["shop_ids"])
+            let uses: Int = try row["uses"]
+            let validDays: Int? = try row["valid_days"]
             let validUntil = validDays.map { now.addingTimeInterval(TimeInterval($0) * 86_400).rounded() }
             var issued: [IssuedToken] = []
             issued.reserveCapacity(count)
-            let insert = try db.cachedStatement(sql: """
+            let insert = """
                 INSERT INTO token (id, code_hash, campaign_id, shop_ids, uses_total, valid_from, valid_until, status,
                                    key_id, position)
                 VALUES (?, ?, ?, ?, ?, NULL, ?, 'active', ?, ?)
-                """)
+                """
             for _ in 0..<count {
                 let tokenID = TokenID.random()
                 let code = TypeableCode.make()
@@ -108,9 +107,8 @@ extension HubStore {
                                                shopScope: ShopScope(shopIDs: shops), uses: uses, validFrom: nil,
                                                validUntil: validUntil)
                 let signed = try SignedCode.issue(claims, signingKey: signing.key)
-                try insert.execute(arguments: [tokenID.hex, try CanonicalCode(code).hash.hex, campaign,
-                                                Self.encodeShops(shops), uses, validUntil, Int64(signing.id),
-                                                try Self.nextPosition(db)])
+                try sql.execute(insert, [tokenID.hex, try CanonicalCode(code).hash.hex, campaign, Self.encodeShops(shops), uses,
+                                         validUntil, Int64(signing.id), try Self.nextPosition(sql)])
                 issued.append(IssuedToken(tokenId: tokenID.hex, code: code, signedCode: signed))
             }
             return issued
@@ -119,23 +117,27 @@ extension HubStore {
 
     /// Revokes a token (refund, fraud). Counters refuse it after their next sync.
     public func revokeToken(_ tokenID: String, reason: String, now: Date = Date()) throws {
-        try writer.write { db in
-            try db.execute(sql: """
+        try database.write { sql in
+            // The token's row first, then the position row: the order every writer locks them in.
+            guard try sql.value(String.self, "SELECT id FROM token WHERE id = ?" + sql.dialect.forUpdate, [tokenID]) != nil else {
+                throw HubError("not_found", "no token \(tokenID)")
+            }
+            let changed = try sql.execute("""
                 UPDATE token SET status = 'revoked', revoked_reason = ?, revoked_at = ?, position = ? WHERE id = ?
-                """, arguments: [reason, now, try Self.nextPosition(db), tokenID])
-            guard db.changesCount == 1 else { throw HubError("not_found", "no token \(tokenID)") }
+                """, [reason, now, try Self.nextPosition(sql), tokenID])
+            guard changed == 1 else { throw HubError("not_found", "no token \(tokenID)") }
         }
     }
 
     /// Makes a one-time enrollment code for a shop, valid for 24 hours.
     public func makeEnrollmentCode(shop: String, now: Date = Date()) throws -> String {
         let code = TypeableCode.make()
-        try writer.write { db in
-            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shop WHERE id = ?", arguments: [shop]) == 1 else {
+        try database.write { sql in
+            guard try sql.value(Int.self, "SELECT COUNT(*) FROM shop WHERE id = ?", [shop]) == 1 else {
                 throw HubError("not_found", "no shop \(shop); create it with `counter-hub shop create`")
             }
-            try db.execute(sql: "INSERT INTO enrollment_code (code_hash, shop_id, expires_at) VALUES (?, ?, ?)",
-                           arguments: [try CanonicalCode(code).hash.hex, shop, now + 86_400])
+            try sql.execute("INSERT INTO enrollment_code (code_hash, shop_id, expires_at) VALUES (?, ?, ?)",
+                            [try CanonicalCode(code).hash.hex, shop, now + 86_400])
         }
         return code
     }
@@ -164,15 +166,13 @@ extension HubStore {
     /// Adds unsigned tokens for the given typeable codes in one transaction, with ids derived from the
     /// code hash: a fast path for benchmarks and load tests (no signed codes are made).
     public func seedTokens(campaign: String, codes: [String], uses: Int = 1) throws {
-        try writer.write { db in
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO token (id, code_hash, campaign_id, shop_ids, uses_total, status, position)
-                VALUES (?, ?, ?, '[]', ?, 'active', ?)
-                """)
+        try database.write { sql in
             for code in codes {
                 let hash = try CanonicalCode(code).hash
-                try insert.execute(arguments: [Hex.encode(hash.bytes.prefix(16)), hash.hex, campaign, uses,
-                                                try Self.nextPosition(db)])
+                try sql.execute("""
+                    INSERT INTO token (id, code_hash, campaign_id, shop_ids, uses_total, status, position)
+                    VALUES (?, ?, ?, '[]', ?, 'active', ?)
+                    """, [Hex.encode(hash.bytes.prefix(16)), hash.hex, campaign, uses, try Self.nextPosition(sql)])
             }
         }
     }

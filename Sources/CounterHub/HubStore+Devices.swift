@@ -1,7 +1,6 @@
 import CounterCore
 import Crypto
 import Foundation
-import GRDB
 
 /// An enrolled device, as found by its bearer token.
 public struct HubDevice: Sendable, Equatable {
@@ -15,19 +14,19 @@ extension HubStore {
         guard let hash = try? CanonicalCode(code).hash.hex else {
             throw HubError("enrollment_code_invalid", "the enrollment code is unknown, expired or already used")
         }
-        return try writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT shop_id FROM enrollment_code WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?
-                """, arguments: [hash, now]) else {
+        return try database.write { sql in
+            // One statement finds and uses the code, so two enrollments racing with one code make one device.
+            guard let shop = try sql.value(String.self, """
+                UPDATE enrollment_code SET used_at = ?1 WHERE code_hash = ?2 AND used_at IS NULL AND expires_at > ?1
+                RETURNING shop_id
+                """, [now, hash]) else {
                 throw HubError("enrollment_code_invalid", "the enrollment code is unknown, expired or already used")
             }
-            try db.execute(sql: "UPDATE enrollment_code SET used_at = ? WHERE code_hash = ?", arguments: [now, hash])
-            let shop: String = row["shop_id"]
             let deviceID = "dev-" + String(UUIDv7.make(now: now).lowercasedString.suffix(12))
             var generator = SystemRandomNumberGenerator()
             let secret = "cdt_" + Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
-            try db.execute(sql: "INSERT INTO device (id, shop_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [deviceID, shop, deviceName.map { String($0.prefix(64)) }, Self.tokenHash(secret), now])
+            try sql.execute("INSERT INTO device (id, shop_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                            [deviceID, shop, deviceName.map { String($0.prefix(64)) }, Self.tokenHash(secret), now])
             return (HubDevice(id: deviceID, shopID: shop), secret)
         }
     }
@@ -35,26 +34,25 @@ extension HubStore {
     /// The device a bearer token belongs to, or `nil`. A revoked device's token throws
     /// ``HubError`` `device_revoked`: it is refused at once, on every request.
     public func device(bearer token: String) throws -> HubDevice? {
-        try writer.read { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, shop_id, revoked_at FROM device WHERE token_hash = ?"),
-                                             arguments: [Self.tokenHash(token)]) else { return nil }
-            guard (row["revoked_at"] as Date?) == nil else {
+        try database.read { sql in
+            guard let row = try sql.row("SELECT id, shop_id, revoked_at FROM device WHERE token_hash = ?",
+                                        [Self.tokenHash(token)]) else { return nil }
+            guard try (row["revoked_at"] as Date?) == nil else {
                 throw HubError("device_revoked", "此设备已被停用 / this device was revoked at the hub")
             }
-            return HubDevice(id: row["id"], shopID: row["shop_id"])
+            return HubDevice(id: try row["id"], shopID: try row["shop_id"])
         }
     }
 
     /// Revokes a device: its token is refused from now on, on feed and upload. Events it delivered stay.
     /// Revoking a revoked device is an error, so a typo in the id never passes silently.
     public func revokeDevice(_ id: String, reason: String, now: Date = Date()) throws {
-        try writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT revoked_at FROM device WHERE id = ?", arguments: [id]) else {
+        try database.write { sql in
+            guard let row = try sql.row("SELECT revoked_at FROM device WHERE id = ?" + sql.dialect.forUpdate, [id]) else {
                 throw HubError("not_found", "no device \(id) (see `counter-hub device list`)")
             }
-            guard (row["revoked_at"] as Date?) == nil else { throw HubError("exists", "device \(id) is already revoked") }
-            try db.execute(sql: "UPDATE device SET revoked_at = ?, revoked_reason = ? WHERE id = ?",
-                           arguments: [now, String(reason.prefix(200)), id])
+            guard try (row["revoked_at"] as Date?) == nil else { throw HubError("exists", "device \(id) is already revoked") }
+            try sql.execute("UPDATE device SET revoked_at = ?, revoked_reason = ? WHERE id = ?", [now, String(reason.prefix(200)), id])
         }
     }
 
@@ -64,38 +62,36 @@ extension HubStore {
 
     /// Notes that a device read the feed (`counter-hub device list`, last sync).
     public func noteFeedRead(by device: HubDevice, now: Date = Date()) throws {
-        try writer.write { db in
-            try db.execute(sql: """
+        try database.write { sql in
+            try sql.execute("""
                 UPDATE device SET last_feed_at = ?1 WHERE id = ?2 AND (last_feed_at IS NULL OR last_feed_at <= ?3)
-                """, arguments: [now, device.id, now.addingTimeInterval(-Self.feedReadRecordInterval)])
+                """, [now, device.id, now.addingTimeInterval(-Self.feedReadRecordInterval)])
         }
     }
 
     /// Notes what a device said of itself with an upload: its clock and its backlog, each only when it is
     /// within the contract's range (hostile or broken values are dropped, never stored).
-    static func noteUploadHealth(of device: HubDevice, sentAt: Date?, backlog: Int64?, now: Date, _ db: Database) throws {
+    static func noteUploadHealth(of device: HubDevice, sentAt: Date?, backlog: Int64?, now: Date, _ sql: any HubSQL) throws {
         if let sentAt {
             let offset = sentAt.timeIntervalSince(now)
             if offset.isFinite, abs(offset) <= 10 * 365 * 86_400 {
-                try db.execute(sql: "UPDATE device SET clock_offset_seconds = ?, clock_offset_at = ? WHERE id = ?",
-                               arguments: [offset, now, device.id])
+                try sql.execute("UPDATE device SET clock_offset_seconds = ?, clock_offset_at = ? WHERE id = ?", [offset, now, device.id])
             }
         }
         if let backlog, WireLimits.integers.contains(backlog) {
-            try db.execute(sql: "UPDATE device SET backlog = ?, backlog_at = ? WHERE id = ?",
-                           arguments: [backlog, now, device.id])
+            try sql.execute("UPDATE device SET backlog = ?, backlog_at = ? WHERE id = ?", [backlog, now, device.id])
         }
     }
 
     /// Every enrolled device with its health, for `counter-hub device list`.
     public func devices() throws -> [DeviceSummary] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: """
+        try database.read { sql in
+            try sql.rows("""
                 SELECT d.*,
                        (SELECT MAX(received_at) FROM event e WHERE e.device_id = d.id) AS last_upload_at,
                        (SELECT COUNT(*) FROM event e WHERE e.device_id = d.id AND e.status = 'conflict') AS conflicts
                 FROM device d ORDER BY d.shop_id, d.id
-                """).map(DeviceSummary.init(row:))
+                """, []).map(DeviceSummary.init(row:))
         }
     }
 
@@ -129,21 +125,21 @@ public struct DeviceSummary: Codable, Sendable, Equatable {
     public var revokedAt: Date?
     public var revokedReason: String?
 
-    init(row: Row) {
-        id = row["id"]
-        shopId = row["shop_id"]
-        name = row["name"]
-        enrolledAt = row["created_at"]
-        acknowledgedSequence = row["acknowledged_sequence"]
-        lastFeedAt = row["last_feed_at"]
-        lastUploadAt = row["last_upload_at"]
-        backlog = row["backlog"]
-        backlogAt = row["backlog_at"]
-        clockOffsetSeconds = row["clock_offset_seconds"]
-        conflicts = row["conflicts"]
-        clockWentBackAt = row["clock_went_back_at"]
-        clockWentBackSeconds = row["clock_went_back_seconds"]
-        revokedAt = row["revoked_at"]
-        revokedReason = row["revoked_reason"]
+    init(row: HubRow) throws {
+        id = try row["id"]
+        shopId = try row["shop_id"]
+        name = try row["name"]
+        enrolledAt = try row["created_at"]
+        acknowledgedSequence = try row["acknowledged_sequence"]
+        lastFeedAt = try row["last_feed_at"]
+        lastUploadAt = try row["last_upload_at"]
+        backlog = try row["backlog"]
+        backlogAt = try row["backlog_at"]
+        clockOffsetSeconds = try row["clock_offset_seconds"]
+        conflicts = try row["conflicts"]
+        clockWentBackAt = try row["clock_went_back_at"]
+        clockWentBackSeconds = try row["clock_went_back_seconds"]
+        revokedAt = try row["revoked_at"]
+        revokedReason = try row["revoked_reason"]
     }
 }

@@ -1,47 +1,68 @@
 import CounterCore
 import CounterSyncModels
 import Foundation
-import GRDB
 
 extension HubStore {
     /// Stores a batch of a device's events, in request order, in one transaction
     /// (docs/protocol.md, `POST /v1/events`). Each event gets its own result; one bad event never fails the batch.
     public func ingest(_ request: EventsRequest, from device: HubDevice, now: Date = Date()) throws -> EventsResponse {
-        try writer.write { db in
+        try database.write { sql in
+            // Rows are locked in one order in every transaction, so two batches never deadlock: this device first (two
+            // batches of one device run one after the other), then the tokens the batch touches by id, and last the
+            // position row (taken by the first change).
+            var acknowledged = try sql.value(Int64.self, "SELECT acknowledged_sequence FROM device WHERE id = ?" + sql.dialect.forUpdate,
+                                             [device.id]) ?? 0
+            try Self.lockTokens(of: request.events, sql)
             var results: [EventsResponse.Result] = []
             for event in request.events {
-                results.append(try Self.ingest(event, from: device, now: now, db))
+                results.append(try Self.ingest(event, from: device, now: now, sql))
             }
-            var acknowledged = try Int64.fetchOne(db, sql: "SELECT acknowledged_sequence FROM device WHERE id = ?",
-                                                  arguments: [device.id]) ?? 0
-            let next = try db.cachedStatement(sql: "SELECT 1 FROM event WHERE device_id = ? AND device_sequence = ?")
-            while try Bool.fetchOne(next, arguments: [device.id, acknowledged + 1]) == true { acknowledged += 1 }
-            try db.execute(sql: "UPDATE device SET acknowledged_sequence = ? WHERE id = ?", arguments: [acknowledged, device.id])
-            try Self.noteUploadHealth(of: device, sentAt: request.sentAt, backlog: request.backlog, now: now, db)
+            while try sql.value(Int.self, "SELECT 1 FROM event WHERE device_id = ? AND device_sequence = ?",
+                                [device.id, acknowledged + 1]) == 1 {
+                acknowledged += 1
+            }
+            try sql.execute("UPDATE device SET acknowledged_sequence = ? WHERE id = ?", [acknowledged, device.id])
+            try Self.noteUploadHealth(of: device, sentAt: request.sentAt, backlog: request.backlog, now: now, sql)
             return EventsResponse(serverTime: now, results: results, acknowledgedSequence: acknowledged)
         }
     }
 
+    /// Locks the tokens a batch redeems or voids, in id order (PostgreSQL; SQLite has one writer anyway). Then the
+    /// use counts read for one event cannot change before its transaction commits: two counters redeeming the
+    /// same code through two hub processes become one `accepted` and one conflict.
+    static func lockTokens(of events: [EventsRequest.Event], _ sql: any HubSQL) throws {
+        guard sql.dialect == .postgres else { return }
+        var tokenIDs = Set(events.compactMap { $0.type == "redemption" ? $0.tokenId : nil })
+        let redemptionIDs = events.compactMap { $0.type == "void" ? $0.redemptionId?.lowercased() : nil }
+        if !redemptionIDs.isEmpty {
+            for row in try sql.rows("SELECT token_id FROM event WHERE id IN (\(placeholders(redemptionIDs.count)))", redemptionIDs) {
+                if let token: String = try row["token_id"] { tokenIDs.insert(token) }
+            }
+        }
+        guard !tokenIDs.isEmpty else { return }
+        let sorted = tokenIDs.sorted()
+        try sql.execute("SELECT id FROM token WHERE id IN (\(placeholders(sorted.count))) ORDER BY id FOR UPDATE", sorted)
+    }
+
     private static func ingest(_ event: EventsRequest.Event, from device: HubDevice, now: Date,
-                               _ db: Database) throws -> EventsResponse.Result {
+                               _ sql: any HubSQL) throws -> EventsResponse.Result {
         func result(_ status: String, _ reason: String? = nil) -> EventsResponse.Result {
             EventsResponse.Result(id: event.id, status: status, reason: reason)
         }
         guard UUID(uuidString: event.id) != nil else { return result("rejected", "invalid_event") }
         let body = String(decoding: try WireJSON.encoder().encode(event), as: UTF8.self)
-        if let existing = try Row.fetchOne(db, sql: "SELECT device_id, body, status, reason FROM event WHERE id = ?",
-                                           arguments: [event.id.lowercased()]) {
+        if let existing = try sql.row("SELECT device_id, body, status, reason FROM event WHERE id = ?", [event.id.lowercased()]) {
             // A resend (the answer was lost): the same content gets the same outcome; an accepted one is a duplicate.
-            guard existing["device_id"] == device.id, Self.sameContent(stored: existing["body"], resent: body) else {
+            guard try existing["device_id"] == device.id, Self.sameContent(stored: try existing["body"], resent: body) else {
                 return result("rejected", "id_reused")
             }
-            let status: String = existing["status"]
-            return status == "accepted" ? result("duplicate") : result(status, existing["reason"])
+            let status: String = try existing["status"]
+            return status == "accepted" ? result("duplicate") : result(status, try existing["reason"])
         }
         /// Whether this device already used a sequence number (then the event is kept without it).
         func sequenceTaken(_ sequence: Int64) throws -> Bool {
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE device_id = ? AND device_sequence = ?",
-                             arguments: [device.id, sequence]) ?? 0 > 0
+            try sql.value(Int.self, "SELECT COUNT(*) FROM event WHERE device_id = ? AND device_sequence = ?",
+                          [device.id, sequence]) ?? 0 > 0
         }
         /// Keeps a refused event too, so its sequence counts as received and a resend gets the same answer.
         func refuse(_ reason: String) throws -> EventsResponse.Result {
@@ -50,12 +71,12 @@ extension HubStore {
             return result("rejected", reason)
         }
         func store(_ status: String, _ reason: String?, sequence: Int64?, token: String?, redemption: String?, uses: Int) throws {
-            try db.execute(sql: """
+            try sql.execute("""
                 INSERT INTO event (id, device_id, type, device_sequence, token_id, redemption_id, uses, status, reason,
                                    occurred_at, received_at, body)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [event.id.lowercased(), device.id, event.type, sequence, token, redemption, uses, status,
-                                 reason, event.occurredAt, now, body])
+                """, [event.id.lowercased(), device.id, event.type, sequence, token, redemption, uses, status,
+                      reason, event.occurredAt, now, body])
         }
         switch event.type {
         case "redemption":
@@ -64,7 +85,7 @@ extension HubStore {
                 return try refuse("invalid_event")
             }
             guard event.shopId == device.shopID else { return try refuse("shop_mismatch") }
-            guard let token = try Row.fetchOne(db, sql: "SELECT * FROM token WHERE id = ?", arguments: [tokenID]) else {
+            guard let token = try sql.row("SELECT * FROM token WHERE id = ?", [tokenID]) else {
                 return try refuse("unknown_token")
             }
             var storedSequence: Int64? = sequence
@@ -73,35 +94,34 @@ extension HubStore {
                 storedSequence = nil
                 reason = "sequence_reused"
             }
-            reason = try reason ?? conflictReason(token: token, uses: uses, at: event.occurredAt, shop: device.shopID, db)
+            reason = try reason ?? conflictReason(token: token, uses: uses, at: event.occurredAt, shop: device.shopID, sql)
             try store(reason == nil ? "accepted" : "conflict", reason, sequence: storedSequence, token: tokenID,
                       redemption: nil, uses: uses)
-            if let storedSequence { try Self.checkClock(of: device, sequence: storedSequence, occurredAt: event.occurredAt, now: now, db) }
+            if let storedSequence { try Self.checkClock(of: device, sequence: storedSequence, occurredAt: event.occurredAt, now: now, sql) }
             // Other counters need the new count.
-            try db.execute(sql: "UPDATE token SET position = ? WHERE id = ?", arguments: [try nextPosition(db), tokenID])
+            try sql.execute("UPDATE token SET position = ? WHERE id = ?", [try nextPosition(sql), tokenID])
             return result(reason == nil ? "accepted" : "conflict", reason)
         case "void":
             guard let sequence = event.deviceSequence, sequence >= 1, let redemptionID = event.redemptionId?.lowercased() else {
                 return try refuse("invalid_event")
             }
-            guard let redemption = try Row.fetchOne(db, sql: "SELECT * FROM event WHERE id = ? AND type = 'redemption'",
-                                                    arguments: [redemptionID]) else {
+            guard let redemption = try sql.row("SELECT * FROM event WHERE id = ? AND type = 'redemption'", [redemptionID]) else {
                 return try refuse("unknown_redemption")
             }
-            guard redemption["device_id"] == device.id else { return try refuse("wrong_device") }
-            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event WHERE type = 'void' AND redemption_id = ? AND status = 'accepted'",
-                                   arguments: [redemptionID]) == 0 else {
+            guard try redemption["device_id"] == device.id else { return try refuse("wrong_device") }
+            guard try sql.value(Int.self, "SELECT COUNT(*) FROM event WHERE type = 'void' AND redemption_id = ? AND status = 'accepted'",
+                                [redemptionID]) == 0 else {
                 return try refuse("already_voided")
             }
             if try sequenceTaken(sequence) {
                 try store("conflict", "sequence_reused", sequence: nil, token: nil, redemption: redemptionID, uses: 0)
                 return result("conflict", "sequence_reused")
             }
-            let tokenID: String? = redemption["token_id"]
-            try store("accepted", nil, sequence: sequence, token: tokenID, redemption: redemptionID, uses: redemption["uses"])
-            try Self.checkClock(of: device, sequence: sequence, occurredAt: event.occurredAt, now: now, db)
+            let tokenID: String? = try redemption["token_id"]
+            try store("accepted", nil, sequence: sequence, token: tokenID, redemption: redemptionID, uses: try redemption["uses"])
+            try Self.checkClock(of: device, sequence: sequence, occurredAt: event.occurredAt, now: now, sql)
             if let tokenID {
-                try db.execute(sql: "UPDATE token SET position = ? WHERE id = ?", arguments: [try nextPosition(db), tokenID])
+                try sql.execute("UPDATE token SET position = ? WHERE id = ?", [try nextPosition(sql), tokenID])
             }
             return result("accepted")
         case "rejection":
@@ -114,35 +134,37 @@ extension HubStore {
     }
 
     /// Why an offline redemption is recorded as a conflict, or `nil` when it is in order.
-    private static func conflictReason(token: Row, uses: Int, at occurredAt: Date, shop: String, _ db: Database) throws -> String? {
-        if token["status"] == "revoked", let revokedAt = token["revoked_at"] as Date?, revokedAt <= occurredAt {
+    private static func conflictReason(token: HubRow, uses: Int, at occurredAt: Date, shop: String, _ sql: any HubSQL) throws -> String? {
+        if try token["status"] == "revoked", let revokedAt = try token["revoked_at"] as Date?, revokedAt <= occurredAt {
             return "revoked"
         }
-        if let from = token["valid_from"] as Date?, occurredAt < from { return "not_yet_valid" }
-        if let until = token["valid_until"] as Date?, occurredAt >= until { return "expired" }
-        let shops = decodeShops(token["shop_ids"])
+        if let from = try token["valid_from"] as Date?, occurredAt < from { return "not_yet_valid" }
+        if let until = try token["valid_until"] as Date?, occurredAt >= until { return "expired" }
+        let shops = decodeShops(try token["shop_ids"])
         if !shops.isEmpty, !shops.contains(shop) { return "wrong_shop" }
-        if let campaign = try Row.fetchOne(db, sql: "SELECT * FROM campaign WHERE id = ?", arguments: [token["campaign_id"] as String]) {
-            let active = campaign["status"] == "active"
-                && (campaign["active_from"] as Date?).map { occurredAt >= $0 } ?? true
-                && (campaign["active_until"] as Date?).map { occurredAt < $0 } ?? true
+        if let campaign = try sql.row("SELECT * FROM campaign WHERE id = ?", [try token["campaign_id"] as String]) {
+            let activeFrom: Date? = try campaign["active_from"]
+            let activeUntil: Date? = try campaign["active_until"]
+            let active = try campaign["status"] == "active"
+                && activeFrom.map { occurredAt >= $0 } ?? true
+                && activeUntil.map { occurredAt < $0 } ?? true
             if !active { return "campaign_inactive" }
         }
-        let used = try Int.fetchOne(db, sql: """
+        let used = try sql.value(Int.self, """
             SELECT COALESCE(SUM(CASE type WHEN 'redemption' THEN uses ELSE -uses END), 0) FROM event
             WHERE token_id = ? AND type IN ('redemption', 'void') AND status IN ('accepted', 'conflict')
-            """, arguments: [token["id"] as String]) ?? 0
-        return used + uses > (token["uses_total"] as Int) ? "over_redeemed" : nil
+            """, [try token["id"] as String]) ?? 0
+        return try used + uses > (token["uses_total"] as Int) ? "over_redeemed" : nil
     }
 
     /// Everything received, newest first, for `counter-hub redemptions`.
     public func receivedEvents() throws -> [ReceivedEvent] {
-        try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM event ORDER BY received_at, rowid").map { row in
-                ReceivedEvent(id: row["id"], type: row["type"], deviceId: row["device_id"], deviceSequence: row["device_sequence"],
-                              tokenId: row["token_id"], redemptionId: row["redemption_id"], uses: row["uses"],
-                              status: row["status"], reason: row["reason"], occurredAt: row["occurred_at"],
-                              receivedAt: row["received_at"])
+        try database.read { sql in
+            try sql.rows("SELECT * FROM event ORDER BY " + sql.dialect.receivedOrder, []).map { row in
+                ReceivedEvent(id: try row["id"], type: try row["type"], deviceId: try row["device_id"],
+                              deviceSequence: try row["device_sequence"], tokenId: try row["token_id"],
+                              redemptionId: try row["redemption_id"], uses: try row["uses"], status: try row["status"],
+                              reason: try row["reason"], occurredAt: try row["occurred_at"], receivedAt: try row["received_at"])
             }
         }
     }
@@ -153,19 +175,20 @@ extension HubStore {
     /// Flags the device when this event's time goes back by more than ``clockStepBack`` against an event of a lower
     /// sequence, or forward against one of a higher sequence (events may arrive out of order): the counter's clock
     /// was set back, and its offline verdicts need a look (`counter-hub devices`).
-    static func checkClock(of device: HubDevice, sequence: Int64, occurredAt: Date, now: Date, _ db: Database) throws {
-        let earlier = try Date.fetchOne(db, sql: """
+    static func checkClock(of device: HubDevice, sequence: Int64, occurredAt: Date, now: Date, _ sql: any HubSQL) throws {
+        let earlier = try sql.value(Date.self, """
             SELECT occurred_at FROM event WHERE device_id = ? AND device_sequence < ? ORDER BY device_sequence DESC LIMIT 1
-            """, arguments: [device.id, sequence])
-        let later = try Date.fetchOne(db, sql: """
+            """, [device.id, sequence])
+        let later = try sql.value(Date.self, """
             SELECT occurred_at FROM event WHERE device_id = ? AND device_sequence > ? ORDER BY device_sequence LIMIT 1
-            """, arguments: [device.id, sequence])
+            """, [device.id, sequence])
         let back = max(earlier.map { $0.timeIntervalSince(occurredAt) } ?? 0, later.map { occurredAt.timeIntervalSince($0) } ?? 0)
         guard back > clockStepBack else { return }
-        try db.execute(sql: """
-            UPDATE device SET clock_went_back_at = ?, clock_went_back_seconds = max(COALESCE(clock_went_back_seconds, 0), ?)
-            WHERE id = ?
-            """, arguments: [now, back, device.id])
+        try sql.execute("""
+            UPDATE device SET clock_went_back_at = ?1,
+                clock_went_back_seconds = CASE WHEN COALESCE(clock_went_back_seconds, 0) > ?2 THEN clock_went_back_seconds ELSE ?2 END
+            WHERE id = ?3
+            """, [now, back, device.id])
     }
 
     /// Whether a resent event carries the same content as the stored one: every field present in both has the

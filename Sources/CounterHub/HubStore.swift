@@ -7,10 +7,12 @@ import Glibc
 #endif
 
 /// counter-hub's database: shops, campaigns, tokens, keys, devices, enrollment codes and received events,
-/// in one SQLite file (`hub.sqlite` in the data directory). Admin commands open the same file while
-/// `serve` runs (WAL, busy timeout).
+/// in one SQLite file (`hub.sqlite` in the data directory, the default) or in PostgreSQL (any number of
+/// hub processes). Admin commands open the same database while `serve` runs.
+///
+/// Every method is synchronous and may block on the database: `serve` calls them on a thread pool.
 public final class HubStore: Sendable {
-    let writer: any DatabaseWriter
+    let database: any HubDatabase
 
     /// Opens or creates the store in `directory` and makes sure a root key and a signing key exist.
     ///
@@ -31,7 +33,7 @@ public final class HubStore: Sendable {
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
-        try self.init(writer: DatabasePool(path: path, configuration: configuration))
+        try self.init(database: SQLiteHubDatabase(writer: DatabasePool(path: path, configuration: configuration)))
         for file in [path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
             try Self.restrict(file, to: 0o600)
         }
@@ -48,12 +50,28 @@ public final class HubStore: Sendable {
         }
     }
 
-    public init(writer: any DatabaseWriter) throws {
-        self.writer = writer
-        try Self.migrator.migrate(writer)
-        try writer.write { db in
-            try Self.ensureKeys(db, now: Date())
-            try Self.raisePositionToClock(db, now: Date())
+    /// Opens the store in a PostgreSQL database (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`), creating
+    /// or updating its tables, and makes sure a root key and a signing key exist.
+    public convenience init(postgres url: String) throws {
+        try self.init(database: PostgresHubDatabase(url: url))
+    }
+
+    /// Opens the store in `location`: a `postgres://` URL, or else a data directory.
+    public convenience init(location: String) throws {
+        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
+            try self.init(postgres: location)
+        } else {
+            try self.init(directory: location)
+        }
+    }
+
+    init(database: any HubDatabase) throws {
+        self.database = database
+        try database.write { sql in
+            // Several hub processes may start at once: one of them makes the keys.
+            if sql.dialect == .postgres { try sql.execute("SELECT pg_advisory_xact_lock(72390017)") }
+            try Self.ensureKeys(sql, now: Date())
+            try Self.raisePositionToClock(sql, now: Date())
         }
     }
 }

@@ -4,17 +4,19 @@ import CounterSyncModels
 import CounterTestSupport
 import Foundation
 
-/// A hub store in a temporary directory with two shops, one campaign, issued tokens and one device enrolled
+/// A hub store (``TestDatabase``: SQLite or PostgreSQL) with two shops, one campaign, issued tokens and one device enrolled
 /// at SHOP-1.
 struct Hub {
+    /// The store's directory or PostgreSQL URL (``TestDatabase``).
+    let location: String
     let store: HubStore
     let device: HubDevice
     let token: String
     let issued: [IssuedToken]
 
     init(uses: Int = 1, count: Int = 3, shops: [String] = []) throws {
-        let directory = try TemporaryDirectory("counter-hub").path
-        store = try HubStore(directory: directory)
+        location = try TestDatabase.location()
+        store = try HubStore(location: location)
         try store.createShop(id: "SHOP-1", name: "东门")
         try store.createShop(id: "SHOP-2", name: "西门")
         try store.createCampaign(CampaignSpec(id: "COFFEE", title: "Coffee", product: "Americano", faceValueFen: 1800,

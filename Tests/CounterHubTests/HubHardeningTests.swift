@@ -16,7 +16,7 @@ import Testing
 /// rate limit the contract promises, and the modes of the files holding the private keys (issue 15).
 @Suite struct HubHardeningTests {
     func store() throws -> (store: HubStore, device: HubDevice, token: String) {
-        let store = try HubStore(directory: try TemporaryDirectory("counter-hub").path)
+        let store = try HubStore(location: try TestDatabase.location())
         try store.createShop(id: "SHOP-1", name: "东门")
         let (device, token) = try store.enroll(code: try store.makeEnrollmentCode(shop: "SHOP-1"), deviceName: "till")
         return (store, device, token)

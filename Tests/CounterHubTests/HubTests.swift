@@ -210,7 +210,7 @@ import Testing
         #expect(throws: HubError.self) { try hub.store.makeEnrollmentCode(shop: "NOPE") }
         #expect(try hub.store.device(bearer: hub.token) == hub.device)
         #expect(try hub.store.device(bearer: hub.token + "x") == nil)
-        let stored = try hub.store.writer.read { try String.fetchAll($0, sql: "SELECT token_hash FROM device") }
+        let stored = try hub.store.database.read { sql in try sql.rows("SELECT token_hash FROM device", []).map { try $0["token_hash"] as String } }
         #expect(!stored.contains(hub.token))
     }
 

@@ -26,9 +26,8 @@ import Testing
         let hub = try Hub()
         let synced = try sync(hub.store, hub.device, from: nil).last
 
-        // The backup, taken while the hub runs (SQLite's online backup).
-        let restoredDirectory = try TemporaryDirectory("counter-hub-restored").path
-        try hub.store.writer.backup(to: DatabaseQueue(path: restoredDirectory + "/hub.sqlite"))
+        // The backup, taken while the hub runs (SQLite's online backup, or pg_dump).
+        let restoredLocation = try TestDatabase.backup(of: hub.location)
 
         // After it: a revocation the counter receives, and that the backup lacks.
         try hub.store.revokeToken(hub.issued[0].tokenId, reason: "refund")
@@ -37,7 +36,7 @@ import Testing
 
         // Restored: the counter's cursor is from after the backup. Nothing the restored hub changes from now on
         // may sort below it, or the counter would never see it.
-        let restored = try HubStore(directory: restoredDirectory)
+        let restored = try HubStore(location: restoredLocation)
         let quiet = try restored.feedPage(for: hub.device, cursor: afterBackup.nextCursor, limit: 100)
         #expect(quiet.position >= afterBackup.position, "a counter rejects a feed whose position went backwards")
         try restored.revokeToken(hub.issued[1].tokenId, reason: "fraud")
@@ -72,10 +71,10 @@ import Testing
     @Test func positionsFollowTheClockAndNeverGoBack() throws {
         let hub = try Hub()
         let late = Date().addingTimeInterval(3600)
-        let position = try hub.store.writer.write { try HubStore.nextPosition($0, now: late) }
+        let position = try hub.store.database.write { try HubStore.nextPosition($0, now: late) }
         #expect(position == HubStore.clockPosition(late))
         // A clock set back (or two changes in one microsecond) still moves the position forward.
-        let next = try hub.store.writer.write { try HubStore.nextPosition($0, now: Date()) }
+        let next = try hub.store.database.write { try HubStore.nextPosition($0, now: Date()) }
         #expect(next == position + 1)
         #expect(HubStore.clockPosition(Date(timeIntervalSince1970: -5)) == 0)
         #expect(HubStore.clockPosition(Date.distantFuture) == 1 << 52, "a clock far ahead leaves 2^52 positions in the contract's range")

@@ -1,0 +1,120 @@
+/// counter-hub's tables on PostgreSQL: the same tables and columns as on SQLite (HubStore+Migrations), in
+/// PostgreSQL's types. Each migration runs once, in order, recorded in `hub_migration`.
+enum PostgresSchema {
+    static let migrations: [(name: String, statements: [String])] = [
+        ("v1", [
+            """
+            CREATE TABLE hub_state (
+                id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                position BIGINT NOT NULL DEFAULT 0,
+                key_set_version BIGINT NOT NULL DEFAULT 0,
+                key_set_position BIGINT NOT NULL DEFAULT 0,
+                epoch TEXT NOT NULL DEFAULT ''
+            )
+            """,
+            "INSERT INTO hub_state (id) VALUES (1)",
+            """
+            CREATE TABLE hub_key (
+                id BIGINT PRIMARY KEY NOT NULL,
+                role TEXT NOT NULL,
+                private_key BYTEA NOT NULL,
+                public_key BYTEA NOT NULL,
+                not_before TIMESTAMPTZ NOT NULL,
+                sign_until TIMESTAMPTZ,
+                verify_until TIMESTAMPTZ
+            )
+            """,
+            "CREATE TABLE key_set (version BIGINT PRIMARY KEY NOT NULL, payload BYTEA NOT NULL, signature BYTEA NOT NULL)",
+            """
+            CREATE TABLE shop (
+                id TEXT PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL,
+                time_zone TEXT NOT NULL,
+                max_data_age_seconds BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE campaign (
+                id TEXT PRIMARY KEY NOT NULL,
+                title TEXT NOT NULL,
+                product TEXT NOT NULL,
+                face_value_fen BIGINT NOT NULL,
+                shop_reward_fen BIGINT,
+                uses INTEGER NOT NULL,
+                shop_ids TEXT NOT NULL,
+                valid_days INTEGER,
+                active_from TIMESTAMPTZ,
+                active_until TIMESTAMPTZ,
+                offline_policy TEXT NOT NULL,
+                status TEXT NOT NULL,
+                position BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX campaign_position ON campaign(position)",
+            """
+            CREATE TABLE token (
+                id TEXT PRIMARY KEY NOT NULL,
+                code_hash TEXT UNIQUE,
+                campaign_id TEXT NOT NULL,
+                shop_ids TEXT NOT NULL,
+                uses_total INTEGER NOT NULL,
+                valid_from TIMESTAMPTZ,
+                valid_until TIMESTAMPTZ,
+                status TEXT NOT NULL,
+                revoked_reason TEXT,
+                revoked_at TIMESTAMPTZ,
+                deleted BOOLEAN NOT NULL DEFAULT false,
+                key_id BIGINT,
+                position BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX token_position ON token(position)",
+            """
+            CREATE TABLE device (
+                id TEXT PRIMARY KEY NOT NULL,
+                shop_id TEXT NOT NULL,
+                name TEXT,
+                token_hash TEXT NOT NULL UNIQUE,
+                acknowledged_sequence BIGINT NOT NULL DEFAULT 0,
+                created_at TIMESTAMPTZ NOT NULL,
+                clock_went_back_at TIMESTAMPTZ,
+                clock_went_back_seconds DOUBLE PRECISION,
+                revoked_at TIMESTAMPTZ,
+                revoked_reason TEXT,
+                last_feed_at TIMESTAMPTZ,
+                clock_offset_seconds DOUBLE PRECISION,
+                clock_offset_at TIMESTAMPTZ,
+                backlog BIGINT,
+                backlog_at TIMESTAMPTZ
+            )
+            """,
+            """
+            CREATE TABLE enrollment_code (
+                code_hash TEXT PRIMARY KEY NOT NULL,
+                shop_id TEXT NOT NULL,
+                expires_at TIMESTAMPTZ NOT NULL,
+                used_at TIMESTAMPTZ
+            )
+            """,
+            """
+            CREATE TABLE event (
+                id TEXT PRIMARY KEY NOT NULL,
+                device_id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                device_sequence BIGINT,
+                token_id TEXT,
+                redemption_id TEXT,
+                uses INTEGER NOT NULL DEFAULT 0,
+                status TEXT NOT NULL,
+                reason TEXT,
+                occurred_at TIMESTAMPTZ NOT NULL,
+                received_at TIMESTAMPTZ NOT NULL,
+                body TEXT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX event_device_sequence ON event(device_id, device_sequence) WHERE device_sequence IS NOT NULL",
+            "CREATE INDEX event_token ON event(token_id)",
+            "CREATE INDEX event_device_status ON event(device_id, status)",
+        ]),
+    ]
+}

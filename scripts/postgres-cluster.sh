@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# A private PostgreSQL cluster for tests: `start DIR` makes one in DIR (as the postgres user, on a free
+# loopback port, trust authentication for loopback only) and prints its URL; `stop DIR` stops it.
+set -euo pipefail
+command="${1:?usage: postgres-cluster.sh start|stop DIR}"
+dir="${2:?usage: postgres-cluster.sh start|stop DIR}"
+bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+
+as_postgres() {
+    if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi
+}
+
+case "$command" in
+start)
+    mkdir -p "$dir"
+    chown postgres: "$dir" 2>/dev/null || true
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    as_postgres "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
+    as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+    echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+    ;;
+stop)
+    [ -d "$dir/data" ] && as_postgres "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
+    ;;
+*)
+    echo "usage: postgres-cluster.sh start|stop DIR" >&2
+    exit 2
+    ;;
+esac
