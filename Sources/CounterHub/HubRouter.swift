@@ -30,13 +30,14 @@ extension BodyErrorCodes {
 extension Request {
     /// The device whose bearer credential the request carries; 401 `device_revoked` for a revoked device,
     /// 401 `unauthorized` otherwise.
-    func authenticatedDevice(in store: HubStore) throws -> HubDevice {
+    func authenticatedDevice(in store: HubStore) async throws -> HubDevice {
         guard let header = headers[.authorization], header.hasPrefix("Bearer ") else {
             throw APIError(.unauthorized, code: "unauthorized", message: "missing or wrong device credential")
         }
         let device: HubDevice?
         do {
-            device = try store.device(bearer: String(header.dropFirst(7)))
+            let token = String(header.dropFirst(7))
+            device = try await store.blocking { try $0.device(bearer: token) }
         } catch let error as HubError where error.code == "device_revoked" {
             throw APIError(.unauthorized, code: error.code, message: error.message)
         }

@@ -6,25 +6,28 @@ extension HubStore {
     /// Stores a batch of a device's events, in request order, in one transaction
     /// (docs/protocol.md, `POST /v1/events`). Each event gets its own result; one bad event never fails the batch.
     public func ingest(_ request: EventsRequest, from device: HubDevice, now: Date = Date()) throws -> EventsResponse {
-        try database.write { sql in
-            // Rows are locked in one order in every transaction, so two batches never deadlock: this device first (two
-            // batches of one device run one after the other), then the tokens the batch touches by id, and last the
-            // position row (taken by the first change).
-            var acknowledged = try sql.value(Int64.self, "SELECT acknowledged_sequence FROM device WHERE id = ?" + sql.dialect.forUpdate,
-                                             [device.id]) ?? 0
-            try Self.lockTokens(of: request.events, sql)
-            var results: [EventsResponse.Result] = []
-            for event in request.events {
-                results.append(try Self.ingest(event, from: device, now: now, sql))
-            }
-            while try sql.value(Int.self, "SELECT 1 FROM event WHERE device_id = ? AND device_sequence = ?",
-                                [device.id, acknowledged + 1]) == 1 {
-                acknowledged += 1
-            }
-            try sql.execute("UPDATE device SET acknowledged_sequence = ? WHERE id = ?", [acknowledged, device.id])
-            try Self.noteUploadHealth(of: device, sentAt: request.sentAt, backlog: request.backlog, now: now, sql)
-            return EventsResponse(serverTime: now, results: results, acknowledgedSequence: acknowledged)
+        try database.write { sql in try Self.ingest(request, from: device, now: now, sql) }
+    }
+
+    /// ``ingest(_:from:now:)`` inside a transaction the caller holds.
+    static func ingest(_ request: EventsRequest, from device: HubDevice, now: Date, _ sql: any HubSQL) throws -> EventsResponse {
+        // Rows are locked in one order in every transaction, so two batches never deadlock: this device first (two
+        // batches of one device run one after the other), then the tokens the batch touches by id, and last the
+        // position row (taken by the first change).
+        var acknowledged = try sql.value(Int64.self, "SELECT acknowledged_sequence FROM device WHERE id = ?" + sql.dialect.forUpdate,
+                                         [device.id]) ?? 0
+        try Self.lockTokens(of: request.events, sql)
+        var results: [EventsResponse.Result] = []
+        for event in request.events {
+            results.append(try Self.ingest(event, from: device, now: now, sql))
         }
+        while try sql.value(Int.self, "SELECT 1 FROM event WHERE device_id = ? AND device_sequence = ?",
+                            [device.id, acknowledged + 1]) == 1 {
+            acknowledged += 1
+        }
+        try sql.execute("UPDATE device SET acknowledged_sequence = ? WHERE id = ?", [acknowledged, device.id])
+        try Self.noteUploadHealth(of: device, sentAt: request.sentAt, backlog: request.backlog, now: now, sql)
+        return EventsResponse(serverTime: now, results: results, acknowledgedSequence: acknowledged)
     }
 
     /// Locks the tokens a batch redeems or voids, in id order (PostgreSQL; SQLite has one writer anyway). Then the

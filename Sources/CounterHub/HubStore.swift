@@ -2,6 +2,7 @@ import CounterCore
 import Crypto
 import Foundation
 import GRDB
+import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -63,6 +64,19 @@ public final class HubStore: Sendable {
         } else {
             try self.init(directory: location)
         }
+    }
+
+    /// The threads `serve` runs store calls on: a call may block on the database, and must block neither an
+    /// event loop nor one of Swift's few cooperative threads. As many as PostgreSQL connections a process uses.
+    static let blockingPool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 16)
+        pool.start()
+        return pool
+    }()
+
+    /// Runs a store call on ``blockingPool`` and waits for it without blocking the caller's thread.
+    public func blocking<T: Sendable>(_ body: @escaping @Sendable (HubStore) throws -> T) async throws -> T {
+        try await Self.blockingPool.runIfActive { try body(self) }
     }
 
     init(database: any HubDatabase) throws {

@@ -187,9 +187,8 @@ extension CounterHubCommand {
         @Flag(help: "One JSON object per line.") var json = false
 
         func run() throws {
-            var list = try DeviceCommand.List.parse(["--data", options.data])
-            list.json = json
-            try list.run()
+            let arguments = ["--data", options.data] + (options.database.map { ["--database", $0] } ?? []) + (json ? ["--json"] : [])
+            try DeviceCommand.List.parse(arguments).run()
         }
     }
 

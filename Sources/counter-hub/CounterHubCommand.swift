@@ -14,11 +14,39 @@ struct CounterHubCommand: AsyncParsableCommand {
                       EnrollCode.self, DeviceCommand.self, Devices.self, Redemptions.self])
 }
 
-/// The data directory option every command takes.
+/// Where the hub keeps its data, an option every command takes: a SQLite data directory (the default), or a
+/// PostgreSQL database given by `--database` or, so that a password stays out of the process list, by
+/// `COUNTER_HUB_DATABASE`.
 struct DataOptions: ParsableArguments {
-    @Option(help: "The hub's data directory (created if missing).") var data = "counter-hub-data"
+    @Option(help: "The hub's SQLite data directory (created if missing), unless a PostgreSQL database is given.")
+    var data = "counter-hub-data"
+    @Option(help: ArgumentHelp("A PostgreSQL database instead: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=…].",
+                               discussion: "Defaults to the environment variable COUNTER_HUB_DATABASE."))
+    var database: String?
 
-    func store() throws -> HubStore { try HubStore(directory: data) }
+    /// The PostgreSQL URL in use, if any.
+    var databaseURL: String? {
+        database ?? ProcessInfo.processInfo.environment["COUNTER_HUB_DATABASE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Where the data is, fit to print: the directory, or the database URL without its password.
+    var describedLocation: String {
+        guard let url = databaseURL else { return data }
+        guard var components = URLComponents(string: url) else { return "<invalid database URL>" }
+        if components.password != nil { components.password = "***" }
+        return components.string ?? "<invalid database URL>"
+    }
+
+    func validate() throws {
+        if let url = databaseURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+            throw ValidationError("--database must be a postgres:// URL")
+        }
+    }
+
+    func store() throws -> HubStore {
+        if let url = databaseURL { return try HubStore(postgres: url) }
+        return try HubStore(directory: data)
+    }
 }
 
 /// Runs an admin operation, printing hub errors plainly.

@@ -35,7 +35,7 @@ extension CounterHubCommand {
                 throw ValidationError("--listen must be HOST:PORT")
             }
             let host = String(listen[..<colon])
-            let store = try options.store()
+            let store = try admin { try options.store() }
             let faulty = failRate > 0 || delayMs > 0 || dropRate > 0 || truncateRate > 0
             let faults = faulty ? FaultInjection(failureRate: failRate, delay: .milliseconds(delayMs), dropRate: dropRate,
                                                  truncateRate: truncateRate, seed: seed) : nil
@@ -47,7 +47,7 @@ extension CounterHubCommand {
             let app = Application(router: buildHubRouter(store: store, faults: faults, enrollmentLimit: limit),
                                   configuration: .init(address: .hostname(host, port: port), serverName: "counter-hub"),
                                   onServerRunning: { channel in
-                                      print("counter-hub listening on http://\(listen) (data in \(options.data))")
+                                      print("counter-hub listening on http://\(listen) (data in \(options.describedLocation))")
                                   },
                                   logger: logger)
             try await app.runService()

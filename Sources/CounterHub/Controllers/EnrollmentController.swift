@@ -24,9 +24,12 @@ struct EnrollmentController: Controller {
                 throw APIError(.badRequest, code: "invalid_request", message: "device_name must be at most 64 characters")
             }
             do {
-                let (device, token) = try store.enroll(code: body.enrollmentCode, deviceName: body.deviceName)
+                let (device, token, root) = try await store.blocking { store in
+                    let (device, token) = try store.enroll(code: body.enrollmentCode, deviceName: body.deviceName)
+                    return (device, token, try store.rootPublicKeyHex())
+                }
                 return JSONResponse(EnrollResponse(deviceId: device.id, shopId: device.shopID, deviceToken: token,
-                                                   rootPublicKey: try store.rootPublicKeyHex(), serverTime: Date()))
+                                                   rootPublicKey: root, serverTime: Date()))
             } catch let error as HubError {
                 throw APIError(.forbidden, code: error.code, message: error.message)
             }

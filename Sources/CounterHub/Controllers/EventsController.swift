@@ -8,7 +8,7 @@ struct EventsController: Controller {
 
     func addRoutes(to router: Router<ServerRequestContext>) {
         router.post("v1/events") { request, _ in
-            let device = try request.authenticatedDevice(in: store)
+            let device = try await request.authenticatedDevice(in: store)
             let body = try await request.decodeJSON(EventsRequest.self, limit: 1024 * 1024, codes: .hub)
             guard body.deviceId == device.id else {
                 throw APIError(.forbidden, code: "device_mismatch", message: "device_id is not the credential's device")
@@ -19,7 +19,7 @@ struct EventsController: Controller {
             guard body.events.count <= 500 else {
                 throw APIError(.contentTooLarge, code: "batch_too_large", message: "at most 500 events per batch")
             }
-            return JSONResponse(try store.ingest(body, from: device))
+            return JSONResponse(try await store.blocking { try $0.ingest(body, from: device) })
         }
     }
 }

@@ -8,7 +8,7 @@ struct FeedController: Controller {
 
     func addRoutes(to router: Router<ServerRequestContext>) {
         router.get("v1/feed") { request, _ in
-            let device = try request.authenticatedDevice(in: store)
+            let device = try await request.authenticatedDevice(in: store)
             let limitText = request.uri.queryParameters.get("limit") ?? "1000"
             guard let limit = Int(limitText), (1...5000).contains(limit) else {
                 throw APIError(.badRequest, code: "invalid_request", message: "limit must be 1 to 5000")
@@ -18,8 +18,11 @@ struct FeedController: Controller {
             if let cursor, !(1...FeedCursor.maxLength).contains(cursor.unicodeScalars.count) {
                 throw APIError(.badRequest, code: "invalid_request", message: "cursor must be 1 to \(FeedCursor.maxLength) characters")
             }
-            let page = try store.feedPage(for: device, cursor: cursor, limit: limit)
-            try store.noteFeedRead(by: device)
+            let page = try await store.blocking { store in
+                let page = try store.feedPage(for: device, cursor: cursor, limit: limit)
+                try store.noteFeedRead(by: device)
+                return page
+            }
             return JSONResponse(page)
         }
     }

@@ -63,6 +63,7 @@ extension HubSQL {
 protocol HubDatabase: Sendable {
     var dialect: SQLDialect { get }
     func read<T>(_ body: (any HubSQL) throws -> T) throws -> T
+    @discardableResult
     func write<T>(_ body: (any HubSQL) throws -> T) throws -> T
 }
 
