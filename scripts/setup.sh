@@ -24,10 +24,12 @@ fi
 # xkb-data: keyboard layouts for keyboard-wedge scanners; curl: the tests read the event stream;
 # chromium, chromium-driver and fonts-noto-cjk: the cashier's page test in a real headless browser;
 # systemd: systemd-analyze checks the unit; debhelper, dpkg-dev, help2man and binutils (strip): the Debian
-# packages (dpkg-buildpackage on debian/, man pages, stripped binaries, Depends from dpkg-shlibdeps).
+# packages (dpkg-buildpackage on debian/, man pages, stripped binaries, Depends from dpkg-shlibdeps);
+# postgresql (server and client: initdb, pg_ctl, psql, pg_dump): counter-hub's PostgreSQL backend, tested in a
+# private cluster (scripts/postgres-cluster.sh).
 packages=(libsqlite3-dev cups cups-client cups-bsd libcups2-dev unifont libqrencode-dev zlib1g-dev zbar-tools curl
           libusb-1.0-0-dev libxkbcommon-dev xkb-data chromium chromium-driver fonts-noto-cjk systemd
-          debhelper dpkg-dev help2man binutils)
+          debhelper dpkg-dev help2man binutils postgresql postgresql-client)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -33,4 +33,19 @@ stage "footprint benchmark smoke run" .build/debug/counter-bench footprint --tok
 stage "scanner benchmark smoke run" .build/debug/counter-bench scan --samples 5 --repetitions 20 --devices 5 --directory "${TMPDIR:-/tmp}"
 stage "OpenAPI conformance of counter-hub" python3 Tests/Conformance/check_openapi.py docs/openapi.yaml .build/debug/counter-hub
 stage "schemathesis against counter-hub (fixed seed, bounded examples)" scripts/test-schemathesis.sh .build/debug/counter-hub
+# counter-hub's second backend: the same hub tests, the conformance check and schemathesis against PostgreSQL in a
+# private cluster (about 2 minutes).
+test_postgres() {
+    make_temp_dir pg_dir postgres
+    local url
+    url=$(scripts/postgres-cluster.sh start "$pg_dir/cluster")
+    on_exit scripts/postgres-cluster.sh stop "$pg_dir/cluster"
+    echo "PostgreSQL at $url"
+    COUNTER_HUB_TEST_POSTGRES="$url" swift test --skip-build --filter CounterHubTests
+    local base="${url%%/postgres\?*}" query="${url#*\?}"
+    psql -q "$url" -c "CREATE DATABASE conformance" -c "CREATE DATABASE schemathesis"
+    COUNTER_HUB_DATABASE="$base/conformance?$query" python3 Tests/Conformance/check_openapi.py docs/openapi.yaml .build/debug/counter-hub
+    COUNTER_HUB_DATABASE="$base/schemathesis?$query" scripts/test-schemathesis.sh .build/debug/counter-hub
+}
+stage "counter-hub on PostgreSQL (hub tests, conformance, schemathesis)" test_postgres
 stage "package postrm in scratch roots (purge keeps a ledger not yet uploaded)" Tests/Packaging/test-postrm.sh
