@@ -2,7 +2,7 @@ import CounterHTTP
 import Hummingbird
 
 /// Builds counter-hub's `/v1` router over a store, with optional fault injection for tests: one controller
-/// per resource (time, enrollment, feed, events).
+/// per resource (time, enrollment, feed, events, the admin export).
 ///
 /// Its last middleware answers every request no route matched (404, 405); a route added to the returned
 /// router would get it too, so add controllers here, before it.
@@ -15,6 +15,7 @@ public func buildHubRouter(store: HubStore, faults: FaultInjection? = nil,
         EnrollmentController(store: store, limiter: RateLimiter(enrollmentLimit)),
         FeedController(store: store),
         EventsController(store: store),
+        ExportController(store: store),
     ]
     for controller in controllers { controller.addRoutes(to: router) }
     // Last, so that it applies only to requests no route above matched.

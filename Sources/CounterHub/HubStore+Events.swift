@@ -73,13 +73,15 @@ extension HubStore {
             try store("rejected", reason, sequence: sequence, token: nil, redemption: nil, uses: 0)
             return result("rejected", reason)
         }
-        func store(_ status: String, _ reason: String?, sequence: Int64?, token: String?, redemption: String?, uses: Int) throws {
+        /// Stores the event; `position` (its place in the export) only for what the commission engine receives.
+        func store(_ status: String, _ reason: String?, sequence: Int64?, token: String?, redemption: String?, uses: Int,
+                   position: Int64? = nil) throws {
             try sql.execute("""
                 INSERT INTO event (id, device_id, type, device_sequence, token_id, redemption_id, uses, status, reason,
-                                   occurred_at, received_at, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   occurred_at, received_at, body, position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [event.id.lowercased(), device.id, event.type, sequence, token, redemption, uses, status,
-                      reason, event.occurredAt, now, body])
+                      reason, event.occurredAt, now, body, position])
         }
         switch event.type {
         case "redemption":
@@ -98,11 +100,13 @@ extension HubStore {
                 reason = "sequence_reused"
             }
             reason = try reason ?? conflictReason(token: token, uses: uses, at: event.occurredAt, shop: device.shopID, sql)
+            // One position for both: the export's place of the event, and the token's change (other counters need
+            // the new count).
+            let position = try nextPosition(sql)
             try store(reason == nil ? "accepted" : "conflict", reason, sequence: storedSequence, token: tokenID,
-                      redemption: nil, uses: uses)
+                      redemption: nil, uses: uses, position: position)
             if let storedSequence { try Self.checkClock(of: device, sequence: storedSequence, occurredAt: event.occurredAt, now: now, sql) }
-            // Other counters need the new count.
-            try sql.execute("UPDATE token SET position = ? WHERE id = ?", [try nextPosition(sql), tokenID])
+            try sql.execute("UPDATE token SET position = ? WHERE id = ?", [position, tokenID])
             return result(reason == nil ? "accepted" : "conflict", reason)
         case "void":
             guard let sequence = event.deviceSequence, sequence >= 1, let redemptionID = event.redemptionId?.lowercased() else {
@@ -121,10 +125,12 @@ extension HubStore {
                 return result("conflict", "sequence_reused")
             }
             let tokenID: String? = try redemption["token_id"]
-            try store("accepted", nil, sequence: sequence, token: tokenID, redemption: redemptionID, uses: try redemption["uses"])
+            let position = try nextPosition(sql)
+            try store("accepted", nil, sequence: sequence, token: tokenID, redemption: redemptionID, uses: try redemption["uses"],
+                      position: position)
             try Self.checkClock(of: device, sequence: sequence, occurredAt: event.occurredAt, now: now, sql)
             if let tokenID {
-                try sql.execute("UPDATE token SET position = ? WHERE id = ?", [try nextPosition(sql), tokenID])
+                try sql.execute("UPDATE token SET position = ? WHERE id = ?", [position, tokenID])
             }
             return result("accepted")
         case "rejection":

@@ -121,6 +121,23 @@ extension HubStore {
             // The feed's epoch, in every cursor; `counter-hub epoch renew` starts a new one after a restore.
             try db.execute(sql: "ALTER TABLE hub_state ADD COLUMN epoch TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("v5-export") { db in
+            // The commission engine's export: accepted and conflicting redemptions and accepted voids get a position,
+            // in commit order (those received before keep theirs in arrival order, below every later one).
+            try db.execute(sql: """
+                ALTER TABLE event ADD COLUMN position INTEGER;
+                UPDATE event SET position = rowid
+                    WHERE (type = 'redemption' AND status IN ('accepted', 'conflict')) OR (type = 'void' AND status = 'accepted');
+                CREATE UNIQUE INDEX event_position ON event(position) WHERE position IS NOT NULL;
+                CREATE TABLE admin_token (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    created_at DATETIME NOT NULL,
+                    revoked_at DATETIME
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -192,6 +192,89 @@ extension CounterHubCommand {
         }
     }
 
+    struct AdminTokenCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "admin-token",
+                                                        abstract: "Manage credentials for the admin API (the commission engine's export).",
+                                                        subcommands: [Create.self, List.self, Revoke.self])
+
+        struct Create: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Make an admin credential; the token is printed once.")
+            @OptionGroup var options: DataOptions
+            @Option(help: "Who uses it, e.g. commission-engine.") var name: String
+            @Flag(help: "Print JSON.") var json = false
+
+            func run() throws {
+                let (id, token) = try admin { try options.store().createAdminToken(name: name) }
+                if json { try printJSONLine(["id": id, "token": token]) } else { print("\(id)  \(token)") }
+            }
+        }
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List admin credentials (never their tokens).")
+            @OptionGroup var options: DataOptions
+
+            func run() throws {
+                for token in try admin({ try options.store().adminTokens() }) {
+                    print([token.id, token.name, RFC3339.string(token.createdAt),
+                           token.revokedAt.map { "REVOKED " + RFC3339.string($0) } ?? "active"].joined(separator: "  "))
+                }
+            }
+        }
+
+        struct Revoke: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Revoke an admin credential at once.")
+            @OptionGroup var options: DataOptions
+            @Argument(help: "The credential's id (see `counter-hub admin-token list`).") var id: String
+
+            func run() throws {
+                try admin { try options.store().revokeAdminToken(id) }
+                print("admin token \(id) revoked")
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The commission engine's export: accepted and conflicting redemptions and accepted voids, in order.",
+            discussion: """
+                Prints every event after --after (from the start without it). Each JSON line carries the cursor that \
+                resumes just after it; the last cursor also goes to standard error. A consumer that stores the cursor \
+                of the last event it processed and resumes from it sees every event exactly once.
+                """)
+        @OptionGroup var options: DataOptions
+        @Option(help: "Resume after this cursor.") var after: String?
+        @Option(help: "Stop after this many events (default: all).") var max: Int?
+        @Flag(help: "One JSON object per line.") var json = false
+
+        func validate() throws {
+            if let max, max < 1 { throw ValidationError("--max must be at least 1") }
+        }
+
+        func run() throws {
+            let store = try admin { try options.store() }
+            var cursor = after
+            var printed = 0
+            while true {
+                let remaining = max.map { $0 - printed } ?? 1000
+                guard remaining > 0 else { break }
+                let page = try admin { try store.exportEvents(after: cursor, limit: Swift.min(1000, remaining)) }
+                for event in page.events {
+                    if json {
+                        try printJSONLine(event)
+                    } else {
+                        print([event.type, event.status, event.id, event.shopId, event.deviceId, event.campaignId ?? "-",
+                               "uses \(event.uses)", event.shopRewardFen.flatMap { Money(fen: $0).times(event.uses) }.map { "reward \($0)" } ?? "",
+                               RFC3339.string(event.occurredAt)].joined(separator: "  "))
+                    }
+                }
+                printed += page.events.count
+                cursor = page.nextCursor
+                if page.upToDate { break }
+            }
+            FileHandle.standardError.write(Data("next cursor: \(cursor ?? "")\n".utf8))
+        }
+    }
+
     struct Redemptions: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List every event received (redemptions, voids, rejected scans) with its status.")

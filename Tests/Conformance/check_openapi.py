@@ -2,7 +2,7 @@
 """Checks that the real counter-hub answers what docs/openapi.yaml promises.
 
 Starts counter-hub on a scratch data directory, drives every endpoint once (time, enroll,
-feed, events, an unauthorized call, a revoked device) and validates each JSON answer against the component
+feed, events, an unauthorized call, the admin export, a revoked device) and validates each JSON answer against the component
 schema the contract names for it. Usage: check_openapi.py docs/openapi.yaml PATH/TO/counter-hub
 """
 import json
@@ -98,6 +98,16 @@ try:
     status, answer = call("POST", "/v1/events", events, token=token)
     check("EventsResponse", answer)
     status, answer = call("GET", "/v1/feed", token="not-a-token")
+    assert status == 401, status
+    check("ErrorResponse", answer)
+    # The commission engine's export, with an admin credential only.
+    admin_token = json.loads(admin("admin-token", "create", "--name", "conformance", "--json"))["token"]
+    status, answer = call("GET", "/v1/admin/events?limit=1", token=admin_token)
+    assert status == 200 and len(answer["events"]) == 1, (status, answer)
+    check("ExportPage", answer)
+    status, answer = call("GET", "/v1/admin/events?after=" + urllib.request.quote(answer["next_cursor"]), token=admin_token)
+    check("ExportPage", answer)
+    status, answer = call("GET", "/v1/admin/events", token=token)
     assert status == 401, status
     check("ErrorResponse", answer)
     # A revoked device is refused at once, with its own code, on the feed and on uploads.

@@ -116,5 +116,18 @@ enum PostgresSchema {
             "CREATE INDEX event_token ON event(token_id)",
             "CREATE INDEX event_device_status ON event(device_id, status)",
         ]),
+        ("v2-export", [
+            "ALTER TABLE event ADD COLUMN position BIGINT",
+            "CREATE UNIQUE INDEX event_position ON event(position) WHERE position IS NOT NULL",
+            """
+            CREATE TABLE admin_token (
+                id TEXT PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at TIMESTAMPTZ NOT NULL,
+                revoked_at TIMESTAMPTZ
+            )
+            """,
+        ]),
     ]
 }
