@@ -21,7 +21,8 @@ extension HubStore {
     /// previous position to commit or roll back. A reader can therefore never see a position while a
     /// smaller one is still uncommitted (docs/protocol.md, "Position").
     static func nextPosition(_ sql: any HubSQL, now: Date = Date()) throws -> Int64 {
-        try sql.value(Int64.self, """
+        sql.noteFeedChange()
+        return try sql.value(Int64.self, """
             UPDATE hub_state SET position = CASE WHEN position + 1 > ?1 THEN position + 1 ELSE ?1 END WHERE id = 1
             RETURNING position
             """, [clockPosition(now)]) ?? 0

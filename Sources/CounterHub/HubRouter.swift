@@ -1,20 +1,22 @@
 import CounterHTTP
 import Hummingbird
 
-/// Builds counter-hub's `/v1` router over a store, with optional fault injection for tests: one controller
+/// Builds counter-hub's `/v1` router over a store, with optional fault injection for tests. `notifier` wakes the
+/// live feed: `serve` feeds it from the database (``HubStore/watchPosition(notifier:interval:logger:)``,
+/// ``HubStore/listenForChanges(notifier:logger:)``); one controller
 /// per resource (time, enrollment, feed, events, the admin export).
 ///
 /// Its last middleware answers every request no route matched (404, 405); a route added to the returned
 /// router would get it too, so add controllers here, before it.
-public func buildHubRouter(store: HubStore, faults: FaultInjection? = nil,
+public func buildHubRouter(store: HubStore, notifier: FeedNotifier = FeedNotifier(), faults: FaultInjection? = nil,
                            enrollmentLimit: EnrollmentRateLimit = .standard) -> Router<ServerRequestContext> {
     let router = Router(context: ServerRequestContext.self)
     if let faults { router.add(middleware: FaultMiddleware(faults: faults)) }
     let controllers: [any Controller] = [
         TimeController(),
         EnrollmentController(store: store, limiter: RateLimiter(enrollmentLimit)),
-        FeedController(store: store),
-        EventsController(store: store),
+        FeedController(store: store, notifier: notifier),
+        EventsController(store: store, notifier: notifier),
         ExportController(store: store),
     ]
     for controller in controllers { controller.addRoutes(to: router) }

@@ -16,10 +16,12 @@ public struct FeedPage: Codable, Sendable, Equatable {
     public var tombstones: [String]
     public var revocations: [Revocation]
     public var keySet: SignedKeySet?
+    /// The longest `wait` the hub honours on `GET /v1/feed` (the live feed); absent from a hub without one.
+    public var liveFeedMaxWaitSeconds: Int?
 
     public init(serverTime: Date, cursor: String?, nextCursor: String, position: Int64, upToDate: Bool, reset: Bool,
                 maxDataAgeSeconds: Int, watermark: Watermark, shop: Shop, campaigns: [Campaign], tokens: [Token],
-                tombstones: [String], revocations: [Revocation], keySet: SignedKeySet?) {
+                tombstones: [String], revocations: [Revocation], keySet: SignedKeySet?, liveFeedMaxWaitSeconds: Int? = nil) {
         self.serverTime = serverTime
         self.cursor = cursor
         self.nextCursor = nextCursor
@@ -34,11 +36,12 @@ public struct FeedPage: Codable, Sendable, Equatable {
         self.tombstones = tombstones
         self.revocations = revocations
         self.keySet = keySet
+        self.liveFeedMaxWaitSeconds = liveFeedMaxWaitSeconds
     }
 
     private enum CodingKeys: String, CodingKey {
         case serverTime, cursor, nextCursor, position, upToDate, reset, maxDataAgeSeconds, watermark, shop, campaigns,
-             tokens, tombstones, revocations, keySet
+             tokens, tombstones, revocations, keySet, liveFeedMaxWaitSeconds
     }
 
     /// Encodes every field; `cursor` is written as `null` when absent, as the contract requires it.
@@ -58,6 +61,7 @@ public struct FeedPage: Codable, Sendable, Equatable {
         try container.encode(tombstones, forKey: .tombstones)
         try container.encode(revocations, forKey: .revocations)
         try container.encodeIfPresent(keySet, forKey: .keySet)
+        try container.encodeIfPresent(liveFeedMaxWaitSeconds, forKey: .liveFeedMaxWaitSeconds)
     }
 
     public struct Watermark: Codable, Sendable, Equatable {

@@ -44,7 +44,16 @@ extension CounterHubCommand {
             let limit = EnrollmentRateLimit(perAddressBurst: enrollRate, perAddressPerMinute: Double(enrollRate),
                                             globalBurst: enrollGlobalRate,
                                             globalPerMinute: Double(enrollGlobalRate))
-            let app = Application(router: buildHubRouter(store: store, faults: faults, enrollmentLimit: limit),
+            // The live feed hears of changes from this process's uploads, from other processes (PostgreSQL's
+            // LISTEN/NOTIFY) and from a watch of the position (admin commands, SQLite, a lost connection).
+            let notifier = FeedNotifier()
+            let watch = Task { await store.watchPosition(notifier: notifier, logger: logger) }
+            let listen = Task { await store.listenForChanges(notifier: notifier, logger: logger) }
+            defer {
+                watch.cancel()
+                listen.cancel()
+            }
+            let app = Application(router: buildHubRouter(store: store, notifier: notifier, faults: faults, enrollmentLimit: limit),
                                   configuration: .init(address: .hostname(host, port: port), serverName: "counter-hub"),
                                   onServerRunning: { channel in
                                       print("counter-hub listening on http://\(listen) (data in \(options.describedLocation))")

@@ -5,6 +5,7 @@ import Hummingbird
 /// `POST /v1/events`: a device's batch of redemptions and voids, each stored once.
 struct EventsController: Controller {
     let store: HubStore
+    let notifier: FeedNotifier
 
     func addRoutes(to router: Router<ServerRequestContext>) {
         router.post("v1/events") { request, _ in
@@ -19,7 +20,10 @@ struct EventsController: Controller {
             guard body.events.count <= 500 else {
                 throw APIError(.contentTooLarge, code: "batch_too_large", message: "at most 500 events per batch")
             }
-            return JSONResponse(try await store.blocking { try $0.ingest(body, from: device) })
+            let response = try await store.blocking { try $0.ingest(body, from: device) }
+            // Redemptions and voids change use counts other counters' live feeds wait for.
+            if response.results.contains(where: { $0.status == "accepted" || $0.status == "conflict" }) { notifier.changed() }
+            return JSONResponse(response)
         }
     }
 }

@@ -1,10 +1,13 @@
 import CounterHTTP
 import CounterSyncModels
+import Foundation
 import Hummingbird
 
-/// `GET /v1/feed`: the pages of tokens, campaigns, keys and tombstones a device's shop may redeem.
+/// `GET /v1/feed`: the pages of tokens, campaigns, keys and tombstones a device's shop may redeem; with `wait`,
+/// the live feed: a request with nothing new is held until something changes or the wait ends.
 struct FeedController: Controller {
     let store: HubStore
+    let notifier: FeedNotifier
 
     func addRoutes(to router: Router<ServerRequestContext>) {
         router.get("v1/feed") { request, _ in
@@ -13,17 +16,43 @@ struct FeedController: Controller {
             guard let limit = Int(limitText), (1...5000).contains(limit) else {
                 throw APIError(.badRequest, code: "invalid_request", message: "limit must be 1 to 5000")
             }
+            let waitText = request.uri.queryParameters.get("wait") ?? "0"
+            guard let wait = Int(waitText), (0...HubStore.liveFeedMaxWait).contains(wait) else {
+                throw APIError(.badRequest, code: "invalid_request", message: "wait must be 0 to \(HubStore.liveFeedMaxWait) seconds")
+            }
             // Hummingbird has already percent-decoded the value. The contract bounds it to 1...1024 characters.
             let cursor = request.uri.queryParameters.get("cursor")
             if let cursor, !(1...FeedCursor.maxLength).contains(cursor.unicodeScalars.count) {
                 throw APIError(.badRequest, code: "invalid_request", message: "cursor must be 1 to \(FeedCursor.maxLength) characters")
             }
-            let page = try await store.blocking { store in
-                let page = try store.feedPage(for: device, cursor: cursor, limit: limit)
-                try store.noteFeedRead(by: device)
-                return page
+            let build: @Sendable () async throws -> FeedPage = {
+                try await store.blocking { try $0.feedPage(for: device, cursor: cursor, limit: limit) }
             }
+            // The generation is read before the page, so a change committed in between wakes the wait at once.
+            var seen = notifier.generation
+            var page = try await build()
+            if wait > 0, page.isQuiet {
+                let deadline = ContinuousClock.now + .seconds(wait)
+                while ContinuousClock.now < deadline {
+                    await notifier.wait(after: seen, until: deadline)
+                    guard notifier.generation != seen else { break }
+                    seen = notifier.generation
+                    page = try await build()
+                    if !page.isQuiet { break }
+                }
+                // Counters take the hub's clock from the page: it must be the time of the answer.
+                page.serverTime = Date()
+            }
+            try await store.blocking { try $0.noteFeedRead(by: device) }
+            page.liveFeedMaxWaitSeconds = HubStore.liveFeedMaxWait
             return JSONResponse(page)
         }
+    }
+}
+
+extension FeedPage {
+    /// Nothing to apply beyond the cursor: what a live-feed request waits past.
+    var isQuiet: Bool {
+        upToDate && !reset && campaigns.isEmpty && tokens.isEmpty && tombstones.isEmpty && revocations.isEmpty && keySet == nil
     }
 }

@@ -40,6 +40,9 @@ protocol HubSQL {
 
     /// Runs a query and returns every row.
     func rows(_ sql: String, _ arguments: [any SQLBindable]) throws -> [HubRow]
+
+    /// The transaction changes the feed: other hub processes are told when it commits (PostgreSQL's NOTIFY).
+    func noteFeedChange()
 }
 
 extension HubSQL {

@@ -75,6 +75,10 @@ final class PostgresHubDatabase: HubDatabase {
             do {
                 try sql.execute(begin)
                 let result = try body(sql)
+                if sql.feedChanged.withLockedValue({ $0 }) {
+                    // Delivered at commit, to every hub process listening (HubStore.listenForChanges).
+                    try sql.execute("SELECT pg_notify(?, '')", [HubStore.feedChannel])
+                }
                 try sql.execute("COMMIT")
                 return result
             } catch {
@@ -128,8 +132,15 @@ final class PostgresHubDatabase: HubDatabase {
     struct Connection: HubSQL {
         let connection: PostgresConnection
         let logger: Logger
+        /// Whether the transaction took a feed position.
+        let feedChanged = NIOLockedValueBox(false)
         var dialect: SQLDialect { .postgres }
 
+        func noteFeedChange() {
+            feedChanged.withLockedValue { $0 = true }
+        }
+
+        @discardableResult
         func execute(_ sql: String, _ arguments: [any SQLBindable]) throws -> Int {
             try run(sql, arguments).metadata.rows ?? 0
         }

@@ -24,6 +24,10 @@ struct SQLiteHubDatabase: HubDatabase {
         let db: Database
         var dialect: SQLDialect { .sqlite }
 
+        /// Nothing to do: other processes on the file see the new position (``HubStore/watchPosition``).
+        func noteFeedChange() {}
+
+        @discardableResult
         func execute(_ sql: String, _ arguments: [any SQLBindable]) throws -> Int {
             try db.cachedStatement(sql: sql).execute(arguments: Self.arguments(arguments))
             return db.changesCount
