@@ -7,8 +7,16 @@ public enum RFC3339 {
     public static let validRange: ClosedRange<Date> = Date(timeIntervalSince1970: 0)...Date(timeIntervalSince1970: 253_402_300_799.999)
 
     /// Parses a UTC time with a `Z` suffix, with or without fractional seconds, inside ``validRange``; `nil` otherwise.
+    /// RFC 3339 bounds no fraction: digits past the ninth (below a nanosecond) are dropped, up to 64 characters in all.
     public static func parse(_ text: String) -> Date? {
-        guard text.hasSuffix("Z") || text.hasSuffix("z"), text.utf8.count <= 40 else { return nil }
+        guard text.hasSuffix("Z") || text.hasSuffix("z"), text.utf8.count <= 64 else { return nil }
+        var text = text
+        if let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) > 11 {
+            // ".123456789" and the "Z": 11 characters; the dropped ones must still be digits.
+            let kept = text.index(dot, offsetBy: 10)
+            guard text[kept..<text.index(before: text.endIndex)].allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            text = String(text[..<kept]) + "Z"
+        }
         let date = (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
             ?? (try? Date(text, strategy: Date.ISO8601FormatStyle()))
         guard let date, validRange.contains(date) else { return nil }

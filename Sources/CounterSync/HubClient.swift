@@ -35,12 +35,15 @@ public struct HubClient: Sendable {
         try await call(.POST, "v1/enroll", body: EnrollRequest(enrollmentCode: code, deviceName: deviceName), timeout: .seconds(30))
     }
 
-    public func feed(cursor: String?, limit: Int) async throws(SyncError) -> FeedPage {
+    /// One feed page. With `wait` (seconds, the live feed), a hub that offers it holds the request until something
+    /// changes after `cursor` or the wait ends.
+    public func feed(cursor: String?, limit: Int, wait: Int = 0) async throws(SyncError) -> FeedPage {
         var query = "v1/feed?limit=\(limit)"
         if let cursor {
             query += "&cursor=" + (cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? cursor)
         }
-        return try await call(.GET, query, body: Optional<EnrollRequest>.none, timeout: .seconds(60))
+        if wait > 0 { query += "&wait=\(wait)" }
+        return try await call(.GET, query, body: Optional<EnrollRequest>.none, timeout: .seconds(60 + Int64(max(0, wait))))
     }
 
     public func events(_ request: EventsRequest) async throws(SyncError) -> EventsResponse {

@@ -93,6 +93,22 @@ public actor Syncer {
         let syncer: Syncer
         let direction: Direction
 
+        /// The longest the live feed holds a request here: well inside any proxy's idle timeout.
+        static let liveFeedWait = 25
+        /// At least this long between two downloads on the live feed, so a burst of changes costs one download.
+        static let liveFeedCoalescing: Duration = .seconds(1)
+
+        /// After a download: with a hub that offers the live feed, waits on the hub for the next change (and then
+        /// downloads at once, at most once a ``liveFeedCoalescing``); without one, the poll interval.
+        func liveFeedWait() async throws -> Duration {
+            guard let offered = syncer.downloader.liveFeedOffer.seconds else { return syncer.pollInterval }
+            let started = ContinuousClock.now
+            try await cancelWhenGracefulShutdown {
+                try await syncer.downloader.waitForChange(seconds: min(offered, Self.liveFeedWait))
+            }
+            return max(.zero, Self.liveFeedCoalescing - (ContinuousClock.now - started))
+        }
+
         func run() async throws {
             var backoff = Backoff()
             while !Task.isCancelledOrShuttingDown {
@@ -101,11 +117,14 @@ public actor Syncer {
                 var holdUntil: ContinuousClock.Instant?
                 do {
                     switch direction {
-                    case .download: _ = try await syncer.download()
-                    case .upload: _ = try await syncer.upload()
+                    case .download:
+                        _ = try await syncer.download()
+                        wait = try await liveFeedWait()
+                    case .upload:
+                        _ = try await syncer.upload()
+                        wait = syncer.pollInterval
                     }
                     backoff.reset()
-                    wait = syncer.pollInterval
                 } catch let error as SyncError {
                     switch error {
                     case .retryable(_, let retryAfter):

@@ -84,6 +84,10 @@ try:
     check("FeedPage", page)
     status, page = call("GET", "/v1/feed?limit=100&cursor=" + urllib.request.quote(page["next_cursor"]), token=token)
     check("FeedPage", page)
+    # The live feed: nothing changes, so the held request ends after its wait with the quiet page.
+    status, page = call("GET", "/v1/feed?wait=1&cursor=" + urllib.request.quote(page["next_cursor"]), token=token)
+    assert status == 200 and page["live_feed_max_wait_seconds"] >= 1, (status, page)
+    check("FeedPage", page)
     events = {"device_id": enrolled["device_id"], "events": [
         {"type": "redemption", "id": "019aa9d0-6c38-7d41-9a0e-3f2b6c1d8e47", "occurred_at": "2026-11-22T02:31:07Z",
          "clock_suspect": False, "device_sequence": 1, "token_id": tokens[0]["token_id"], "campaign_id": "C",

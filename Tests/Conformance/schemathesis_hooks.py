@@ -6,7 +6,8 @@ the generated value is already valid (a positive case stays positive, a negative
 - an event batch whose `device_id` is not the credential's device is refused as a whole (403
   `device_mismatch`): a valid generated `device_id` becomes the enrolled device's id;
 - an enrollment code is one-time and random: a valid generated `enrollment_code` becomes one of the
-  fresh codes the script made, until they run out.
+  fresh codes the script made, until they run out;
+- the live feed may hold a request up to `wait` seconds: a valid generated `wait` above 1 becomes 1.
 
 `POST /v1/events` validates per event (docs/protocol.md): a batch that can be read is answered 200
 with one result per event, and an event that breaks its schema gets `rejected`. schemathesis's
@@ -63,6 +64,19 @@ def map_body(context, body):
         if isinstance(code, str) and 1 <= len(code) <= 128 and ENROLLMENT_CODES:
             body = {**body, "enrollment_code": ENROLLMENT_CODES.pop()}
     return body
+
+
+@schemathesis.hook
+def map_query(context, query):
+    """The live feed holds a quiet request up to `wait` seconds: a generated wait above 1 is cut to 1 (still
+    valid), so that a run with real cursors stays inside the request timeout."""
+    operation = context.operation
+    if operation is None or operation.path != "/v1/feed" or not isinstance(query, dict):
+        return query
+    wait = query.get("wait")
+    if isinstance(wait, int) and not isinstance(wait, bool) and 1 < wait <= 60:
+        query = {**query, "wait": 1}
+    return query
 
 
 def first_error(validator, instance):

@@ -54,6 +54,14 @@ import Testing
         #expect(RFC3339.parse(text) == nil)
     }
 
+    /// schemathesis sent a time with 20 fractional digits, valid RFC 3339 and valid by the contract's pattern.
+    @Test func longFractionsAreTimesAndGarbageAfterTheNinthDigitIsNot() throws {
+        let long = try #require(RFC3339.parse("2026-06-17T03:28:17.61350779869219578728Z"))
+        #expect(abs(long.timeIntervalSince1970 - 1_781_666_897.613_507_798) < 0.000_01)
+        #expect(RFC3339.parse("2026-06-17T03:28:17.613507798x9219578728Z") == nil)
+        #expect(RFC3339.parse("2026-06-17T03:28:17." + String(repeating: "1", count: 60) + "Z") == nil, "over 64 characters")
+    }
+
     @Test func theEdgesOfTheRangeParse() {
         #expect(RFC3339.parse("9999-12-31T23:59:59Z") != nil)
         #expect(RFC3339.parse("1970-01-01T00:00:00Z") == Date(timeIntervalSince1970: 0))

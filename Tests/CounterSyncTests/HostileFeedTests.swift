@@ -42,7 +42,7 @@ import Testing
     }
 
     static func page(position: Int64, reset: Bool, keySetBy key: Curve25519.Signing.PrivateKey? = root,
-                     tokens: [String] = ["GOOD-CODE-1"]) throws -> String {
+                     tokens: [String] = ["GOOD-CODE-1"], liveFeedMaxWait: Int? = nil) throws -> String {
         let page = FeedPage(
             serverTime: Date(), cursor: nil, nextCursor: "c\(position)", position: position, upToDate: true, reset: reset,
             maxDataAgeSeconds: 86_400, watermark: .init(deviceSequence: 0), shop: .init(id: "SHOP-1", name: "s", timeZone: "UTC"),
@@ -53,7 +53,7 @@ import Testing
                 return .init(tokenId: Hex.encode(hash.bytes.prefix(16)), codeHash: hash.hex, campaignId: "C", shopIds: [],
                              usesTotal: 1, usesUsed: 0, validFrom: nil, validUntil: nil, status: "active", lastUse: nil)
             },
-            tombstones: [], revocations: [], keySet: try key.map(keySet(signedBy:)))
+            tombstones: [], revocations: [], keySet: try key.map(keySet(signedBy:)), liveFeedMaxWaitSeconds: liveFeedMaxWait)
         return String(decoding: try WireJSON.encoder().encode(page), as: UTF8.self)
     }
 
@@ -145,6 +145,23 @@ import Testing
             #expect(await failure(downloader)?.description.contains("went backwards") == true)
             #expect(try await ledger.check("REPLAYED-1").reason == .unknownCode)
             #expect(try await ledger.syncState().position == 10)
+        }
+    }
+
+    /// Issue 16, item 3: the counter waits on the hub only when the hub offers a live feed, for a sane time.
+    @Test func theLiveFeedIsUsedOnlyWhenOfferedWithASaneWait() async throws {
+        try await withFakeHub { _, downloader, script, _ in
+            script.push(try Self.page(position: 10, reset: true))
+            _ = try await downloader.run()
+            #expect(downloader.liveFeedOffer.seconds == nil, "an older hub: the counter polls")
+            script.push(try Self.page(position: 11, reset: false, keySetBy: nil, liveFeedMaxWait: 60))
+            _ = try await downloader.run()
+            #expect(downloader.liveFeedOffer.seconds == 60)
+            for hostile in [0, -5, 86_400 * 365, Int.max] {
+                script.push(try Self.page(position: 12, reset: false, keySetBy: nil, liveFeedMaxWait: hostile))
+                _ = try await downloader.run()
+                #expect(downloader.liveFeedOffer.seconds == nil, "\(hostile) s is no offer to wait on")
+            }
         }
     }
 

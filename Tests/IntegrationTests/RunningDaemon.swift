@@ -27,8 +27,9 @@ final class RunningDaemon: @unchecked Sendable {
 
     /// - Parameter demo: without a hub, load demo data (`false`: a configured counter that is not enrolled).
     /// - Parameter hubURL: enroll through this URL instead of the hub's own (a proxy in front of it).
+    /// - Parameter pollInterval: `hub.poll_interval` of an enrolled counter.
     init(serialScanners: [String] = [], extraYAML: String = "", hub: RunningHub? = nil, hubURL: String? = nil, http: Bool = false,
-         demo: Bool = true, environment: [String: String] = [:]) async throws {
+         demo: Bool = true, environment: [String: String] = [:], pollInterval: String = "5s") async throws {
         self.environment = environment
         directory = "/tmp/cd-it-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -45,7 +46,7 @@ final class RunningDaemon: @unchecked Sendable {
 
             """ : """
             hub:
-              poll_interval: 5s
+              poll_interval: \(pollInterval)
 
             """
         yaml += """

@@ -181,6 +181,26 @@ import Testing
 
     /// Issue 16, item 4 (counterd's side): a hub restored from a backup taken before some uploads gets those
     /// redemptions again from the counter, each once.
+    /// Issue 16, item 3: a revocation made at the hub by an admin command (another process) reaches a counter on
+    /// the live feed within seconds, long before its next poll.
+    @Test func aRevocationReachesTheCounterThroughTheLiveFeedLongBeforeTheNextPoll() async throws {
+        let hub = try await RunningHub()
+        let tokens = try await hub.issue(2)
+        let daemon = try await RunningDaemon(hub: hub, pollInterval: "10m")
+        #expect(try await daemon.ctl("sync").status == 0)
+        #expect(try decode(VerdictResponse.self, try await daemon.ctl("check", tokens[0].code, "--json")).reason == "ok")
+        // Time for the download loop's first run, after which it waits on the hub.
+        try await Task.sleep(for: .seconds(1))
+        _ = try await hub.admin("tokens", "revoke", tokens[0].tokenId, "--reason", "fraud")
+        var reason = "ok"
+        for _ in 0..<50 where reason != "revoked" {
+            try await Task.sleep(for: .milliseconds(200))
+            reason = try decode(VerdictResponse.self, try await daemon.ctl("check", tokens[0].code, "--json")).reason
+        }
+        #expect(reason == "revoked", "the poll interval is 10 minutes: only the live feed brings it within 10 s")
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test func aHubRestoredFromAnOlderBackupGetsTheRedemptionsItLostExactlyOnce() async throws {
         let hub = try await RunningHub()
         let tokens = try await hub.issue(5)

@@ -2,6 +2,7 @@ import CounterHTTP
 import CounterSyncModels
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 
 /// `GET /v1/feed`: the pages of tokens, campaigns, keys and tombstones a device's shop may redeem; with `wait`,
 /// the live feed: a request with nothing new is held until something changes or the wait ends.
@@ -34,8 +35,10 @@ struct FeedController: Controller {
             if wait > 0, page.isQuiet {
                 let deadline = ContinuousClock.now + .seconds(wait)
                 while ContinuousClock.now < deadline {
-                    await notifier.wait(after: seen, until: deadline)
-                    guard notifier.generation != seen else { break }
+                    // A hub shutting down answers its held requests at once instead of keeping them to the end.
+                    let observed = seen
+                    await cancelWhenGracefulShutdown { await notifier.wait(after: observed, until: deadline) }
+                    guard notifier.generation != seen, !Task.isShuttingDownGracefully else { break }
                     seen = notifier.generation
                     page = try await build()
                     if !page.isQuiet { break }
