@@ -107,6 +107,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Receipts: the printer section, profile lookup, the composer, the test page, and the service that prints through CUPS.
         .target(name: "CounterReceipts", dependencies: [
