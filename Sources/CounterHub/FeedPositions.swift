@@ -20,12 +20,15 @@ extension HubStore {
     /// handed out in commit order: a transaction that takes a position waits for the one that took the
     /// previous position to commit or roll back. A reader can therefore never see a position while a
     /// smaller one is still uncommitted (docs/protocol.md, "Position").
-    static func nextPosition(_ sql: any HubSQL, now: Date = Date()) throws -> Int64 {
-        sql.noteFeedChange()
-        return try sql.value(Int64.self, """
+    ///
+    /// `scope` is whose feeds the change touches: the live feed wakes only their held requests.
+    static func nextPosition(_ sql: any HubSQL, for scope: FeedChangeScope, now: Date = Date()) throws -> Int64 {
+        let position = try sql.value(Int64.self, """
             UPDATE hub_state SET position = CASE WHEN position + 1 > ?1 THEN position + 1 ELSE ?1 END WHERE id = 1
             RETURNING position
             """, [clockPosition(now)]) ?? 0
+        sql.feedChanges.note(scope)
+        return position
     }
 
     static func currentPosition(_ sql: any HubSQL) throws -> Int64 {
@@ -60,6 +63,8 @@ extension HubStore {
         try database.write { sql in
             try sql.execute("UPDATE hub_state SET epoch = ? WHERE id = 1", [epoch])
             try Self.raisePositionToClock(sql, now: now)
+            // Every held request must answer with its reset.
+            sql.feedChanges.note(.everyShop)
         }
         return epoch
     }

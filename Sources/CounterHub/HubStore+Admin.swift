@@ -77,7 +77,7 @@ extension HubStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)
                 """, [spec.id, spec.title, spec.product, spec.faceValueFen, spec.shopRewardFen, spec.uses,
                       Self.encodeShops(spec.shopIDs), spec.validDays, spec.activeFrom, spec.activeUntil,
-                      spec.offlinePolicy.rawValue, try Self.nextPosition(sql)])
+                      spec.offlinePolicy.rawValue, try Self.nextPosition(sql, for: FeedChangeScope(shopIDs: spec.shopIDs))])
         }
     }
 
@@ -108,7 +108,7 @@ extension HubStore {
                                                validUntil: validUntil)
                 let signed = try SignedCode.issue(claims, signingKey: signing.key)
                 try sql.execute(insert, [tokenID.hex, try CanonicalCode(code).hash.hex, campaign, Self.encodeShops(shops), uses,
-                                         validUntil, Int64(signing.id), try Self.nextPosition(sql)])
+                                         validUntil, Int64(signing.id), try Self.nextPosition(sql, for: FeedChangeScope(shopIDs: shops))])
                 issued.append(IssuedToken(tokenId: tokenID.hex, code: code, signedCode: signed))
             }
             return issued
@@ -119,12 +119,12 @@ extension HubStore {
     public func revokeToken(_ tokenID: String, reason: String, now: Date = Date()) throws {
         try database.write { sql in
             // The token's row first, then the position row: the order every writer locks them in.
-            guard try sql.value(String.self, "SELECT id FROM token WHERE id = ?" + sql.dialect.forUpdate, [tokenID]) != nil else {
+            guard let shops = try sql.value(String.self, "SELECT shop_ids FROM token WHERE id = ?" + sql.dialect.forUpdate, [tokenID]) else {
                 throw HubError("not_found", "no token \(tokenID)")
             }
             let changed = try sql.execute("""
                 UPDATE token SET status = 'revoked', revoked_reason = ?, revoked_at = ?, position = ? WHERE id = ?
-                """, [reason, now, try Self.nextPosition(sql), tokenID])
+                """, [reason, now, try Self.nextPosition(sql, for: FeedChangeScope(shopIDs: Self.decodeShops(shops))), tokenID])
             guard changed == 1 else { throw HubError("not_found", "no token \(tokenID)") }
         }
     }
@@ -172,7 +172,7 @@ extension HubStore {
                 try sql.execute("""
                     INSERT INTO token (id, code_hash, campaign_id, shop_ids, uses_total, status, position)
                     VALUES (?, ?, ?, '[]', ?, 'active', ?)
-                    """, [Hex.encode(hash.bytes.prefix(16)), hash.hex, campaign, uses, try Self.nextPosition(sql)])
+                    """, [Hex.encode(hash.bytes.prefix(16)), hash.hex, campaign, uses, try Self.nextPosition(sql, for: .everyShop)])
             }
         }
     }

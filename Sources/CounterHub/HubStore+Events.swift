@@ -6,7 +6,16 @@ extension HubStore {
     /// Stores a batch of a device's events, in request order, in one transaction
     /// (docs/protocol.md, `POST /v1/events`). Each event gets its own result; one bad event never fails the batch.
     public func ingest(_ request: EventsRequest, from device: HubDevice, now: Date = Date()) throws -> EventsResponse {
-        try database.write { sql in try Self.ingest(request, from: device, now: now, sql) }
+        try ingestNotingChanges(request, from: device, now: now).response
+    }
+
+    /// ``ingest(_:from:now:)``, also saying whose feeds it changed (`nil`: nobody's), for the live feed.
+    public func ingestNotingChanges(_ request: EventsRequest, from device: HubDevice,
+                                    now: Date = Date()) throws -> (response: EventsResponse, changed: FeedChangeScope?) {
+        try database.write { sql in
+            let response = try Self.ingest(request, from: device, now: now, sql)
+            return (response, sql.feedChanges.scope)
+        }
     }
 
     /// ``ingest(_:from:now:)`` inside a transaction the caller holds.
@@ -102,7 +111,7 @@ extension HubStore {
             reason = try reason ?? conflictReason(token: token, uses: uses, at: event.occurredAt, shop: device.shopID, sql)
             // One position for both: the export's place of the event, and the token's change (other counters need
             // the new count).
-            let position = try nextPosition(sql)
+            let position = try nextPosition(sql, for: FeedChangeScope(shopIDs: decodeShops(try token["shop_ids"])))
             try store(reason == nil ? "accepted" : "conflict", reason, sequence: storedSequence, token: tokenID,
                       redemption: nil, uses: uses, position: position)
             if let storedSequence { try Self.checkClock(of: device, sequence: storedSequence, occurredAt: event.occurredAt, now: now, sql) }
@@ -125,7 +134,8 @@ extension HubStore {
                 return result("conflict", "sequence_reused")
             }
             let tokenID: String? = try redemption["token_id"]
-            let position = try nextPosition(sql)
+            let tokenShops = try tokenID.flatMap { try sql.value(String.self, "SELECT shop_ids FROM token WHERE id = ?", [$0]) }
+            let position = try nextPosition(sql, for: tokenShops.map { FeedChangeScope(shopIDs: decodeShops($0)) } ?? .everyShop)
             try store("accepted", nil, sequence: sequence, token: tokenID, redemption: redemptionID, uses: try redemption["uses"],
                       position: position)
             try Self.checkClock(of: device, sequence: sequence, occurredAt: event.occurredAt, now: now, sql)

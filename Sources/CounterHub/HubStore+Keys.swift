@@ -38,7 +38,7 @@ extension HubStore {
         let (payload, signature) = try KeySet(version: version, issuedAt: now, keys: keys).signed(with: try rootKey(sql))
         try sql.execute("INSERT INTO key_set (version, payload, signature) VALUES (?, ?, ?)",
                         [version, Data(payload), Data(signature)])
-        let position = try nextPosition(sql)
+        let position = try nextPosition(sql, for: .everyShop)
         try sql.execute("UPDATE hub_state SET key_set_version = ?, key_set_position = ? WHERE id = 1", [version, position])
     }
 

@@ -58,30 +58,69 @@ import Testing
         }
     }
 
-    /// Another process's change reaches this process's waiters: through LISTEN/NOTIFY on PostgreSQL, through the
-    /// position watch on SQLite.
+    /// Another process's change reaches this process's waiters: through LISTEN/NOTIFY on PostgreSQL, with the shops
+    /// it touched; through the position watch on SQLite, for every shop.
     @Test func anotherProcessesChangeWakesThisProcess() async throws {
         let hub = try Hub()
         let other = try HubStore(location: hub.location)
+        try other.createCampaign(CampaignSpec(id: "WEST-ONLY", title: "t", product: "p", faceValueFen: 100, shopRewardFen: nil,
+                                              uses: 1, shopIDs: ["SHOP-2"], validDays: nil, activeFrom: nil, activeUntil: nil,
+                                              offlinePolicy: .allowSigned))
+        let westToken = try other.issueTokens(campaign: "WEST-ONLY", count: 1)[0]
         let notifier = FeedNotifier()
         let logger = Logger(label: "test")
-        // One mechanism at a time: LISTEN/NOTIFY on PostgreSQL, the position watch on SQLite.
+        let postgres = TestDatabase.postgres != nil
+        // The watch starts from the position now, so a change made before its first look still counts.
+        let start = try hub.store.currentFeedPosition()
         let wake = Task {
-            if TestDatabase.postgres != nil {
-                await hub.store.listenForChanges(notifier: notifier, logger: logger)
-            } else {
-                await hub.store.watchPosition(notifier: notifier, interval: .milliseconds(100), logger: logger)
-            }
+            await hub.store.listenForChanges(notifier: notifier, logger: logger)
+            await hub.store.watchPosition(notifier: notifier, interval: .milliseconds(100), since: start, logger: logger)
         }
         defer { wake.cancel() }
-        try await Task.sleep(for: .milliseconds(500))
-        let before = notifier.generation
-        try other.revokeToken(hub.issued[1].tokenId, reason: "refund")
-        var woken = false
-        for _ in 0..<50 where !woken {
-            try await Task.sleep(for: .milliseconds(100))
-            woken = notifier.generation != before
+        func woken(_ shop: String, after before: UInt64) async throws -> Bool {
+            for _ in 0..<100 {
+                if notifier.generation(for: shop) != before { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return false
         }
-        #expect(woken)
+        // Listening: the listener wakes everyone once when it starts (what it may have missed before).
+        if postgres { #expect(try await woken("SHOP-1", after: 0)) }
+        // A token of SHOP-2 only: on PostgreSQL, SHOP-1's held requests sleep on.
+        let (east, west) = (notifier.generation(for: "SHOP-1"), notifier.generation(for: "SHOP-2"))
+        try other.revokeToken(westToken.tokenId, reason: "refund")
+        #expect(try await woken("SHOP-2", after: west))
+        if postgres { #expect(notifier.generation(for: "SHOP-1") == east, "a change for another shop wakes nobody here") }
+        // A token of any shop wakes everyone.
+        let before = notifier.generation(for: "SHOP-1")
+        try other.revokeToken(hub.issued[1].tokenId, reason: "refund")
+        #expect(try await woken("SHOP-1", after: before))
+    }
+
+    @Test func aChangeWakesOnlyTheShopsItTouches() async throws {
+        let notifier = FeedNotifier()
+        let deadline = ContinuousClock.now + .seconds(10)
+        async let east: Void = notifier.wait(shop: "SHOP-1", after: notifier.generation(for: "SHOP-1"), until: deadline)
+        try await Task.sleep(for: .milliseconds(100))
+        notifier.changed(.shops(["SHOP-2"]))
+        #expect(notifier.generation(for: "SHOP-1") == 0 && notifier.generation(for: "SHOP-2") == 1)
+        notifier.changed(.shops(["SHOP-1", "SHOP-3"]))
+        await east
+        #expect(ContinuousClock.now < deadline, "woken by its own shop's change, not by the end of the wait")
+        notifier.changed(.everyShop)
+        #expect(notifier.generation(for: "SHOP-2") == 2 && notifier.generation(for: "SHOP-9") == 1)
+        // A waiter whose shop changed since it looked returns at once.
+        await notifier.wait(shop: "SHOP-2", after: 1, until: deadline)
+    }
+
+    @Test func scopesTravelAsNotifyPayloads() {
+        let scope = FeedChangeScope.shops(["S:1", "B-2"])
+        #expect(scope.payload == "B-2\nS:1")
+        #expect(FeedChangeScope(payload: scope.payload) == scope)
+        #expect(FeedChangeScope(payload: "*") == .everyShop && FeedChangeScope(payload: "") == .everyShop)
+        let many = FeedChangeScope.shops(Set((0..<2000).map { "SHOP-\($0)" }))
+        #expect(many.payload == "*", "too long for a NOTIFY payload")
+        #expect(FeedChangeScope.shops(["A"]).merged(with: .everyShop) == .everyShop)
+        #expect(FeedChangeScope.shops(["A"]).merged(with: .shops(["B"])) == .shops(["A", "B"]))
     }
 }

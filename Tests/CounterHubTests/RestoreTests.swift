@@ -71,10 +71,10 @@ import Testing
     @Test func positionsFollowTheClockAndNeverGoBack() throws {
         let hub = try Hub()
         let late = Date().addingTimeInterval(3600)
-        let position = try hub.store.database.write { try HubStore.nextPosition($0, now: late) }
+        let position = try hub.store.database.write { try HubStore.nextPosition($0, for: .everyShop, now: late) }
         #expect(position == HubStore.clockPosition(late))
         // A clock set back (or two changes in one microsecond) still moves the position forward.
-        let next = try hub.store.database.write { try HubStore.nextPosition($0, now: Date()) }
+        let next = try hub.store.database.write { try HubStore.nextPosition($0, for: .everyShop, now: Date()) }
         #expect(next == position + 1)
         #expect(HubStore.clockPosition(Date(timeIntervalSince1970: -5)) == 0)
         #expect(HubStore.clockPosition(Date.distantFuture) == 1 << 52, "a clock far ahead leaves 2^52 positions in the contract's range")

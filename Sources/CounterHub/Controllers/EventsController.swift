@@ -20,9 +20,9 @@ struct EventsController: Controller {
             guard body.events.count <= 500 else {
                 throw APIError(.contentTooLarge, code: "batch_too_large", message: "at most 500 events per batch")
             }
-            let response = try await store.blocking { try $0.ingest(body, from: device) }
-            // Redemptions and voids change use counts other counters' live feeds wait for.
-            if response.results.contains(where: { $0.status == "accepted" || $0.status == "conflict" }) { notifier.changed() }
+            let (response, changed) = try await store.blocking { try $0.ingestNotingChanges(body, from: device) }
+            // Redemptions and voids change use counts the live feeds of the tokens' shops wait for.
+            if let changed { notifier.changed(changed) }
             return JSONResponse(response)
         }
     }

@@ -30,16 +30,16 @@ struct FeedController: Controller {
                 try await store.blocking { try $0.feedPage(for: device, cursor: cursor, limit: limit) }
             }
             // The generation is read before the page, so a change committed in between wakes the wait at once.
-            var seen = notifier.generation
+            var seen = notifier.generation(for: device.shopID)
             var page = try await build()
             if wait > 0, page.isQuiet {
                 let deadline = ContinuousClock.now + .seconds(wait)
                 while ContinuousClock.now < deadline {
                     // A hub shutting down answers its held requests at once instead of keeping them to the end.
                     let observed = seen
-                    await cancelWhenGracefulShutdown { await notifier.wait(after: observed, until: deadline) }
-                    guard notifier.generation != seen, !Task.isShuttingDownGracefully else { break }
-                    seen = notifier.generation
+                    await cancelWhenGracefulShutdown { await notifier.wait(shop: device.shopID, after: observed, until: deadline) }
+                    guard notifier.generation(for: device.shopID) != seen, !Task.isShuttingDownGracefully else { break }
+                    seen = notifier.generation(for: device.shopID)
                     page = try await build()
                     if !page.isQuiet { break }
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// The SQL the two backends disagree on; everything else is written once, in the subset both speak.
 enum SQLDialect: Sendable {
@@ -41,8 +42,21 @@ protocol HubSQL {
     /// Runs a query and returns every row.
     func rows(_ sql: String, _ arguments: [any SQLBindable]) throws -> [HubRow]
 
-    /// The transaction changes the feed: other hub processes are told when it commits (PostgreSQL's NOTIFY).
-    func noteFeedChange()
+    /// Whose feeds the transaction changed so far: PostgreSQL tells other hub processes at commit (NOTIFY), and the
+    /// caller may tell this process's live feed.
+    var feedChanges: FeedChangeRecord { get }
+}
+
+/// Whose feeds one transaction changed, if any.
+final class FeedChangeRecord: Sendable {
+    private let record = NIOLockedValueBox<FeedChangeScope?>(nil)
+
+    /// The transaction took a position for a change of `scope`'s feeds.
+    func note(_ scope: FeedChangeScope) {
+        record.withLockedValue { $0 = scope.merged(with: $0) }
+    }
+
+    var scope: FeedChangeScope? { record.withLockedValue { $0 } }
 }
 
 extension HubSQL {

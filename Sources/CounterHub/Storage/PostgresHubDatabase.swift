@@ -75,9 +75,9 @@ final class PostgresHubDatabase: HubDatabase {
             do {
                 try sql.execute(begin)
                 let result = try body(sql)
-                if sql.feedChanged.withLockedValue({ $0 }) {
+                if let scope = sql.feedChanges.scope {
                     // Delivered at commit, to every hub process listening (HubStore.listenForChanges).
-                    try sql.execute("SELECT pg_notify(?, '')", [HubStore.feedChannel])
+                    try sql.execute("SELECT pg_notify(?, ?)", [HubStore.feedChannel, scope.payload])
                 }
                 try sql.execute("COMMIT")
                 return result
@@ -132,13 +132,8 @@ final class PostgresHubDatabase: HubDatabase {
     struct Connection: HubSQL {
         let connection: PostgresConnection
         let logger: Logger
-        /// Whether the transaction took a feed position.
-        let feedChanged = NIOLockedValueBox(false)
+        let feedChanges = FeedChangeRecord()
         var dialect: SQLDialect { .postgres }
-
-        func noteFeedChange() {
-            feedChanged.withLockedValue { $0 = true }
-        }
 
         @discardableResult
         func execute(_ sql: String, _ arguments: [any SQLBindable]) throws -> Int {

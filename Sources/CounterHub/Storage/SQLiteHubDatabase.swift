@@ -24,8 +24,8 @@ struct SQLiteHubDatabase: HubDatabase {
         let db: Database
         var dialect: SQLDialect { .sqlite }
 
-        /// Nothing to do: other processes on the file see the new position (``HubStore/watchPosition``).
-        func noteFeedChange() {}
+        /// Other processes on the file see the new position (``HubStore/watchPosition``).
+        let feedChanges = FeedChangeRecord()
 
         @discardableResult
         func execute(_ sql: String, _ arguments: [any SQLBindable]) throws -> Int {
