@@ -51,6 +51,12 @@ public final class HubStore: Sendable {
         }
     }
 
+    /// Opens the store in a SQLite database GRDB already holds (an in-memory `DatabaseQueue` for fuzzing and
+    /// benchmarks), creating or updating its tables.
+    public convenience init(writer: any DatabaseWriter) throws {
+        try self.init(database: SQLiteHubDatabase(writer: writer))
+    }
+
     /// Opens the store in a PostgreSQL database (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`), creating
     /// or updating its tables, and makes sure a root key and a signing key exist.
     public convenience init(postgres url: String) throws {
