@@ -63,9 +63,14 @@ public final class HubStore: Sendable {
         try self.init(database: PostgresHubDatabase(url: url))
     }
 
+    /// Whether `location` names a PostgreSQL database (`postgres://` or `postgresql://`) rather than a directory.
+    public static func isPostgresURL(_ location: String) -> Bool {
+        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
+    }
+
     /// Opens the store in `location`: a `postgres://` URL, or else a data directory.
     public convenience init(location: String) throws {
-        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
+        if Self.isPostgresURL(location) {
             try self.init(postgres: location)
         } else {
             try self.init(directory: location)

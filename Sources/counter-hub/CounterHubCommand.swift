@@ -39,7 +39,7 @@ struct DataOptions: ParsableArguments {
     }
 
     func validate() throws {
-        if let url = databaseURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+        if let url = databaseURL, !HubStore.isPostgresURL(url) {
             throw ValidationError("--database must be a postgres:// URL")
         }
     }
