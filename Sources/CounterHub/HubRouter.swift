@@ -31,15 +31,31 @@ extension BodyErrorCodes {
 }
 
 extension Request {
+    /// The token of an `Authorization: Bearer …` header, if the request has one.
+    var bearerToken: String? {
+        guard let header = headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+        return String(header.dropFirst(7))
+    }
+
+    /// The integer query parameter `name`, `defaultValue` when absent; 400 `invalid_request` ("NAME must be LOW to
+    /// HIGH[ UNIT]") when it is not an integer inside `range`.
+    func integerQuery(_ name: String, in range: ClosedRange<Int>, default defaultValue: Int, unit: String = "") throws -> Int {
+        guard let text = uri.queryParameters.get(name) else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            throw APIError(.badRequest, code: "invalid_request",
+                           message: "\(name) must be \(range.lowerBound) to \(range.upperBound)" + (unit.isEmpty ? "" : " " + unit))
+        }
+        return value
+    }
+
     /// The device whose bearer credential the request carries; 401 `device_revoked` for a revoked device,
     /// 401 `unauthorized` otherwise.
     func authenticatedDevice(in store: HubStore) async throws -> HubDevice {
-        guard let header = headers[.authorization], header.hasPrefix("Bearer ") else {
+        guard let token = bearerToken else {
             throw APIError(.unauthorized, code: "unauthorized", message: "missing or wrong device credential")
         }
         let device: HubDevice?
         do {
-            let token = String(header.dropFirst(7))
             device = try await store.blocking { try $0.device(bearer: token) }
         } catch let error as HubError where error.code == "device_revoked" {
             throw APIError(.unauthorized, code: error.code, message: error.message)

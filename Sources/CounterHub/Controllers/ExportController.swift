@@ -8,17 +8,13 @@ struct ExportController: Controller {
 
     func addRoutes(to router: Router<ServerRequestContext>) {
         router.get("v1/admin/events") { request, _ in
-            guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            guard let token = request.bearerToken else {
                 throw APIError(.unauthorized, code: "unauthorized", message: "missing admin credential")
             }
-            let token = String(header.dropFirst(7))
             guard try await store.blocking({ try $0.isAdmin(bearer: token) }) else {
                 throw APIError(.unauthorized, code: "unauthorized", message: "not a valid admin credential")
             }
-            let limitText = request.uri.queryParameters.get("limit") ?? "1000"
-            guard let limit = Int(limitText), (1...5000).contains(limit) else {
-                throw APIError(.badRequest, code: "invalid_request", message: "limit must be 1 to 5000")
-            }
+            let limit = try request.integerQuery("limit", in: 1...5000, default: 1000)
             let after = request.uri.queryParameters.get("after")
             if let after, !(1...64).contains(after.unicodeScalars.count) {
                 throw APIError(.badRequest, code: "invalid_request", message: "after must be 1 to 64 characters")

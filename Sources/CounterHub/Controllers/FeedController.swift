@@ -13,14 +13,8 @@ struct FeedController: Controller {
     func addRoutes(to router: Router<ServerRequestContext>) {
         router.get("v1/feed") { request, _ in
             let device = try await request.authenticatedDevice(in: store)
-            let limitText = request.uri.queryParameters.get("limit") ?? "1000"
-            guard let limit = Int(limitText), (1...5000).contains(limit) else {
-                throw APIError(.badRequest, code: "invalid_request", message: "limit must be 1 to 5000")
-            }
-            let waitText = request.uri.queryParameters.get("wait") ?? "0"
-            guard let wait = Int(waitText), (0...HubStore.liveFeedMaxWait).contains(wait) else {
-                throw APIError(.badRequest, code: "invalid_request", message: "wait must be 0 to \(HubStore.liveFeedMaxWait) seconds")
-            }
+            let limit = try request.integerQuery("limit", in: 1...5000, default: 1000)
+            let wait = try request.integerQuery("wait", in: 0...HubStore.liveFeedMaxWait, default: 0, unit: "seconds")
             // Hummingbird has already percent-decoded the value. The contract bounds it to 1...1024 characters.
             let cursor = request.uri.queryParameters.get("cursor")
             if let cursor, !(1...FeedCursor.maxLength).contains(cursor.unicodeScalars.count) {
