@@ -5,6 +5,12 @@ import Foundation
 extension HubStore {
     /// Builds the next feed page for a device (docs/protocol.md, `GET /v1/feed`), in one read transaction.
     public func feedPage(for device: HubDevice, cursor: String?, limit: Int, now: Date = Date()) throws -> FeedPage {
+        try feedRead(for: device, cursor: cursor, limit: limit, now: now).page
+    }
+
+    /// ``feedPage(for:cursor:limit:now:)``, also saying whether the device's last sync is due to be written down
+    /// (``noteFeedRead(by:now:)``): read in the same transaction, so most feed requests cost no write at all.
+    func feedRead(for device: HubDevice, cursor: String?, limit: Int, now: Date = Date()) throws -> (page: FeedPage, recordDue: Bool) {
         try database.read { sql in
             guard let shop = try sql.row("SELECT * FROM shop WHERE id = ?", [device.shopID]) else {
                 throw HubError("not_found", "the device's shop no longer exists")
@@ -12,7 +18,10 @@ extension HubStore {
             let position = try Self.currentPosition(sql)
             let epoch = try Self.currentEpoch(sql)
             // The watermark and the use counts come from the same read, so they agree.
-            let acknowledged = try sql.value(Int64.self, "SELECT acknowledged_sequence FROM device WHERE id = ?", [device.id]) ?? 0
+            let deviceRow = try sql.row("SELECT acknowledged_sequence, last_feed_at FROM device WHERE id = ?", [device.id])
+            let acknowledged: Int64 = try deviceRow?["acknowledged_sequence"] ?? 0
+            let lastFeedAt: Date? = try deviceRow?["last_feed_at"]
+            let recordDue = lastFeedAt.map { $0 <= now.addingTimeInterval(-Self.feedReadRecordInterval) } ?? true
             // A missing, malformed, foreign or future cursor, or one of an earlier epoch, starts a full resync.
             let after = cursor.flatMap { FeedCursor.parse($0, epoch: epoch, shop: device.shopID) }.flatMap { $0 <= position ? $0 : nil }
             let reset = after == nil
@@ -64,12 +73,13 @@ extension HubStore {
             let keySet = (reset || keySetPosition > from) ? try Self.latestKeySet(sql).map {
                 FeedPage.SignedKeySet(payload: $0.payload.base64EncodedString(), signature: $0.signature.base64EncodedString())
             } : nil
-            return FeedPage(serverTime: now, cursor: cursor, nextCursor: FeedCursor.make(epoch: epoch, shop: device.shopID, position: reached),
+            let page = FeedPage(serverTime: now, cursor: cursor, nextCursor: FeedCursor.make(epoch: epoch, shop: device.shopID, position: reached),
                             position: position, upToDate: upToDate, reset: reset,
                             maxDataAgeSeconds: try shop["max_data_age_seconds"], watermark: .init(deviceSequence: acknowledged),
                             shop: .init(id: try shop["id"], name: try shop["name"], timeZone: try shop["time_zone"]),
                             campaigns: campaigns, tokens: tokens, tombstones: tombstones, revocations: revocations,
                             keySet: keySet)
+            return (page, recordDue)
         }
     }
 

@@ -74,7 +74,11 @@ import Testing
         let hub = try Hub()
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(try hub.store.devices().first?.lastFeedAt == nil)
+        // The page's read says when a write is due, so most feed requests write nothing.
+        #expect(try hub.store.feedRead(for: hub.device, cursor: nil, limit: 10, now: start).recordDue)
         try hub.store.noteFeedRead(by: hub.device, now: start)
+        #expect(try !hub.store.feedRead(for: hub.device, cursor: nil, limit: 10, now: start.addingTimeInterval(30)).recordDue)
+        #expect(try hub.store.feedRead(for: hub.device, cursor: nil, limit: 10, now: start.addingTimeInterval(61)).recordDue)
         try hub.store.noteFeedRead(by: hub.device, now: start.addingTimeInterval(30))
         #expect(try hub.store.devices().first?.lastFeedAt == start)
         try hub.store.noteFeedRead(by: hub.device, now: start.addingTimeInterval(61))

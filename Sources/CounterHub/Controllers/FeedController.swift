@@ -20,27 +20,29 @@ struct FeedController: Controller {
             if let cursor, !(1...FeedCursor.maxLength).contains(cursor.unicodeScalars.count) {
                 throw APIError(.badRequest, code: "invalid_request", message: "cursor must be 1 to \(FeedCursor.maxLength) characters")
             }
-            let build: @Sendable () async throws -> FeedPage = {
-                try await store.blocking { try $0.feedPage(for: device, cursor: cursor, limit: limit) }
+            let build: @Sendable () async throws -> (page: FeedPage, recordDue: Bool) = {
+                try await store.blocking { try $0.feedRead(for: device, cursor: cursor, limit: limit) }
             }
             // The generation is read before the page, so a change committed in between wakes the wait at once.
             var seen = notifier.generation(for: device.shopID)
-            var page = try await build()
+            var (page, recordDue) = try await build()
             if wait > 0, page.isQuiet {
                 let deadline = ContinuousClock.now + .seconds(wait)
                 while ContinuousClock.now < deadline {
                     // A hub shutting down answers its held requests at once instead of keeping them to the end.
                     let observed = seen
                     await cancelWhenGracefulShutdown { await notifier.wait(shop: device.shopID, after: observed, until: deadline) }
-                    guard notifier.generation(for: device.shopID) != seen, !Task.isShuttingDownGracefully else { break }
-                    seen = notifier.generation(for: device.shopID)
-                    page = try await build()
+                    let current = notifier.generation(for: device.shopID)
+                    guard current != seen, !Task.isShuttingDownGracefully else { break }
+                    seen = current
+                    page = try await build().page
                     if !page.isQuiet { break }
                 }
                 // Counters take the hub's clock from the page: it must be the time of the answer.
                 page.serverTime = Date()
             }
-            try await store.blocking { try $0.noteFeedRead(by: device) }
+            // The last sync is written down at most once a minute, and only then is this request a write.
+            if recordDue { try await store.blocking { try $0.noteFeedRead(by: device) } }
             page.liveFeedMaxWaitSeconds = HubStore.liveFeedMaxWait
             return JSONResponse(page)
         }
