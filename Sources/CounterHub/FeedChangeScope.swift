@@ -4,6 +4,9 @@ public enum FeedChangeScope: Sendable, Equatable {
     case everyShop
     case shops(Set<String>)
 
+    /// A change no counter's feed shows (a new token of a campaign whose feed carries only exceptions).
+    static let nobody = FeedChangeScope.shops([])
+
     /// The scope of a campaign's or token's shop list (empty: any shop).
     init(shopIDs: [String]) {
         self = shopIDs.isEmpty ? .everyShop : .shops(Set(shopIDs))

@@ -18,10 +18,12 @@ public struct CampaignSpec: Sendable {
     public var activeFrom: Date?
     public var activeUntil: Date?
     public var offlinePolicy: Campaign.OfflinePolicy
+    /// Which of its tokens go into counters' feeds (docs/protocol.md, "What a counter holds").
+    public var tokenFeed: TokenFeed
 
     public init(id: String, title: String, product: String, faceValueFen: Int, shopRewardFen: Int?, uses: Int,
                 shopIDs: [String], validDays: Int?, activeFrom: Date?, activeUntil: Date?,
-                offlinePolicy: Campaign.OfflinePolicy) {
+                offlinePolicy: Campaign.OfflinePolicy, tokenFeed: TokenFeed = .all) {
         self.id = id
         self.title = title
         self.product = product
@@ -33,7 +35,18 @@ public struct CampaignSpec: Sendable {
         self.activeFrom = activeFrom
         self.activeUntil = activeUntil
         self.offlinePolicy = offlinePolicy
+        self.tokenFeed = tokenFeed
     }
+}
+
+/// Which tokens of a campaign the hub sends to counters.
+public enum TokenFeed: String, Sendable, CaseIterable {
+    /// Every token, from issue on: typeable codes work offline at every counter the campaign reaches.
+    case all
+    /// Only the tokens a signature cannot speak for: revoked, used (their use counts) or deleted ones. A counter
+    /// holds the campaign and its exceptions, not a copy of every code; only signed codes redeem offline.
+    /// Needs `allow_signed`.
+    case exceptions
 }
 
 /// One issued token: the typeable code, the signed code and the id.
@@ -67,17 +80,20 @@ extension HubStore {
             throw HubError("invalid_amount", "amounts must not be negative")
         }
         for shop in spec.shopIDs { try Self.checkIdentifier(shop, what: "shop id") }
+        guard spec.tokenFeed == .all || spec.offlinePolicy == .allowSigned else {
+            throw HubError("invalid_token_feed", "token feed exceptions needs offline policy allow_signed: counters hold no copy of its codes")
+        }
         try database.write { sql in
             guard try sql.value(Int.self, "SELECT COUNT(*) FROM campaign WHERE id = ?", [spec.id]) == 0 else {
                 throw HubError("exists", "campaign \(spec.id) already exists")
             }
             try sql.execute("""
                 INSERT INTO campaign (id, title, product, face_value_fen, shop_reward_fen, uses, shop_ids, valid_days,
-                                      active_from, active_until, offline_policy, status, position)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)
+                                      active_from, active_until, offline_policy, token_feed, status, position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)
                 """, [spec.id, spec.title, spec.product, spec.faceValueFen, spec.shopRewardFen, spec.uses,
                       Self.encodeShops(spec.shopIDs), spec.validDays, spec.activeFrom, spec.activeUntil,
-                      spec.offlinePolicy.rawValue, try Self.nextPosition(sql, for: FeedChangeScope(shopIDs: spec.shopIDs))])
+                      spec.offlinePolicy.rawValue, spec.tokenFeed.rawValue, try Self.nextPosition(sql, for: FeedChangeScope(shopIDs: spec.shopIDs))])
         }
     }
 
@@ -93,12 +109,13 @@ extension HubStore {
             let uses: Int = try row["uses"]
             let validDays: Int? = try row["valid_days"]
             let validUntil = validDays.map { now.addingTimeInterval(TimeInterval($0) * 86_400).rounded() }
+            let inFeed = try Self.tokensStartInFeed(row)
             var issued: [IssuedToken] = []
             issued.reserveCapacity(count)
             let insert = """
                 INSERT INTO token (id, code_hash, campaign_id, shop_ids, uses_total, valid_from, valid_until, status,
-                                   key_id, position)
-                VALUES (?, ?, ?, ?, ?, NULL, ?, 'active', ?, ?)
+                                   key_id, in_feed, position)
+                VALUES (?, ?, ?, ?, ?, NULL, ?, 'active', ?, ?, ?)
                 """
             for _ in 0..<count {
                 let tokenID = TokenID.random()
@@ -108,7 +125,8 @@ extension HubStore {
                                                validUntil: validUntil)
                 let signed = try SignedCode.issue(claims, signingKey: signing.key)
                 try sql.execute(insert, [tokenID.hex, try CanonicalCode(code).hash.hex, campaign, Self.encodeShops(shops), uses,
-                                         validUntil, Int64(signing.id), try Self.nextPosition(sql, for: FeedChangeScope(shopIDs: shops))])
+                                         validUntil, Int64(signing.id), inFeed,
+                                         try Self.nextPosition(sql, for: inFeed ? FeedChangeScope(shopIDs: shops) : .nobody)])
                 issued.append(IssuedToken(tokenId: tokenID.hex, code: code, signedCode: signed))
             }
             return issued
@@ -123,7 +141,7 @@ extension HubStore {
                 throw HubError("not_found", "no token \(tokenID)")
             }
             let changed = try sql.execute("""
-                UPDATE token SET status = 'revoked', revoked_reason = ?, revoked_at = ?, position = ? WHERE id = ?
+                UPDATE token SET status = 'revoked', revoked_reason = ?, revoked_at = ?, in_feed = TRUE, position = ? WHERE id = ?
                 """, [reason, now, try Self.nextPosition(sql, for: FeedChangeScope(shopIDs: Self.decodeShops(shops))), tokenID])
             guard changed == 1 else { throw HubError("not_found", "no token \(tokenID)") }
         }
@@ -140,6 +158,11 @@ extension HubStore {
                             [try CanonicalCode(code).hash.hex, shop, now + 86_400])
         }
         return code
+    }
+
+    /// Whether a new token of this campaign row goes into counters' feeds at once (``TokenFeed``).
+    static func tokensStartInFeed(_ campaign: HubRow) throws -> Bool {
+        TokenFeed(rawValue: try campaign["token_feed"]) != .exceptions
     }
 
     static func checkIdentifier(_ value: String, what: String) throws {
@@ -167,12 +190,18 @@ extension HubStore {
     /// code hash: a fast path for benchmarks and load tests (no signed codes are made).
     public func seedTokens(campaign: String, codes: [String], uses: Int = 1) throws {
         try database.write { sql in
+            guard let row = try sql.row("SELECT * FROM campaign WHERE id = ?", [campaign]) else {
+                throw HubError("not_found", "no campaign \(campaign)")
+            }
+            let shops: String = try row["shop_ids"]
+            let inFeed = try Self.tokensStartInFeed(row)
+            let scope = inFeed ? FeedChangeScope(shopIDs: Self.decodeShops(shops)) : .nobody
             for code in codes {
                 let hash = try CanonicalCode(code).hash
                 try sql.execute("""
-                    INSERT INTO token (id, code_hash, campaign_id, shop_ids, uses_total, status, position)
-                    VALUES (?, ?, ?, '[]', ?, 'active', ?)
-                    """, [Hex.encode(hash.bytes.prefix(16)), hash.hex, campaign, uses, try Self.nextPosition(sql, for: .everyShop)])
+                    INSERT INTO token (id, code_hash, campaign_id, shop_ids, uses_total, status, in_feed, position)
+                    VALUES (?, ?, ?, ?, ?, 'active', ?, ?)
+                    """, [Hex.encode(hash.bytes.prefix(16)), hash.hex, campaign, shops, uses, inFeed, try Self.nextPosition(sql, for: scope)])
             }
         }
     }

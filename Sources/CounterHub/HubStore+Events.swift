@@ -115,7 +115,7 @@ extension HubStore {
             try store(reason == nil ? "accepted" : "conflict", reason, sequence: storedSequence, token: tokenID,
                       redemption: nil, uses: uses, position: position)
             if let storedSequence { try Self.checkClock(of: device, sequence: storedSequence, occurredAt: event.occurredAt, now: now, sql) }
-            try sql.execute("UPDATE token SET position = ? WHERE id = ?", [position, tokenID])
+            try sql.execute("UPDATE token SET position = ?, in_feed = TRUE WHERE id = ?", [position, tokenID])
             return result(reason == nil ? "accepted" : "conflict", reason)
         case "void":
             guard let sequence = event.deviceSequence, sequence >= 1, let redemptionID = event.redemptionId?.lowercased() else {
@@ -140,7 +140,7 @@ extension HubStore {
                       position: position)
             try Self.checkClock(of: device, sequence: sequence, occurredAt: event.occurredAt, now: now, sql)
             if let tokenID {
-                try sql.execute("UPDATE token SET position = ? WHERE id = ?", [position, tokenID])
+                try sql.execute("UPDATE token SET position = ?, in_feed = TRUE WHERE id = ?", [position, tokenID])
             }
             return result("accepted")
         case "rejection":

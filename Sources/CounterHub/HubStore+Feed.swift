@@ -26,6 +26,7 @@ extension HubStore {
             let after = cursor.flatMap { FeedCursor.parse($0, epoch: epoch, shop: device.shopID) }.flatMap { $0 <= position ? $0 : nil }
             let reset = after == nil
             let from = after ?? 0
+            // Tokens a signature speaks for are not sent (TokenFeed.exceptions); the partial index token_feed holds the rest.
             // Each table is read in position order through its index and the two are merged here:
             // a UNION with ORDER BY would sort every remaining row for every page.
             let visible = sql.dialect.shopVisible("?2")
@@ -34,7 +35,7 @@ extension HubStore {
                 ORDER BY position LIMIT ?3
                 """, [from, device.shopID, limit]).map { (kind: "campaign", id: try $0["id"] as String, position: try $0["position"] as Int64) }
             let tokenChanges = try sql.rows("""
-                SELECT id, position FROM token WHERE position > ?1 AND NOT (?4 AND deleted) AND \(visible)
+                SELECT id, position FROM token WHERE position > ?1 AND in_feed AND NOT (?4 AND deleted) AND \(visible)
                 ORDER BY position LIMIT ?3
                 """, [from, device.shopID, limit, reset]).map { (kind: "token", id: try $0["id"] as String, position: try $0["position"] as Int64) }
             let changes = Array((campaignChanges + tokenChanges).sorted { $0.position < $1.position }.prefix(limit))

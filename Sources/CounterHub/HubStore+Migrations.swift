@@ -138,6 +138,14 @@ extension HubStore {
                 );
                 """)
         }
+        migrator.registerMigration("v6-token-feed") { db in
+            // What each counter holds: a campaign may send only the exceptions of its tokens (TokenFeed).
+            try db.execute(sql: """
+                ALTER TABLE campaign ADD COLUMN token_feed TEXT NOT NULL DEFAULT 'all';
+                ALTER TABLE token ADD COLUMN in_feed BOOLEAN NOT NULL DEFAULT 1;
+                CREATE INDEX token_feed ON token(position) WHERE in_feed;
+                """)
+        }
         return migrator
     }
 }

@@ -39,15 +39,21 @@ extension CounterHubCommand {
             @Option(help: "Comma-separated shop ids where its codes are valid (default: any shop).") var shops: String?
             @Option(help: "Codes are valid this many days from issue (default: no end).") var validDays: Int?
             @Option(help: "allow_signed (signed codes work offline before sync) or cache_only.") var offlinePolicy = "allow_signed"
+            @Option(help: ArgumentHelp("all (every token goes to counters) or exceptions (only revoked and used ones; signed codes only).",
+                                       discussion: "exceptions keeps a platform-wide campaign out of every counter's ledger."))
+            var tokenFeed = "all"
 
             func run() throws {
                 guard let policy = Campaign.OfflinePolicy(rawValue: offlinePolicy) else {
                     throw ValidationError("--offline-policy must be allow_signed or cache_only")
                 }
+                guard let feed = TokenFeed(rawValue: tokenFeed) else {
+                    throw ValidationError("--token-feed must be all or exceptions")
+                }
                 let spec = CampaignSpec(id: id, title: title, product: product, faceValueFen: try parseYuan(faceValue),
                                         shopRewardFen: try shopReward.map(parseYuan), uses: uses,
                                         shopIDs: shops?.split(separator: ",").map(String.init) ?? [], validDays: validDays,
-                                        activeFrom: nil, activeUntil: nil, offlinePolicy: policy)
+                                        activeFrom: nil, activeUntil: nil, offlinePolicy: policy, tokenFeed: feed)
                 try admin { try options.store().createCampaign(spec) }
                 print("campaign \(id) created")
             }

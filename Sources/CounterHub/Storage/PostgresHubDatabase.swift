@@ -75,7 +75,7 @@ final class PostgresHubDatabase: HubDatabase {
             do {
                 try sql.execute(begin)
                 let result = try body(sql)
-                if let scope = sql.feedChanges.scope {
+                if let scope = sql.feedChanges.scope, scope != .nobody {
                     // Delivered at commit, to every hub process listening (HubStore.listenForChanges).
                     try sql.execute("SELECT pg_notify(?, ?)", [HubStore.feedChannel, scope.payload])
                 }

@@ -129,5 +129,10 @@ enum PostgresSchema {
             )
             """,
         ]),
+        ("v3-token-feed", [
+            "ALTER TABLE campaign ADD COLUMN token_feed TEXT NOT NULL DEFAULT 'all'",
+            "ALTER TABLE token ADD COLUMN in_feed BOOLEAN NOT NULL DEFAULT true",
+            "CREATE INDEX token_feed ON token(position) WHERE in_feed",
+        ]),
     ]
 }
