@@ -33,19 +33,24 @@ stage "footprint benchmark smoke run" .build/debug/counter-bench footprint --tok
 stage "scanner benchmark smoke run" .build/debug/counter-bench scan --samples 5 --repetitions 20 --devices 5 --directory "${TMPDIR:-/tmp}"
 stage "OpenAPI conformance of counter-hub" python3 Tests/Conformance/check_openapi.py docs/openapi.yaml .build/debug/counter-hub
 stage "schemathesis against counter-hub (fixed seed, bounded examples)" scripts/test-schemathesis.sh .build/debug/counter-hub
-# counter-hub's second backend: the same hub tests, the conformance check and schemathesis against PostgreSQL in a
-# private cluster (about 2 minutes).
-test_postgres() {
+# counter-hub's second backend: a private cluster (scripts/postgres-cluster.sh), stopped on exit; then the same hub
+# tests, the conformance check and schemathesis against it (about 3 minutes), and the fleet benchmark's smoke run.
+start_postgres() {
     make_temp_dir pg_dir postgres
-    local url
-    url=$(scripts/postgres-cluster.sh start "$pg_dir/cluster")
+    postgres_url=$(scripts/postgres-cluster.sh start "$pg_dir/cluster")
     on_exit scripts/postgres-cluster.sh stop "$pg_dir/cluster"
-    echo "PostgreSQL at $url"
-    COUNTER_HUB_TEST_POSTGRES="$url" swift test --skip-build --filter CounterHubTests
-    local base="${url%%/postgres\?*}" query="${url#*\?}"
-    psql -q "$url" -c "CREATE DATABASE conformance" -c "CREATE DATABASE schemathesis"
+    echo "PostgreSQL at $postgres_url"
+}
+test_postgres() {
+    COUNTER_HUB_TEST_POSTGRES="$postgres_url" swift test --skip-build --filter CounterHubTests
+    local base="${postgres_url%%/postgres\?*}" query="${postgres_url#*\?}"
+    psql -q "$postgres_url" -c "CREATE DATABASE conformance" -c "CREATE DATABASE schemathesis"
     COUNTER_HUB_DATABASE="$base/conformance?$query" python3 Tests/Conformance/check_openapi.py docs/openapi.yaml .build/debug/counter-hub
     COUNTER_HUB_DATABASE="$base/schemathesis?$query" scripts/test-schemathesis.sh .build/debug/counter-hub
 }
+stage "start a private PostgreSQL cluster" start_postgres
 stage "counter-hub on PostgreSQL (hub tests, conformance, schemathesis)" test_postgres
+# 200 counters on PostgreSQL, then SQLite, then two hub processes with one killed; the audit must be clean (about 2 minutes).
+stage "fleet benchmark smoke run" .build/debug/counter-bench fleet --counters 200 --steady-seconds 20 --interval 5 \
+    --burst-seconds 5 --postgres "$postgres_url" --failover --directory "${TMPDIR:-/tmp}"
 stage "package postrm in scratch roots (purge keeps a ledger not yet uploaded)" Tests/Packaging/test-postrm.sh

@@ -187,21 +187,41 @@ extension Date {
 
 extension HubStore {
     /// Adds unsigned tokens for the given typeable codes in one transaction, with ids derived from the
-    /// code hash: a fast path for benchmarks and load tests (no signed codes are made).
-    public func seedTokens(campaign: String, codes: [String], uses: Int = 1) throws {
+    /// code hash: a fast path for benchmarks and load tests (no signed codes are made). `shops` narrows
+    /// the shops of the token at an index (default: the campaign's).
+    public func seedTokens(campaign: String, codes: [String], uses: Int = 1,
+                           shops: (@Sendable (Int) -> [String])? = nil) throws {
         try database.write { sql in
             guard let row = try sql.row("SELECT * FROM campaign WHERE id = ?", [campaign]) else {
                 throw HubError("not_found", "no campaign \(campaign)")
             }
-            let shops: String = try row["shop_ids"]
+            let campaignShops = Self.decodeShops(try row["shop_ids"])
             let inFeed = try Self.tokensStartInFeed(row)
-            let scope = inFeed ? FeedChangeScope(shopIDs: Self.decodeShops(shops)) : .nobody
-            for code in codes {
+            for (index, code) in codes.enumerated() {
                 let hash = try CanonicalCode(code).hash
+                let tokenShops = shops?(index) ?? campaignShops
+                let scope = inFeed ? FeedChangeScope(shopIDs: tokenShops) : .nobody
                 try sql.execute("""
                     INSERT INTO token (id, code_hash, campaign_id, shop_ids, uses_total, status, in_feed, position)
                     VALUES (?, ?, ?, ?, ?, 'active', ?, ?)
-                    """, [Hex.encode(hash.bytes.prefix(16)), hash.hex, campaign, shops, uses, inFeed, try Self.nextPosition(sql, for: scope)])
+                    """, [Hex.encode(hash.bytes.prefix(16)), hash.hex, campaign, Self.encodeShops(tokenShops), uses, inFeed,
+                          try Self.nextPosition(sql, for: scope)])
+            }
+        }
+    }
+
+    /// Creates shops and one enrollment code for each in one transaction, and returns the codes in the shops'
+    /// order: the fast path of load tests (`counter-bench fleet`).
+    public func seedShops(_ ids: [String], now: Date = Date()) throws -> [String] {
+        for id in ids { try Self.checkIdentifier(id, what: "shop id") }
+        return try database.write { sql in
+            try ids.map { id in
+                try sql.execute("INSERT INTO shop (id, name, time_zone, max_data_age_seconds) VALUES (?, ?, 'Asia/Shanghai', ?)",
+                                [id, id, Self.defaultMaxDataAge])
+                let code = TypeableCode.make()
+                try sql.execute("INSERT INTO enrollment_code (code_hash, shop_id, expires_at) VALUES (?, ?, ?)",
+                                [try CanonicalCode(code).hash.hex, id, now + 86_400])
+                return code
             }
         }
     }
