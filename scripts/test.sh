@@ -30,6 +30,7 @@ stage "browser tests (cashier's page in headless Chromium)" swift test --skip-bu
 stage "benchmark smoke run" .build/debug/counter-bench redeem --count 100 --directory "${TMPDIR:-/tmp}"
 stage "receipt benchmark smoke run" .build/debug/counter-bench print --count 20 --cups-server "$COUNTERD_TEST_CUPS" --directory "${TMPDIR:-/tmp}"
 stage "footprint benchmark smoke run" .build/debug/counter-bench footprint --tokens 10000 --idle-seconds 2 --directory "${TMPDIR:-/tmp}"
+stage "holdings benchmark smoke run" .build/debug/counter-bench holdings --any-shop-codes 3000 --shop-codes 300 --revocations 300 --directory "${TMPDIR:-/tmp}"
 stage "scanner benchmark smoke run" .build/debug/counter-bench scan --samples 5 --repetitions 20 --devices 5 --directory "${TMPDIR:-/tmp}"
 stage "OpenAPI conformance of counter-hub" python3 Tests/Conformance/check_openapi.py docs/openapi.yaml .build/debug/counter-hub
 stage "schemathesis against counter-hub (fixed seed, bounded examples)" scripts/test-schemathesis.sh .build/debug/counter-hub

@@ -6,6 +6,6 @@ struct CounterBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "counter-bench",
         abstract: "Benchmarks of counterd, reported as ratios to a baseline measured in the same run.",
-        subcommands: [RedeemBenchmark.self, SyncBenchmark.self, PrintBenchmark.self, ScanBenchmark.self, FootprintBenchmark.self, FleetBenchmark.self,
+        subcommands: [RedeemBenchmark.self, SyncBenchmark.self, PrintBenchmark.self, ScanBenchmark.self, FootprintBenchmark.self, FleetBenchmark.self, HoldingsBenchmark.self,
                       SeedHub.self])
 }

@@ -37,29 +37,35 @@ struct FleetBenchmark: AsyncParsableCommand {
         guard counters >= 1, steadySeconds >= 1, burstSeconds >= 0, interval > 0, burstFactor >= 1 else {
             throw ValidationError("counters, seconds, interval and burst factor must be positive")
         }
-        let files = ProcessFacts.raiseOpenFilesLimit(to: rlim_t(counters * 4 + 1024))
-        guard files >= rlim_t(counters * 3 + 256) else {
-            throw BenchError("the open-files limit is \(files); \(counters) counters need \(counters * 3 + 256) (run as root or raise it)")
+        // Each counter holds its live-feed connection; uploads share a pool of 512.
+        let needed = counters + 2 * 256 + 512 + 64
+        let files = ProcessFacts.raiseOpenFilesLimit(to: rlim_t(counters * 3 + 1024))
+        guard files >= rlim_t(needed) else {
+            throw BenchError("the open-files limit is \(files); \(counters) counters need \(needed) (raise the hard limit: ulimit -Hn)")
         }
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(10))
-        configuration.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: counters * 3)
+        configuration.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: counters + 256)
         let http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        configuration.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
+        let uploadHTTP = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
 
         var results: [FleetResult] = []
         do {
             for kind in kinds {
-                results.append(try await runOnce(kind, hubProcesses: 1, http: http))
+                results.append(try await runOnce(kind, hubProcesses: 1, http: http, uploadHTTP: uploadHTTP))
             }
             if failover, let kind = kinds.first {
-                results.append(try await runOnce(kind, hubProcesses: 2, http: http))
+                results.append(try await runOnce(kind, hubProcesses: 2, http: http, uploadHTTP: uploadHTTP))
             }
         } catch {
             try? await http.shutdown()
+            try? await uploadHTTP.shutdown()
             throw error
         }
         try await http.shutdown()
+        try await uploadHTTP.shutdown()
         print(FleetResult.report(results, counters: counters, interval: interval, steady: steadySeconds, burst: burstSeconds,
                                  burstFactor: burstFactor))
         let failed = results.filter { !$0.audit.isClean }
@@ -89,7 +95,7 @@ struct FleetBenchmark: AsyncParsableCommand {
         })
     }
 
-    func runOnce(_ kind: String, hubProcesses: Int, http: HTTPClient) async throws -> FleetResult {
+    func runOnce(_ kind: String, hubProcesses: Int, http: HTTPClient, uploadHTTP: HTTPClient) async throws -> FleetResult {
         let name = hubProcesses > 1 ? "\(kind), \(hubProcesses) hub processes, one killed" : kind
         log("[\(name)] seeding \(counters) shops …")
         let (location, arguments, size) = try newStore(kind)
@@ -121,7 +127,7 @@ struct FleetBenchmark: AsyncParsableCommand {
         let recorder = FleetRecorder()
         let simulated = try (0..<counters).map { index in
             SimulatedCounter(index: index, shopID: shops[index], tokenID: try tokenID(tokenCodes[index]), fanOutTokenID: fanOutToken,
-                             hubs: hubs.map(\.url), http: http, recorder: recorder)
+                             hubs: hubs.map(\.url), http: http, uploadHTTP: uploadHTTP, recorder: recorder)
         }
 
         log("[\(name)] \(counters) counters enroll and sync …")

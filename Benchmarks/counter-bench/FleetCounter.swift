@@ -50,7 +50,10 @@ struct SimulatedCounter: Sendable {
     let tokenID: String
     let fanOutTokenID: String
     let hubs: [URL]
+    /// The live feed's connections: one held per counter.
     let http: HTTPClient
+    /// Uploads' connections: a bounded pool (requests beyond it queue), so a slow hub cannot run the process out of files.
+    let uploadHTTP: HTTPClient
     let recorder: FleetRecorder
 
     /// The hub this counter talks to after `failures` failed requests: the next one, as a load balancer would.
@@ -125,7 +128,7 @@ struct SimulatedCounter: Sendable {
             for _ in 0..<240 where !acknowledged && !refused {
                 do {
                     let started = ContinuousClock.now
-                    let response = try await HubClient(baseURL: hub(failures), token: token, client: http)
+                    let response = try await HubClient(baseURL: hub(failures), token: token, client: uploadHTTP)
                         .events(EventsRequest(deviceId: device, events: [event], sentAt: Date(), backlog: 0))
                     let latency = ContinuousClock.now - started
                     let status = response.results.first?.status

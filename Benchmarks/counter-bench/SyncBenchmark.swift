@@ -96,19 +96,6 @@ struct SyncBenchmark: AsyncParsableCommand {
             """)
     }
 
-    /// One raw INSERT per token row into a ledger's `token` table (same schema and indexes), `batch` rows per transaction.
-    func rawBulkInsert(path: String, count: Int, batch: Int) throws -> TimeInterval {
-        let ledger = try Ledger(path: path, identity: DeviceIdentity(deviceID: "b", shopID: "b"))
-        ledger.close()
-        let pool = try DatabasePool(path: path)
-        let start = ContinuousClock.now
-        try pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            try insertTokenRows(db, count: count, batch: batch) { "RAW-\($0)" }
-        }
-        return seconds(ContinuousClock.now - start)
-    }
-
     func runSelf(_ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
@@ -117,6 +104,19 @@ struct SyncBenchmark: AsyncParsableCommand {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw ExitCode(process.terminationStatus) }
     }
+}
+
+/// One raw INSERT per token row into a ledger's `token` table (same schema and indexes), `batch` rows per transaction.
+func rawBulkInsert(path: String, count: Int, batch: Int) throws -> TimeInterval {
+    let ledger = try Ledger(path: path, identity: DeviceIdentity(deviceID: "b", shopID: "b"))
+    ledger.close()
+    let pool = try DatabasePool(path: path)
+    let start = ContinuousClock.now
+    try pool.writeWithoutTransaction { db in
+        try db.execute(sql: "PRAGMA synchronous = FULL")
+        try insertTokenRows(db, count: count, batch: batch) { "RAW-\($0)" }
+    }
+    return seconds(ContinuousClock.now - start)
 }
 
 /// Inserts `count` token rows straight into a ledger's `token` table (its schema and indexes), `batch` rows per

@@ -135,15 +135,25 @@ extension HubStore {
 
     /// Revokes a token (refund, fraud). Counters refuse it after their next sync.
     public func revokeToken(_ tokenID: String, reason: String, now: Date = Date()) throws {
+        try revokeTokens([tokenID], reason: reason, now: now)
+    }
+
+    /// Revokes tokens in one transaction (a refund wave): all of them, or none when one is unknown.
+    public func revokeTokens(_ tokenIDs: [String], reason: String, now: Date = Date()) throws {
         try database.write { sql in
-            // The token's row first, then the position row: the order every writer locks them in.
-            guard let shops = try sql.value(String.self, "SELECT shop_ids FROM token WHERE id = ?" + sql.dialect.forUpdate, [tokenID]) else {
-                throw HubError("not_found", "no token \(tokenID)")
+            // The tokens' rows first, by id, then the position row: the order every writer locks them in.
+            var shops: [String: String] = [:]
+            for tokenID in Set(tokenIDs).sorted() {
+                guard let list = try sql.value(String.self, "SELECT shop_ids FROM token WHERE id = ?" + sql.dialect.forUpdate, [tokenID]) else {
+                    throw HubError("not_found", "no token \(tokenID)")
+                }
+                shops[tokenID] = list
             }
-            let changed = try sql.execute("""
-                UPDATE token SET status = 'revoked', revoked_reason = ?, revoked_at = ?, in_feed = TRUE, position = ? WHERE id = ?
-                """, [reason, now, try Self.nextPosition(sql, for: FeedChangeScope(shopIDs: Self.decodeShops(shops))), tokenID])
-            guard changed == 1 else { throw HubError("not_found", "no token \(tokenID)") }
+            for (tokenID, list) in shops.sorted(by: { $0.key < $1.key }) {
+                try sql.execute("""
+                    UPDATE token SET status = 'revoked', revoked_reason = ?, revoked_at = ?, in_feed = TRUE, position = ? WHERE id = ?
+                    """, [reason, now, try Self.nextPosition(sql, for: FeedChangeScope(shopIDs: Self.decodeShops(list))), tokenID])
+            }
         }
     }
 
