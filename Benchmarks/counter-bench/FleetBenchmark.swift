@@ -68,9 +68,11 @@ struct FleetBenchmark: AsyncParsableCommand {
         try await uploadHTTP.shutdown()
         print(FleetResult.report(results, counters: counters, interval: interval, steady: steadySeconds, burst: burstSeconds,
                                  burstFactor: burstFactor))
-        let failed = results.filter { !$0.audit.isClean }
+        let failed = results.filter { !$0.audit.isClean || !$0.stoppedCleanly }
         if !failed.isEmpty {
-            throw BenchError("audit failed: " + failed.map { "\($0.name): \($0.audit.problems.joined(separator: "; "))" }.joined(separator: " | "))
+            throw BenchError("failed: " + failed.map {
+                "\($0.name): \(($0.audit.problems + ($0.stoppedCleanly ? [] : ["a hub did not exit on SIGTERM"])).joined(separator: "; "))"
+            }.joined(separator: " | "))
         }
     }
 
@@ -202,13 +204,14 @@ struct FleetBenchmark: AsyncParsableCommand {
             log("[\(name)] audit …")
             let audit = try FleetAudit.check(store: store, recorder: recorder)
             let state = recorder.state.withLock { $0 }
+            let stoppedCleanly = hubs.map { $0.stop() }.allSatisfy { $0 }
             if kind == "postgres" { try? dropDatabase(location) }
             return FleetResult(name: name, counters: counters, enrollSeconds: enrollTime, rssIdleMiB: rssIdle, rssHeldMiB: rssHeld,
                                peakRSSMiB: peakRSS, hubCPU: steadyCPU.hub / steadyCPU.wall, postgresCPU: steadyCPU.postgres / steadyCPU.wall,
                                isPostgres: kind == "postgres", ingest: LatencySummary(state.ingest), feed: LatencySummary(state.feed),
                                fanOut: LatencySummary(state.fanOut), failedRequests: state.failedRequests,
                                bytesPerMillionEvents: audit.exported > 0 ? (sizeAfter - sizeBefore) / Double(audit.exported) * 1e6 : 0,
-                               audit: audit)
+                               audit: audit, stoppedCleanly: stoppedCleanly)
         }
     }
 

@@ -41,10 +41,18 @@ final class FleetHubProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    func stop() {
-        guard process.isRunning else { return }
+    /// SIGTERM, then SIGKILL when the hub has not exited after `grace` (a hub must not hang on shutdown; the
+    /// benchmark reports one that does).
+    @discardableResult
+    func stop(grace: Duration = .seconds(30)) -> Bool {
+        guard process.isRunning else { return true }
         process.terminate()
-        process.waitUntilExit()
+        let deadline = ContinuousClock.now + grace
+        while process.isRunning, ContinuousClock.now < deadline { usleep(50_000) }
+        guard process.isRunning else { return true }
+        log("counter-hub on port \(port) did not exit within \(grace) of SIGTERM; killing it")
+        kill()
+        return false
     }
 }
 

@@ -59,6 +59,8 @@ struct FleetResult {
     let failedRequests: Int
     let bytesPerMillionEvents: Double
     let audit: FleetAudit
+    /// Every hub process exited on SIGTERM.
+    let stoppedCleanly: Bool
 
     static func report(_ results: [FleetResult], counters: Int, interval: Double, steady: Int, burst: Int,
                        burstFactor: Double) -> String {
@@ -79,7 +81,8 @@ struct FleetResult {
                          + "| \(ms(r.ingest.p50)) / \(ms(r.ingest.p99)) / \(ms(r.ingest.max)) (\(r.ingest.count)) "
                          + "| \(ms(r.feed.p50)) / \(ms(r.feed.p99)) | \(ms(r.fanOut.p50)) / \(ms(r.fanOut.p99)) / \(ms(r.fanOut.max)) (\(r.fanOut.count)/\(r.counters)) "
                          + "| \(r.failedRequests) | \(String(format: "%.0f MB", r.bytesPerMillionEvents / 1e6)) "
-                         + "| \(r.audit.isClean ? "\(r.audit.exported) events, each once" : r.audit.problems.joined(separator: "; ")) |")
+                         + "| \(r.audit.isClean ? "\(r.audit.exported) events, each once" : r.audit.problems.joined(separator: "; "))"
+                         + "\(r.stoppedCleanly ? "" : "; a hub did not exit on SIGTERM") |")
         }
         if let postgres = results.first(where: { $0.isPostgres && !$0.name.contains("killed") }),
            let sqlite = results.first(where: { !$0.isPostgres }) {

@@ -22,13 +22,14 @@ extension HubStore {
     static func ingest(_ request: EventsRequest, from device: HubDevice, now: Date, _ sql: any HubSQL) throws -> EventsResponse {
         // Rows are locked in one order in every transaction, so two batches never deadlock: this device first (two
         // batches of one device run one after the other), then the tokens the batch touches by id, and last the
-        // position row (taken by the first change).
+        // position row, taken at the very end (``takePositions``).
         var acknowledged = try sql.value(Int64.self, "SELECT acknowledged_sequence FROM device WHERE id = ?" + sql.dialect.forUpdate,
                                          [device.id]) ?? 0
         try Self.lockTokens(of: request.events, sql)
         var results: [EventsResponse.Result] = []
+        var changes: [PositionedChange] = []
         for event in request.events {
-            results.append(try Self.ingest(event, from: device, now: now, sql))
+            results.append(try Self.ingest(event, from: device, now: now, changes: &changes, sql))
         }
         while try sql.value(Int.self, "SELECT 1 FROM event WHERE device_id = ? AND device_sequence = ?",
                             [device.id, acknowledged + 1]) == 1 {
@@ -36,6 +37,7 @@ extension HubStore {
         }
         try sql.execute("UPDATE device SET acknowledged_sequence = ? WHERE id = ?", [acknowledged, device.id])
         try Self.noteUploadHealth(of: device, sentAt: request.sentAt, backlog: request.backlog, now: now, sql)
+        try Self.takePositions(for: changes, sql)
         return EventsResponse(serverTime: now, results: results, acknowledgedSequence: acknowledged)
     }
 
@@ -56,8 +58,28 @@ extension HubStore {
         try sql.execute("SELECT id FROM token WHERE id IN (\(placeholders(sorted.count))) ORDER BY id FOR UPDATE", sorted)
     }
 
+    /// An event for the export, and the token change other counters need, waiting for its position.
+    struct PositionedChange {
+        let eventID: String
+        let tokenID: String?
+        let scope: FeedChangeScope
+    }
+
+    /// Gives each change its position, last in the transaction. Every writer waits for the position row, which
+    /// stays locked until commit (positions in commit order, ``nextPosition(_:for:now:)``): the less a transaction
+    /// does after taking it, the more uploads commit per second.
+    static func takePositions(for changes: [PositionedChange], _ sql: any HubSQL) throws {
+        for change in changes {
+            let position = try nextPosition(sql, for: change.scope)
+            try sql.execute("UPDATE event SET position = ? WHERE id = ?", [position, change.eventID])
+            if let token = change.tokenID {
+                try sql.execute("UPDATE token SET position = ?, in_feed = TRUE WHERE id = ?", [position, token])
+            }
+        }
+    }
+
     private static func ingest(_ event: EventsRequest.Event, from device: HubDevice, now: Date,
-                               _ sql: any HubSQL) throws -> EventsResponse.Result {
+                               changes: inout [PositionedChange], _ sql: any HubSQL) throws -> EventsResponse.Result {
         func result(_ status: String, _ reason: String? = nil) -> EventsResponse.Result {
             EventsResponse.Result(id: event.id, status: status, reason: reason)
         }
@@ -82,15 +104,15 @@ extension HubStore {
             try store("rejected", reason, sequence: sequence, token: nil, redemption: nil, uses: 0)
             return result("rejected", reason)
         }
-        /// Stores the event; `position` (its place in the export) only for what the commission engine receives.
-        func store(_ status: String, _ reason: String?, sequence: Int64?, token: String?, redemption: String?, uses: Int,
-                   position: Int64? = nil) throws {
+        /// Stores the event; what the commission engine receives gets its position (its place in the export) at the
+        /// end of the transaction (``takePositions``).
+        func store(_ status: String, _ reason: String?, sequence: Int64?, token: String?, redemption: String?, uses: Int) throws {
             try sql.execute("""
                 INSERT INTO event (id, device_id, type, device_sequence, token_id, redemption_id, uses, status, reason,
-                                   occurred_at, received_at, body, position)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   occurred_at, received_at, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [event.id.lowercased(), device.id, event.type, sequence, token, redemption, uses, status,
-                      reason, event.occurredAt, now, body, position])
+                      reason, event.occurredAt, now, body])
         }
         switch event.type {
         case "redemption":
@@ -109,13 +131,13 @@ extension HubStore {
                 reason = "sequence_reused"
             }
             reason = try reason ?? conflictReason(token: token, uses: uses, at: event.occurredAt, shop: device.shopID, sql)
+            try store(reason == nil ? "accepted" : "conflict", reason, sequence: storedSequence, token: tokenID,
+                      redemption: nil, uses: uses)
+            if let storedSequence { try Self.checkClock(of: device, sequence: storedSequence, occurredAt: event.occurredAt, now: now, sql) }
             // One position for both: the export's place of the event, and the token's change (other counters need
             // the new count).
-            let position = try nextPosition(sql, for: FeedChangeScope(shopIDs: decodeShops(try token["shop_ids"])))
-            try store(reason == nil ? "accepted" : "conflict", reason, sequence: storedSequence, token: tokenID,
-                      redemption: nil, uses: uses, position: position)
-            if let storedSequence { try Self.checkClock(of: device, sequence: storedSequence, occurredAt: event.occurredAt, now: now, sql) }
-            try sql.execute("UPDATE token SET position = ?, in_feed = TRUE WHERE id = ?", [position, tokenID])
+            changes.append(PositionedChange(eventID: event.id.lowercased(), tokenID: tokenID,
+                                            scope: FeedChangeScope(shopIDs: decodeShops(try token["shop_ids"]))))
             return result(reason == nil ? "accepted" : "conflict", reason)
         case "void":
             guard let sequence = event.deviceSequence, sequence >= 1, let redemptionID = event.redemptionId?.lowercased() else {
@@ -135,13 +157,10 @@ extension HubStore {
             }
             let tokenID: String? = try redemption["token_id"]
             let tokenShops = try tokenID.flatMap { try sql.value(String.self, "SELECT shop_ids FROM token WHERE id = ?", [$0]) }
-            let position = try nextPosition(sql, for: tokenShops.map { FeedChangeScope(shopIDs: decodeShops($0)) } ?? .everyShop)
-            try store("accepted", nil, sequence: sequence, token: tokenID, redemption: redemptionID, uses: try redemption["uses"],
-                      position: position)
+            try store("accepted", nil, sequence: sequence, token: tokenID, redemption: redemptionID, uses: try redemption["uses"])
             try Self.checkClock(of: device, sequence: sequence, occurredAt: event.occurredAt, now: now, sql)
-            if let tokenID {
-                try sql.execute("UPDATE token SET position = ?, in_feed = TRUE WHERE id = ?", [position, tokenID])
-            }
+            changes.append(PositionedChange(eventID: event.id.lowercased(), tokenID: tokenID,
+                                            scope: tokenShops.map { FeedChangeScope(shopIDs: decodeShops($0)) } ?? .everyShop))
             return result("accepted")
         case "rejection":
             guard event.reason != nil else { return try refuse("invalid_event") }
