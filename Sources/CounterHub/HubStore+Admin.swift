@@ -113,9 +113,9 @@ extension HubStore {
             var issued: [IssuedToken] = []
             issued.reserveCapacity(count)
             let insert = """
-                INSERT INTO token (id, code_hash, campaign_id, shop_ids, uses_total, valid_from, valid_until, status,
+                INSERT INTO token (id, code_hash, campaign_id, shop_ids, shop_key, uses_total, valid_from, valid_until, status,
                                    key_id, in_feed, position)
-                VALUES (?, ?, ?, ?, ?, NULL, ?, 'active', ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, NULL, ?, 'active', ?, ?, ?)
                 """
             for _ in 0..<count {
                 let tokenID = TokenID.random()
@@ -124,7 +124,7 @@ extension HubStore {
                                                shopScope: ShopScope(shopIDs: shops), uses: uses, validFrom: nil,
                                                validUntil: validUntil)
                 let signed = try SignedCode.issue(claims, signingKey: signing.key)
-                try sql.execute(insert, [tokenID.hex, try CanonicalCode(code).hash.hex, campaign, Self.encodeShops(shops), uses,
+                try sql.execute(insert, [tokenID.hex, try CanonicalCode(code).hash.hex, campaign, Self.encodeShops(shops), Self.shopKey(shops), uses,
                                          validUntil, Int64(signing.id), inFeed,
                                          try Self.nextPosition(sql, for: inFeed ? FeedChangeScope(shopIDs: shops) : .nobody)])
                 issued.append(IssuedToken(tokenId: tokenID.hex, code: code, signedCode: signed))
@@ -181,6 +181,12 @@ extension HubStore {
         }
     }
 
+    /// The token column a shop's feed finds its tokens by, through the index `token_shop_feed`: `*` for any shop,
+    /// the shop for one shop, `NULL` for several (those are found by their list).
+    static func shopKey(_ shops: [String]) -> String? {
+        shops.isEmpty ? "*" : shops.count == 1 ? shops[0] : nil
+    }
+
     static func encodeShops(_ shops: [String]) -> String {
         String(decoding: (try? JSONEncoder().encode(shops)) ?? Data("[]".utf8), as: UTF8.self)
     }
@@ -212,9 +218,10 @@ extension HubStore {
                 let tokenShops = shops?(index) ?? campaignShops
                 let scope = inFeed ? FeedChangeScope(shopIDs: tokenShops) : .nobody
                 try sql.execute("""
-                    INSERT INTO token (id, code_hash, campaign_id, shop_ids, uses_total, status, in_feed, position)
-                    VALUES (?, ?, ?, ?, ?, 'active', ?, ?)
-                    """, [Hex.encode(hash.bytes.prefix(16)), hash.hex, campaign, Self.encodeShops(tokenShops), uses, inFeed,
+                    INSERT INTO token (id, code_hash, campaign_id, shop_ids, shop_key, uses_total, status, in_feed, position)
+                    VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)
+                    """, [Hex.encode(hash.bytes.prefix(16)), hash.hex, campaign, Self.encodeShops(tokenShops), Self.shopKey(tokenShops),
+                          uses, inFeed,
                           try Self.nextPosition(sql, for: scope)])
             }
         }

@@ -26,7 +26,7 @@ extension HubStore {
             let after = cursor.flatMap { FeedCursor.parse($0, epoch: epoch, shop: device.shopID) }.flatMap { $0 <= position ? $0 : nil }
             let reset = after == nil
             let from = after ?? 0
-            // Tokens a signature speaks for are not sent (TokenFeed.exceptions); the partial index token_feed holds the rest.
+            // Tokens a signature speaks for are not sent (TokenFeed.exceptions): the feed's indexes hold only the rest.
             // Each table is read in position order through its index and the two are merged here:
             // a UNION with ORDER BY would sort every remaining row for every page.
             let visible = sql.dialect.shopVisible("?2")
@@ -34,10 +34,16 @@ extension HubStore {
                 SELECT id, position FROM campaign WHERE position > ?1 AND \(visible)
                 ORDER BY position LIMIT ?3
                 """, [from, device.shopID, limit]).map { (kind: "campaign", id: try $0["id"] as String, position: try $0["position"] as Int64) }
-            let tokenChanges = try sql.rows("""
-                SELECT id, position FROM token WHERE position > ?1 AND in_feed AND NOT (?4 AND deleted) AND \(visible)
-                ORDER BY position LIMIT ?3
-                """, [from, device.shopID, limit, reset]).map { (kind: "token", id: try $0["id"] as String, position: try $0["position"] as Int64) }
+            // A shop's tokens, the any-shop ones and those of several shops, each through the index token_shop_feed:
+            // other shops' changes since the cursor are never read.
+            var tokenChanges: [(kind: String, id: String, position: Int64)] = []
+            for (match, arguments) in [("shop_key = ?", [device.shopID] as [any SQLBindable]), ("shop_key = '*'", []),
+                                       ("shop_key IS NULL AND " + sql.dialect.shopVisible("?"), [device.shopID])] {
+                tokenChanges += try sql.rows("""
+                    SELECT id, position FROM token WHERE \(match) AND position > ? AND in_feed AND NOT (? AND deleted)
+                    ORDER BY position LIMIT ?
+                    """, arguments + [from, reset, limit]).map { (kind: "token", id: try $0["id"] as String, position: try $0["position"] as Int64) }
+            }
             let changes = Array((campaignChanges + tokenChanges).sorted { $0.position < $1.position }.prefix(limit))
             let upToDate = changes.count < limit
             let reached: Int64 = upToDate ? position : changes.last!.position

@@ -146,6 +146,16 @@ extension HubStore {
                 CREATE INDEX token_feed ON token(position) WHERE in_feed;
                 """)
         }
+        migrator.registerMigration("v7-token-shop") { db in
+            // A shop's feed reads its own tokens, the any-shop ones and the few of several shops through one index,
+            // instead of scanning every shop's changes since its cursor (HubStore.shopKey).
+            try db.execute(sql: """
+                ALTER TABLE token ADD COLUMN shop_key TEXT;
+                UPDATE token SET shop_key = CASE WHEN shop_ids = '[]' THEN '*'
+                    WHEN json_array_length(shop_ids) = 1 THEN json_extract(shop_ids, '$[0]') END;
+                CREATE INDEX token_shop_feed ON token(shop_key, position) WHERE in_feed;
+                """)
+        }
         return migrator
     }
 }

@@ -65,4 +65,28 @@ import Testing
                                                       activeUntil: nil, offlinePolicy: .cacheOnly, tokenFeed: .exceptions))
         }
     }
+
+    /// Tokens are found per shop through their shop key: one shop, any shop, several shops (by their list).
+    @Test func eachShopSeesItsOwnAnyShopAndSeveralShopTokensOnly() throws {
+        let hub = try Hub()  // COFFEE: any shop
+        try hub.store.createShop(id: "SHOP-3", name: "北门")
+        for (id, shops) in [("EAST", ["SHOP-1"]), ("WEST", ["SHOP-2"]), ("BOTH", ["SHOP-1", "SHOP-3"])] {
+            try hub.store.createCampaign(CampaignSpec(id: id, title: id, product: "Tea", faceValueFen: 1000, shopRewardFen: nil,
+                                                      uses: 1, shopIDs: shops, validDays: nil, activeFrom: nil, activeUntil: nil,
+                                                      offlinePolicy: .allowSigned))
+        }
+        let east = try hub.store.issueTokens(campaign: "EAST", count: 2).map(\.tokenId)
+        let west = try hub.store.issueTokens(campaign: "WEST", count: 2).map(\.tokenId)
+        let both = try hub.store.issueTokens(campaign: "BOTH", count: 2).map(\.tokenId)
+        let anyShop = hub.issued.map(\.tokenId)
+        let third = try hub.store.enroll(code: try hub.store.makeEnrollmentCode(shop: "SHOP-3"), deviceName: "north").device
+        #expect(Set(try fullFeed(hub.store, hub.device).tokens.keys) == Set(anyShop + east + both))
+        #expect(Set(try fullFeed(hub.store, third).tokens.keys) == Set(anyShop + both))
+        // After the cursor too: a change of another shop is not sent, one of this shop is.
+        let upToDate = try hub.store.feedPage(for: third, cursor: nil, limit: 1000)
+        try hub.store.revokeToken(west[0], reason: "refund")
+        try hub.store.revokeToken(both[1], reason: "refund")
+        let next = try hub.store.feedPage(for: third, cursor: upToDate.nextCursor, limit: 1000)
+        #expect(next.tokens.map(\.tokenId) == [both[1]])
+    }
 }

@@ -134,5 +134,13 @@ enum PostgresSchema {
             "ALTER TABLE token ADD COLUMN in_feed BOOLEAN NOT NULL DEFAULT true",
             "CREATE INDEX token_feed ON token(position) WHERE in_feed",
         ]),
+        ("v4-token-shop", [
+            "ALTER TABLE token ADD COLUMN shop_key TEXT",
+            """
+            UPDATE token SET shop_key = CASE WHEN shop_ids = '[]' THEN '*'
+                WHEN jsonb_array_length(shop_ids::jsonb) = 1 THEN shop_ids::jsonb->>0 END
+            """,
+            "CREATE INDEX token_shop_feed ON token(shop_key, position) WHERE in_feed",
+        ]),
     ]
 }
