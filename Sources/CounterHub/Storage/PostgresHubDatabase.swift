@@ -18,13 +18,17 @@ final class PostgresHubDatabase: HubDatabase {
     let configuration: PostgresConnection.Configuration
     let pool: ConnectionPool
     let logger: Logger
+    /// The longest the hub waits for PostgreSQL to connect or to answer one statement.
+    let answerTimeout: TimeInterval
     var dialect: SQLDialect { .postgres }
 
     /// Connects to `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]`) and
     /// brings the schema up to date.
-    init(url: String, maximumConnections: Int = 16, logger: Logger = Logger(label: "counter-hub.postgres")) throws {
+    init(url: String, maximumConnections: Int = 16, answerTimeout: TimeInterval = 60,
+         logger: Logger = Logger(label: "counter-hub.postgres")) throws {
         configuration = try Self.configuration(url)
         self.logger = logger
+        self.answerTimeout = answerTimeout
         pool = ConnectionPool(maximum: maximumConnections)
         try migrate()
     }
@@ -71,7 +75,7 @@ final class PostgresHubDatabase: HubDatabase {
             let connection = try pool.acquire { try self.connect() }
             var reusable = true
             defer { pool.release(connection, reusable: reusable) }
-            let sql = Connection(connection: connection, logger: logger)
+            let sql = Connection(connection: connection, logger: logger, answerTimeout: answerTimeout)
             do {
                 try sql.execute(begin)
                 let result = try body(sql)
@@ -94,8 +98,17 @@ final class PostgresHubDatabase: HubDatabase {
 
     private func connect() throws -> PostgresConnection {
         do {
-            return try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration,
-                                                  id: Int.random(in: 0...Int.max), logger: logger).wait()
+            let connecting = PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration,
+                                                        id: Int.random(in: 0...Int.max), logger: logger)
+            guard let connection = try connecting.wait(atMost: answerTimeout) else {
+                // Should it still connect, nobody will use it.
+                connecting.whenSuccess { let closing: EventLoopFuture<Void> = $0.close(); _ = closing }
+                throw HubError("database_unavailable", "PostgreSQL at \(configuration.host ?? "?"):\(configuration.port ?? 5432) "
+                               + "did not complete a connection within \(Int(answerTimeout)) s")
+            }
+            return connection
+        } catch let error as HubError {
+            throw error
         } catch {
             throw HubError("database_unavailable", "cannot connect to PostgreSQL at \(configuration.host ?? "?"):"
                            + "\(configuration.port ?? 5432): \(Self.describe(error))")
@@ -132,6 +145,7 @@ final class PostgresHubDatabase: HubDatabase {
     struct Connection: HubSQL {
         let connection: PostgresConnection
         let logger: Logger
+        let answerTimeout: TimeInterval
         let feedChanges = FeedChangeRecord()
         var dialect: SQLDialect { .postgres }
 
@@ -159,7 +173,14 @@ final class PostgresHubDatabase: HubDatabase {
                 case .date(let date): binds.append(date)
                 }
             }
-            return try connection.query(PostgresQuery(unsafeSQL: SQLPlaceholders.numbered(sql), binds: binds), logger: logger).wait()
+            let query = connection.query(PostgresQuery(unsafeSQL: SQLPlaceholders.numbered(sql), binds: binds), logger: logger)
+            guard let result = try query.wait(atMost: answerTimeout) else {
+                // The connection is unusable from here on: closing it fails whatever else waits on it.
+                let closing: EventLoopFuture<Void> = connection.close()
+                _ = closing
+                throw HubError("database_unavailable", "PostgreSQL did not answer within \(Int(answerTimeout)) s")
+            }
+            return result
         }
 
         static func value(_ cell: PostgresCell) throws -> SQLValue {
@@ -211,7 +232,7 @@ final class PostgresHubDatabase: HubDatabase {
         /// Closes a connection and waits for it: PostgresNIO requires a connection to be closed before it is freed.
         static func close(_ connection: PostgresConnection) {
             let closing: EventLoopFuture<Void> = connection.close()
-            try? closing.wait()
+            _ = try? closing.wait(atMost: 10)
         }
     }
 }
