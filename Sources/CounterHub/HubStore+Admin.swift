@@ -68,8 +68,7 @@ extension HubStore {
             guard try sql.value(Int.self, "SELECT COUNT(*) FROM shop WHERE id = ?", [id]) == 0 else {
                 throw HubError("exists", "shop \(id) already exists")
             }
-            try sql.execute("INSERT INTO shop (id, name, time_zone, max_data_age_seconds) VALUES (?, ?, ?, ?)",
-                            [id, name, timeZone, maxDataAgeSeconds])
+            try Self.insertShop(sql, id: id, name: name, timeZone: timeZone, maxDataAgeSeconds: maxDataAgeSeconds)
         }
     }
 
@@ -126,7 +125,7 @@ extension HubStore {
                 let signed = try SignedCode.issue(claims, signingKey: signing.key)
                 try sql.execute(insert, [tokenID.hex, try CanonicalCode(code).hash.hex, campaign, Self.encodeShops(shops), Self.shopKey(shops), uses,
                                          validUntil, Int64(signing.id), inFeed,
-                                         try Self.nextPosition(sql, for: inFeed ? FeedChangeScope(shopIDs: shops) : .nobody)])
+                                         try Self.nextPosition(sql, for: Self.newTokenScope(shops: shops, inFeed: inFeed))])
                 issued.append(IssuedToken(tokenId: tokenID.hex, code: code, signedCode: signed))
             }
             return issued
@@ -142,14 +141,13 @@ extension HubStore {
     public func revokeTokens(_ tokenIDs: [String], reason: String, now: Date = Date()) throws {
         try database.write { sql in
             // The tokens' rows first, by id, then the position row: the order every writer locks them in.
-            var shops: [String: String] = [:]
-            for tokenID in Set(tokenIDs).sorted() {
+            let locked = try Set(tokenIDs).sorted().map { tokenID in
                 guard let list = try sql.value(String.self, "SELECT shop_ids FROM token WHERE id = ?" + sql.dialect.forUpdate, [tokenID]) else {
                     throw HubError("not_found", "no token \(tokenID)")
                 }
-                shops[tokenID] = list
+                return (tokenID, list)
             }
-            for (tokenID, list) in shops.sorted(by: { $0.key < $1.key }) {
+            for (tokenID, list) in locked {
                 try sql.execute("""
                     UPDATE token SET status = 'revoked', revoked_reason = ?, revoked_at = ?, in_feed = TRUE, position = ? WHERE id = ?
                     """, [reason, now, try Self.nextPosition(sql, for: FeedChangeScope(shopIDs: Self.decodeShops(list))), tokenID])
@@ -159,20 +157,35 @@ extension HubStore {
 
     /// Makes a one-time enrollment code for a shop, valid for 24 hours.
     public func makeEnrollmentCode(shop: String, now: Date = Date()) throws -> String {
-        let code = TypeableCode.make()
         try database.write { sql in
             guard try sql.value(Int.self, "SELECT COUNT(*) FROM shop WHERE id = ?", [shop]) == 1 else {
                 throw HubError("not_found", "no shop \(shop); create it with `counter-hub shop create`")
             }
-            try sql.execute("INSERT INTO enrollment_code (code_hash, shop_id, expires_at) VALUES (?, ?, ?)",
-                            [try CanonicalCode(code).hash.hex, shop, now + 86_400])
+            return try Self.insertEnrollmentCode(sql, shop: shop, now: now)
         }
+    }
+
+    static func insertShop(_ sql: any HubSQL, id: String, name: String, timeZone: String, maxDataAgeSeconds: Int) throws {
+        try sql.execute("INSERT INTO shop (id, name, time_zone, max_data_age_seconds) VALUES (?, ?, ?, ?)",
+                        [id, name, timeZone, maxDataAgeSeconds])
+    }
+
+    /// A new one-time enrollment code for a shop, valid for 24 hours; only its hash is stored.
+    static func insertEnrollmentCode(_ sql: any HubSQL, shop: String, now: Date) throws -> String {
+        let code = TypeableCode.make()
+        try sql.execute("INSERT INTO enrollment_code (code_hash, shop_id, expires_at) VALUES (?, ?, ?)",
+                        [try CanonicalCode(code).hash.hex, shop, now + 86_400])
         return code
     }
 
     /// Whether a new token of this campaign row goes into counters' feeds at once (``TokenFeed``).
     static func tokensStartInFeed(_ campaign: HubRow) throws -> Bool {
         TokenFeed(rawValue: try campaign["token_feed"]) != .exceptions
+    }
+
+    /// Whose feeds a new token changes: its shops', or nobody's while it is not in the feed.
+    static func newTokenScope(shops: [String], inFeed: Bool) -> FeedChangeScope {
+        inFeed ? FeedChangeScope(shopIDs: shops) : .nobody
     }
 
     static func checkIdentifier(_ value: String, what: String) throws {
@@ -216,13 +229,12 @@ extension HubStore {
             for (index, code) in codes.enumerated() {
                 let hash = try CanonicalCode(code).hash
                 let tokenShops = shops?(index) ?? campaignShops
-                let scope = inFeed ? FeedChangeScope(shopIDs: tokenShops) : .nobody
                 try sql.execute("""
                     INSERT INTO token (id, code_hash, campaign_id, shop_ids, shop_key, uses_total, status, in_feed, position)
                     VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)
                     """, [Hex.encode(hash.bytes.prefix(16)), hash.hex, campaign, Self.encodeShops(tokenShops), Self.shopKey(tokenShops),
                           uses, inFeed,
-                          try Self.nextPosition(sql, for: scope)])
+                          try Self.nextPosition(sql, for: Self.newTokenScope(shops: tokenShops, inFeed: inFeed))])
             }
         }
     }
@@ -233,12 +245,8 @@ extension HubStore {
         for id in ids { try Self.checkIdentifier(id, what: "shop id") }
         return try database.write { sql in
             try ids.map { id in
-                try sql.execute("INSERT INTO shop (id, name, time_zone, max_data_age_seconds) VALUES (?, ?, 'Asia/Shanghai', ?)",
-                                [id, id, Self.defaultMaxDataAge])
-                let code = TypeableCode.make()
-                try sql.execute("INSERT INTO enrollment_code (code_hash, shop_id, expires_at) VALUES (?, ?, ?)",
-                                [try CanonicalCode(code).hash.hex, id, now + 86_400])
-                return code
+                try Self.insertShop(sql, id: id, name: id, timeZone: "Asia/Shanghai", maxDataAgeSeconds: Self.defaultMaxDataAge)
+                return try Self.insertEnrollmentCode(sql, shop: id, now: now)
             }
         }
     }
