@@ -34,8 +34,8 @@ struct FleetBenchmark: AsyncParsableCommand {
             throw ValidationError("--backends takes postgres and sqlite")
         }
         if kinds.contains("postgres"), postgres == nil { throw ValidationError("postgres needs --postgres URL") }
-        guard counters >= 1, steadySeconds >= 1, burstSeconds >= 0, interval > 0, burstFactor >= 1 else {
-            throw ValidationError("counters, seconds, interval and burst factor must be positive")
+        guard (1...1_000_000).contains(counters), steadySeconds >= 1, burstSeconds >= 0, interval > 0, burstFactor >= 1 else {
+            throw ValidationError("counters must be 1 to 1,000,000; seconds, interval and burst factor positive")
         }
         // Each counter holds its live-feed connection; uploads share a pool of 512.
         let needed = counters + 2 * 256 + 512 + 64
