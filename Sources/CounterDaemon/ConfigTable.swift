@@ -106,7 +106,7 @@ struct ConfigTable {
         let text = (value as? String) ?? "\(value)"
         guard let duration = DurationParser.parse(text) else {
             throw ConfigError(key: key(name), value: text, problem: "is not a duration",
-                              fix: "write a number with a unit, such as 300ms, 1.5s, 10m or 2h; \(fix)")
+                              fix: "write a number with a unit, such as 300ms, 1.5s, 10m, 2h or 90d; \(fix)")
         }
         if let range, !range.contains(duration) {
             throw ConfigError(key: key(name), value: text,
@@ -183,7 +183,7 @@ enum DurationParser {
 
     static func parse(_ text: String) -> Duration? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         var number = Substring(trimmed)
         var scale = 1.0
         if let (suffix, unitScale) = units.first(where: { trimmed.hasSuffix($0.0) }) {
@@ -199,6 +199,8 @@ enum DurationParser {
     /// Formats a duration the way a person writes it in the file (`10ms`, `10s`, `24h`).
     static func format(_ duration: Duration) -> String {
         let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        // A day or less reads in hours (24h); longer whole days in days (90d).
+        if millis % 86_400_000 == 0, millis > 86_400_000 { return "\(millis / 86_400_000)d" }
         if millis % 3_600_000 == 0, millis > 0 { return "\(millis / 3_600_000)h" }
         if millis % 60_000 == 0, millis > 0 { return "\(millis / 60_000)m" }
         if millis % 1000 == 0 { return "\(millis / 1000)s" }

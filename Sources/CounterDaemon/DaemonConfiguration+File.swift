@@ -111,9 +111,9 @@ extension DaemonConfiguration {
             voidWindow = try RedeemSection.parse(&table)
         }
 
-        var pollInterval = HubSection.defaultPollInterval
+        var (pollInterval, tokenRotation) = (HubSection.defaultPollInterval, HubSection.defaultTokenRotation)
         if var table = try root.table("hub") {
-            pollInterval = try HubSection.parse(&table)
+            (pollInterval, tokenRotation) = try HubSection.parse(&table)
         }
 
         var logLevel = LogSection.defaultLevel
@@ -139,6 +139,7 @@ extension DaemonConfiguration {
         var configuration = DaemonConfiguration(identity: identity, timeZone: timeZone, stateDirectory: stateDirectory, api: api,
                                                 voidWindow: voidWindow, loadDemoData: demo, logLevel: logLevel, scanners: scanners)
         configuration.syncPollInterval = pollInterval
+        configuration.tokenRotation = tokenRotation
         configuration.printer = printer
         configuration.printerProfileDirectories = profileDirectories
         configuration.usbScanners = usbScanners

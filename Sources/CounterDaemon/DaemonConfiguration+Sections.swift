@@ -58,17 +58,29 @@ enum RedeemSection {
 
 /// The `hub:` section: how often the feed is polled.
 enum HubSection {
-    static let configKeys: [ConfigKey] = [.duration("poll_interval")]
+    static let configKeys: [ConfigKey] = [.duration("poll_interval"), .duration("token_rotation")]
     static let defaultPollInterval = Duration.seconds(60)
+    /// How old the device token may grow before counterd asks the hub for a new one: 90 days.
+    static let defaultTokenRotation = Duration.seconds(90 * 86_400)
 
-    static func parse(_ hub: inout ConfigTable) throws -> Duration {
+    static func parse(_ hub: inout ConfigTable) throws -> (pollInterval: Duration, tokenRotation: Duration) {
         var pollInterval = defaultPollInterval
         if let interval = try hub.duration("poll_interval", fix: "the default is 60s", within: .seconds(5) ... .seconds(86_400),
                                            rangeFix: "use 5s to 24h; the default is 60s") {
             pollInterval = interval
         }
+        var tokenRotation = defaultTokenRotation
+        let rotationFix = "use 1h to 366d, or 0s to never rotate; the default is 90d"
+        if let period = try hub.duration("token_rotation", fix: "the default is 90d", within: .zero ... .seconds(366 * 86_400),
+                                         rangeFix: rotationFix) {
+            guard period == .zero || period >= .seconds(3600) else {
+                throw ConfigError(key: "hub.token_rotation", value: DurationParser.format(period), problem: "is shorter than an hour",
+                                  fix: rotationFix)
+            }
+            tokenRotation = period
+        }
         try hub.finish(configKeys)
-        return pollInterval
+        return (pollInterval, tokenRotation)
     }
 }
 

@@ -4,7 +4,7 @@ import Hummingbird
 /// Builds counter-hub's `/v1` router over a store, with optional fault injection for tests. `notifier` wakes the
 /// live feed: `serve` feeds it from the database (``HubStore/watchPosition(notifier:interval:logger:)``,
 /// ``HubStore/listenForChanges(notifier:logger:)``); one controller
-/// per resource (time, enrollment, feed, events, the admin export).
+/// per resource (time, enrollment, device token, feed, events, the admin export).
 ///
 /// Its last middleware answers every request no route matched (404, 405); a route added to the returned
 /// router would get it too, so add controllers here, before it.
@@ -15,6 +15,7 @@ public func buildHubRouter(store: HubStore, notifier: FeedNotifier = FeedNotifie
     let controllers: [any Controller] = [
         TimeController(),
         EnrollmentController(store: store, limiter: RateLimiter(enrollmentLimit)),
+        DeviceTokenController(store: store),
         FeedController(store: store, notifier: notifier),
         EventsController(store: store, notifier: notifier),
         ExportController(store: store),

@@ -23,25 +23,30 @@ extension HubStore {
                 throw HubError("enrollment_code_invalid", "the enrollment code is unknown, expired or already used")
             }
             let deviceID = "dev-" + String(UUIDv7.make(now: now).lowercasedString.suffix(12))
-            var generator = SystemRandomNumberGenerator()
-            let secret = "cdt_" + Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
-            try sql.execute("INSERT INTO device (id, shop_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                            [deviceID, shop, deviceName.map { String($0.prefix(64)) }, Self.tokenHash(secret), now])
+            let secret = Self.newDeviceSecret()
+            try sql.execute("""
+                INSERT INTO device (id, shop_id, name, token_hash, created_at, token_issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+                """, [deviceID, shop, deviceName.map { String($0.prefix(64)) }, Self.tokenHash(secret), now])
             return (HubDevice(id: deviceID, shopID: shop), secret)
         }
     }
 
     /// The device a bearer token belongs to, or `nil`. A revoked device's token throws
-    /// ``HubError`` `device_revoked`: it is refused at once, on every request.
-    public func device(bearer token: String) throws -> HubDevice? {
-        try database.read { sql in
-            guard let row = try sql.row("SELECT id, shop_id, revoked_at FROM device WHERE token_hash = ?",
-                                        [Self.tokenHash(token)]) else { return nil }
+    /// ``HubError`` `device_revoked`: it is refused at once, on every request. The first use of a token handed out
+    /// by ``rotateDeviceToken(of:now:)`` makes it the device's token and retires the old one.
+    public func device(bearer token: String, now: Date = Date()) throws -> HubDevice? {
+        let hash = Self.tokenHash(token)
+        let found = try database.read { sql -> (device: HubDevice, isNext: Bool)? in
+            guard let row = try sql.row("SELECT id, shop_id, revoked_at, next_token_hash FROM device WHERE token_hash = ?1 OR next_token_hash = ?1",
+                                        [hash]) else { return nil }
             guard try (row["revoked_at"] as Date?) == nil else {
                 throw HubError("device_revoked", "此设备已被停用 / this device was revoked at the hub")
             }
-            return HubDevice(id: try row["id"], shopID: try row["shop_id"])
+            return (HubDevice(id: try row["id"], shopID: try row["shop_id"]), try (row["next_token_hash"] as String?) == hash)
         }
+        guard let found else { return nil }
+        if found.isNext { try promoteNextToken(hash, of: found.device, now: now) }
+        return found.device
     }
 
     /// Revokes a device: its token is refused from now on, on feed and upload. Events it delivered stay.
@@ -124,6 +129,8 @@ public struct DeviceSummary: Codable, Sendable, Equatable {
     public var clockWentBackSeconds: Double?
     public var revokedAt: Date?
     public var revokedReason: String?
+    /// When the device's current token was handed out (at enrollment, or by its last token rotation).
+    public var tokenIssuedAt: Date?
 
     init(row: HubRow) throws {
         id = try row["id"]
@@ -141,5 +148,6 @@ public struct DeviceSummary: Codable, Sendable, Equatable {
         clockWentBackSeconds = try row["clock_went_back_seconds"]
         revokedAt = try row["revoked_at"]
         revokedReason = try row["revoked_reason"]
+        tokenIssuedAt = try row["token_issued_at"]
     }
 }

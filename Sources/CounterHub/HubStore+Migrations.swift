@@ -156,6 +156,16 @@ extension HubStore {
                 CREATE INDEX token_shop_feed ON token(shop_key, position) WHERE in_feed;
                 """)
         }
+        migrator.registerMigration("v8-device-token-rotation") { db in
+            // Device token rotation: a new token waits in next_token_hash until the device first uses it, then
+            // replaces the old one (HubStore.rotateDeviceToken). token_issued_at dates the token in use.
+            try db.execute(sql: """
+                ALTER TABLE device ADD COLUMN next_token_hash TEXT;
+                ALTER TABLE device ADD COLUMN token_issued_at DATETIME;
+                UPDATE device SET token_issued_at = created_at;
+                CREATE UNIQUE INDEX device_next_token ON device(next_token_hash) WHERE next_token_hash IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

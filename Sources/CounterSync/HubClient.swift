@@ -4,13 +4,23 @@ import CounterSyncModels
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// counterd's side of the `/v1` protocol over HTTPS (or HTTP to loopback). Every answer is checked;
 /// nothing is trusted that does not parse completely.
 public struct HubClient: Sendable {
     public let baseURL: URL
-    let token: String?
+    /// The device's bearer token, shared by every copy of this client, so that a token rotation
+    /// (``useToken(_:)``) reaches the download and the upload at once.
+    private let bearer: Bearer
     let client: HTTPClient
+
+    final class Bearer: Sendable {
+        let token: Mutex<String?>
+        init(_ token: String?) { self.token = Mutex(token) }
+    }
+
+    var token: String? { bearer.token.withLock { $0 } }
 
     /// The process's client for the hub: never follows redirects (the bearer token stays with the hub's
     /// origin) and gives up connecting after 10 s.
@@ -23,8 +33,33 @@ public struct HubClient: Sendable {
 
     public init(baseURL: URL, token: String?, client: HTTPClient = HubClient.sharedHTTPClient) {
         self.baseURL = baseURL
-        self.token = token
+        self.bearer = Bearer(token)
         self.client = client
+    }
+
+    /// Sends `token` from the next request on (after a token rotation, once it is saved).
+    public func useToken(_ token: String) {
+        bearer.token.withLock { $0 = token }
+    }
+
+    /// Asks the hub for the device's next token (`POST /v1/device/token`). The answer is checked: a token that could
+    /// not travel in an `Authorization` header unchanged, or another device's id, is an invalid response.
+    public func rotateToken(deviceID: String) async throws(SyncError) -> DeviceTokenResponse {
+        let answer: DeviceTokenResponse = try await call(.POST, "v1/device/token", body: Optional<EnrollRequest>.none,
+                                                         timeout: .seconds(30))
+        guard answer.deviceId == deviceID else {
+            throw .invalidResponse("v1/device/token: device_id is not this device's")
+        }
+        guard Self.isDeviceToken(answer.deviceToken) else {
+            throw .invalidResponse("v1/device/token: device_token must be 43 to 512 printable ASCII characters")
+        }
+        return answer
+    }
+
+    /// The contract's `device_token`: 43 to 512 printable ASCII characters without spaces (`^[\x21-\x7E]{43,512}$`),
+    /// so it travels in an `Authorization` header unchanged.
+    public static func isDeviceToken(_ text: String) -> Bool {
+        (43...512).contains(text.utf8.count) && text.utf8.allSatisfy { (0x21...0x7E).contains($0) }
     }
 
     public func time() async throws(SyncError) -> TimeResponse {

@@ -14,6 +14,11 @@ public struct HubCredential: Codable, Sendable, Equatable {
     /// 64 hex characters: the Ed25519 key that signs key sets.
     public var rootPublicKey: String
     public var enrolledAt: Date
+    /// When `deviceToken` was handed out by a token rotation; `nil` for the token of the enrollment.
+    public var tokenIssuedAt: Date?
+
+    /// The age of the token in use is counted from here.
+    public var tokenDate: Date { tokenIssuedAt ?? enrolledAt }
 
     public init(hubURL: String, deviceID: String, shopID: String, deviceToken: String, rootPublicKey: String,
                 enrolledAt: Date) {

@@ -42,3 +42,15 @@ public struct EnrollResponse: Codable, Sendable, Equatable {
         self.serverTime = serverTime
     }
 }
+
+/// `POST /v1/device/token` answer: the device's next bearer token. The current one stays valid until this one is
+/// first used.
+public struct DeviceTokenResponse: Codable, Sendable, Equatable {
+    public var deviceId: String
+    public var deviceToken: String
+
+    public init(deviceId: String, deviceToken: String) {
+        self.deviceId = deviceId
+        self.deviceToken = deviceToken
+    }
+}

@@ -13,6 +13,8 @@ enum DeviceLine {
         if let back = device.clockWentBackSeconds {
             line.append("CLOCK WENT BACK \(Int(saturating: back / 60)) min (events' times fell while their sequence rose)")
         }
+        // "token issued 3 d ago": a token older than counterd's rotation period (90 days) means it cannot rotate.
+        line.append("token issued " + ago(device.tokenIssuedAt, now: now))
         if let revoked = device.revokedAt {
             line.append("REVOKED \(RFC3339.string(revoked)) (\(device.revokedReason ?? "revoked"))")
         }

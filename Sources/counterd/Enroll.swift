@@ -61,6 +61,9 @@ extension Counterd {
                 guard let root = Hex.decode(answer.rootPublicKey), root.count == 32 else {
                     throw fail("the hub sent an invalid root key")
                 }
+                guard HubClient.isDeviceToken(answer.deviceToken) else {
+                    throw fail("the hub sent an invalid device token (not 43 to 512 printable ASCII characters)")
+                }
                 let identity = DeviceIdentity(deviceID: answer.deviceId, shopID: answer.shopId)
                 if let configured = configuration.identity, configured != identity {
                     throw fail("the configuration names device \(configured.deviceID) of shop \(configured.shopID), but the code "

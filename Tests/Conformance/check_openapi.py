@@ -114,6 +114,18 @@ try:
     status, answer = call("GET", "/v1/admin/events", token=token)
     assert status == 401, status
     check("ErrorResponse", answer)
+    # Device token rotation: the old token works until the new one is used, then never again.
+    status, rotated = call("POST", "/v1/device/token", token=token)
+    assert status == 200 and rotated["device_id"] == enrolled["device_id"], (status, rotated)
+    check("DeviceTokenResponse", rotated)
+    status, answer = call("GET", "/v1/feed", token=token)
+    assert status == 200, (status, answer)
+    status, answer = call("GET", "/v1/feed", token=rotated["device_token"])
+    assert status == 200, (status, answer)
+    status, answer = call("POST", "/v1/device/token", token=token)
+    assert status == 401 and answer["error"]["code"] == "unauthorized", (status, answer)
+    check("ErrorResponse", answer)
+    token = rotated["device_token"]
     # A revoked device is refused at once, with its own code, on the feed and on uploads.
     admin("device", "revoke", enrolled["device_id"], "--reason", "conformance")
     for method, path, body in [("GET", "/v1/feed", None), ("POST", "/v1/events", events)]:

@@ -188,6 +188,20 @@ import Testing
         #expect(error?.key == "redeem.void_window", "\(value)")
     }
 
+    /// Issue 16, item 5: the device token's rotation period, in days; 0s turns rotation off, under an hour is a mistake.
+    @Test func tokenRotationIsInDaysOffOrAtLeastAnHour() throws {
+        #expect(try DaemonConfiguration.parse(yaml: minimal, environment: [:]).tokenRotation == .seconds(90 * 86_400))
+        for (value, seconds) in [("30d", 30 * 86_400), ("0s", 0), ("1h", 3600), ("366d", 366 * 86_400)] {
+            let configuration = try DaemonConfiguration.parse(yaml: minimal + "\nhub:\n  token_rotation: \(value)\n", environment: [:])
+            #expect(configuration.tokenRotation == .seconds(seconds), "\(value)")
+        }
+        for value in ["30m", "1s", "367d", "soon", "-1d"] {
+            let error = error(minimal + "\nhub:\n  token_rotation: \(value)\n")
+            #expect(error?.key == "hub.token_rotation", "\(value)")
+            #expect(error?.fix.contains("90d") == true, "\(value)")
+        }
+    }
+
     /// Issue 15, item 1: a DNS name starting with `127.` is not loopback.
     @Test(arguments: ["127.attacker.example:8765", "127.0.0.1.rebind.example:8765", "localhost.example:8765"])
     func rebindingNamesAreNotLoopbackListeners(address: String) {

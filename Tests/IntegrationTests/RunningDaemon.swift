@@ -28,8 +28,10 @@ final class RunningDaemon: @unchecked Sendable {
     /// - Parameter demo: without a hub, load demo data (`false`: a configured counter that is not enrolled).
     /// - Parameter hubURL: enroll through this URL instead of the hub's own (a proxy in front of it).
     /// - Parameter pollInterval: `hub.poll_interval` of an enrolled counter.
+    /// - Parameter replacingHubSection: `extraYAML` brings its own `hub:` section for an enrolled counter.
     init(serialScanners: [String] = [], extraYAML: String = "", hub: RunningHub? = nil, hubURL: String? = nil, http: Bool = false,
-         demo: Bool = true, environment: [String: String] = [:], pollInterval: String = "5s") async throws {
+         demo: Bool = true, environment: [String: String] = [:], pollInterval: String = "5s",
+         replacingHubSection: Bool = false) async throws {
         self.environment = environment
         directory = "/tmp/cd-it-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -37,16 +39,17 @@ final class RunningDaemon: @unchecked Sendable {
         ptys = try serialScanners.map { _ in try PseudoTerminal() }
         let port = http ? try RunningHub.freePort() : nil
         httpPort = port
-        var yaml = hub == nil ? """
+        var yaml = hub == nil || replacingHubSection ? "" : """
+            hub:
+              poll_interval: \(pollInterval)
+
+            """
+        yaml += hub != nil ? "" : """
             device:
               id: it-counter
               shop: DEMO-SHOP
               time_zone: Asia/Shanghai
             demo: \(demo)
-
-            """ : """
-            hub:
-              poll_interval: \(pollInterval)
 
             """
         yaml += """

@@ -142,5 +142,11 @@ enum PostgresSchema {
             """,
             "CREATE INDEX token_shop_feed ON token(shop_key, position) WHERE in_feed",
         ]),
+        ("v5-device-token-rotation", [
+            "ALTER TABLE device ADD COLUMN next_token_hash TEXT",
+            "ALTER TABLE device ADD COLUMN token_issued_at TIMESTAMPTZ",
+            "UPDATE device SET token_issued_at = created_at",
+            "CREATE UNIQUE INDEX device_next_token ON device(next_token_hash) WHERE next_token_hash IS NOT NULL",
+        ]),
     ]
 }
