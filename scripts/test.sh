@@ -35,7 +35,8 @@ stage "scanner benchmark smoke run" .build/debug/counter-bench scan --samples 5 
 stage "OpenAPI conformance of counter-hub" python3 Tests/Conformance/check_openapi.py docs/openapi.yaml .build/debug/counter-hub
 stage "schemathesis against counter-hub (fixed seed, bounded examples)" scripts/test-schemathesis.sh .build/debug/counter-hub
 # counter-hub's second backend: a private cluster (scripts/postgres-cluster.sh), stopped on exit; then the same hub
-# tests, the conformance check and schemathesis against it (about 3 minutes), and the fleet benchmark's smoke run.
+# tests, counterd's sync suites against a hub on it, the conformance check and schemathesis (about 4 minutes), and
+# the fleet benchmark's smoke run.
 start_postgres() {
     make_temp_dir pg_dir postgres
     postgres_url=$(scripts/postgres-cluster.sh start "$pg_dir/cluster")
@@ -44,13 +45,17 @@ start_postgres() {
 }
 test_postgres() {
     COUNTER_HUB_TEST_POSTGRES="$postgres_url" swift test --skip-build --filter CounterHubTests
+    # counterd against a counter-hub process on PostgreSQL: sync, hostile proxy, token rotation, and the restore from
+    # a pg_dump (about 35 s).
+    COUNTER_HUB_TEST_POSTGRES="$postgres_url" swift test --skip-build --no-parallel \
+        --filter "SyncIntegrationTests|RestoreIntegrationTests|TokenRotationIntegrationTests"
     local base="${postgres_url%%/postgres\?*}" query="${postgres_url#*\?}"
     psql -q "$postgres_url" -c "CREATE DATABASE conformance" -c "CREATE DATABASE schemathesis"
     COUNTER_HUB_DATABASE="$base/conformance?$query" python3 Tests/Conformance/check_openapi.py docs/openapi.yaml .build/debug/counter-hub
     COUNTER_HUB_DATABASE="$base/schemathesis?$query" scripts/test-schemathesis.sh .build/debug/counter-hub
 }
 stage "start a private PostgreSQL cluster" start_postgres
-stage "counter-hub on PostgreSQL (hub tests, conformance, schemathesis)" test_postgres
+stage "counter-hub on PostgreSQL (hub tests, sync and restore suites, conformance, schemathesis)" test_postgres
 # 200 counters on PostgreSQL, then SQLite, then two hub processes with one killed; the audit must be clean (about 2 minutes).
 stage "fleet benchmark smoke run" .build/debug/counter-bench fleet --counters 200 --steady-seconds 20 --interval 5 \
     --burst-seconds 5 --postgres "$postgres_url" --failover --directory "${TMPDIR:-/tmp}"

@@ -1,20 +1,37 @@
 import CounterSyncModels
 import Foundation
 
-/// A real `counter-hub` process on a free loopback port with its own data directory.
+/// A real `counter-hub` process on a free loopback port with its own data directory, or, when
+/// `COUNTER_HUB_TEST_POSTGRES` names a PostgreSQL server (scripts/test.sh sets it in its PostgreSQL stage), its own
+/// database there.
 final class RunningHub: @unchecked Sendable {
     // Set up once in init; stopped and restarted only by the owning test.
     let data: String
+    /// The hub's PostgreSQL database, when the tests run on PostgreSQL.
+    let database: String?
     let port: Int
     var process: Process?
     let faults: [String]
 
     var url: String { "http://127.0.0.1:\(port)" }
+    /// The storage option every counter-hub command of this hub takes.
+    var storage: [String] { database.map { ["--database", $0] } ?? ["--data", data] }
+
+    /// The PostgreSQL server the integration tests use, if any (a URL of its `postgres` database).
+    static let postgresServer = ProcessInfo.processInfo.environment["COUNTER_HUB_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
 
     init(faults: [String] = []) async throws {
-        data = "/tmp/cd-hub-\(UUID().uuidString.prefix(8))"
+        let name = "cd-hub-\(UUID().uuidString.prefix(8))"
+        data = "/tmp/" + name
         port = try Self.freePort()
         self.faults = faults
+        if let server = Self.postgresServer {
+            let database = name.replacingOccurrences(of: "-", with: "_").lowercased()
+            try await Self.psql(server, "CREATE DATABASE \(database)")
+            self.database = Self.url(server, database: database)
+        } else {
+            database = nil
+        }
         try await admin("shop", "create", "--id", "SHOP-1", "--name", "东门 East Gate")
         try await admin("campaign", "create", "--id", "COFFEE", "--title", "咖啡 Coffee", "--product", "Americano",
                         "--face-value", "18.00", "--shop-reward", "2.00", "--valid-days", "30")
@@ -24,7 +41,7 @@ final class RunningHub: @unchecked Sendable {
     /// Runs an admin subcommand on the data directory; fails the test on a non-zero exit.
     @discardableResult
     func admin(_ arguments: String...) async throws -> String {
-        let result = try await run(Binaries.counterHub, arguments + ["--data", data])
+        let result = try await run(Binaries.counterHub, arguments + storage)
         guard result.status == 0 else { throw HubCommandError(arguments: arguments, output: result.stderr + result.stdout) }
         return result.stdout
     }
@@ -52,7 +69,7 @@ final class RunningHub: @unchecked Sendable {
     func start() async throws {
         let process = Process()
         process.executableURL = Binaries.counterHub
-        process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:\(port)"] + faults
+        process.arguments = ["serve"] + storage + ["--listen", "127.0.0.1:\(port)"] + faults
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -77,6 +94,48 @@ final class RunningHub: @unchecked Sendable {
     deinit {
         stop()
         try? FileManager.default.removeItem(atPath: data)
+        try? FileManager.default.removeItem(atPath: data + "-backup")
+    }
+
+    /// Backs the hub up while it runs: `pg_dump` of its database, or a copy of its data directory (taken with the
+    /// hub stopped for the moment of the copy, then started again).
+    func backup() async throws {
+        if let database {
+            try await Self.check(run(URL(fileURLWithPath: "/usr/bin/pg_dump"), ["--format=custom", "--file", data + "-backup", database]))
+        } else {
+            stop()
+            try FileManager.default.copyItem(atPath: data, toPath: data + "-backup")
+            try await start()
+        }
+    }
+
+    /// Restores the stopped hub from ``backup()``: a new, empty database and `pg_restore`, or the copied directory.
+    func restoreBackup() async throws {
+        if let database, let server = Self.postgresServer {
+            let name = String(database.split(separator: "?")[0].split(separator: "/").last ?? "")
+            try await Self.psql(server, "DROP DATABASE \(name) WITH (FORCE)")
+            try await Self.psql(server, "CREATE DATABASE \(name)")
+            try await Self.check(run(URL(fileURLWithPath: "/usr/bin/pg_restore"), ["--no-owner", "--exit-on-error", "--dbname", database,
+                                                                                 data + "-backup"]))
+        } else {
+            try FileManager.default.removeItem(atPath: data)
+            try FileManager.default.copyItem(atPath: data + "-backup", toPath: data)
+        }
+    }
+
+    static func psql(_ server: String, _ command: String) async throws {
+        try check(await run(URL(fileURLWithPath: "/usr/bin/psql"), ["-q", "-v", "ON_ERROR_STOP=1", server, "-c", command]))
+    }
+
+    static func check(_ result: CommandResult) throws {
+        guard result.status == 0 else { throw HubCommandError(arguments: [], output: result.stderr + result.stdout) }
+    }
+
+    /// `server` with its database name replaced by `database` (the query, e.g. `?host=/socket/dir`, stays).
+    static func url(_ server: String, database: String) -> String {
+        var components = URLComponents(string: server)!
+        components.path = "/" + database
+        return components.string!
     }
 
     /// A TCP port nobody listens on now (the kernel picks it for a socket bound to port 0).
