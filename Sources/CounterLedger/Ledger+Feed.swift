@@ -60,9 +60,13 @@ extension Ledger {
             }
             var generation: Int64 = state["generation"]
             var resyncGeneration: Int64? = state["resync_generation"]
+            var bulkLoad: Bool = state["bulk_load"]
             if page.reset {
                 generation += 1
                 resyncGeneration = generation
+                // A new resync sends everything again: what an earlier one staged is dropped (Ledger+BulkLoad.swift).
+                if bulkLoad { try Self.clearBulkLoad(db) }
+                bulkLoad = try Self.canBulkLoad(page, db)
             }
 
             // 1. Key set.
@@ -84,10 +88,14 @@ extension Ledger {
             }
             // 4. Tokens, with local remaining uses from the server count and this device's later events.
             let lastSequence = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM device_state") ?? 0
-            let hasRevocations = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM revocation") ?? 0 > 0
+            let hasRevocations = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM revocation)") ?? false
             for entry in page.tokens {
-                try self.upsert(entry, watermark: page.watermark, hasLaterEvents: lastSequence > page.watermark,
-                                liftRevocation: hasRevocations, generation: generation, db)
+                if bulkLoad {
+                    try Self.stage(entry, watermark: page.watermark, liftRevocation: hasRevocations, generation: generation, db)
+                } else {
+                    try self.upsert(entry, watermark: page.watermark, hasLaterEvents: lastSequence > page.watermark,
+                                    liftRevocation: hasRevocations, generation: generation, db)
+                }
             }
             // 5. Revocations.
             for revocation in page.revocations {
@@ -110,10 +118,15 @@ extension Ledger {
                     WHERE id = ? AND NOT EXISTS (SELECT 1 FROM redemption r WHERE r.token_id = token.id)
                     """, arguments: [tokenID.hex])
                 try db.execute(sql: "DELETE FROM revocation WHERE token_id = ?", arguments: [tokenID.hex])
+                if bulkLoad { try Self.stageTombstone(tokenID, db) }
             }
             // 8. The end of a full resync removes what the resync did not send again. Tokens this
             // counter learned from signed codes stay: their local uses must not be forgotten.
             if page.upToDate, let sweep = resyncGeneration {
+                if bulkLoad {
+                    try Self.finishBulkLoad(db)
+                    bulkLoad = false
+                }
                 try db.execute(sql: "DELETE FROM token WHERE generation < ? AND origin = 'cache'", arguments: [sweep])
                 try db.execute(sql: "DELETE FROM campaign WHERE generation < ?", arguments: [sweep])
                 try db.execute(sql: "DELETE FROM revocation WHERE generation < ?", arguments: [sweep])
@@ -121,12 +134,12 @@ extension Ledger {
             }
             // 7. Cursor and state.
             try db.execute(sql: """
-                UPDATE sync_state SET cursor = ?, position = ?, generation = ?, resync_generation = ?, key_set_version = ?,
+                UPDATE sync_state SET cursor = ?, position = ?, generation = ?, resync_generation = ?, bulk_load = ?, key_set_version = ?,
                     max_data_age_seconds = ?, shop_name = ?, shop_time_zone = ?, last_page_at = ?,
                     last_complete_sync_at = CASE WHEN ? THEN ? ELSE last_complete_sync_at END,
                     server_time_offset = ?, last_error = NULL, last_error_at = NULL
                 WHERE id = 1
-                """, arguments: [page.nextCursor, page.position, generation, resyncGeneration, keySetVersion,
+                """, arguments: [page.nextCursor, page.position, generation, resyncGeneration, bulkLoad, keySetVersion,
                                  Int(page.maxDataAge), page.shop.name, page.shop.timeZone, now, page.upToDate, now,
                                  page.serverTime.timeIntervalSince(now)])
             try db.execute(sql: "UPDATE device_state SET server_watermark = max(server_watermark, ?) WHERE id = 1",

@@ -166,6 +166,33 @@ extension Ledger {
             // restored from an older backup): each such value re-queues once (Ledger+Outbox.swift).
             try db.execute(sql: "ALTER TABLE sync_state ADD COLUMN requeued_for_acknowledged INTEGER")
         }
+        migrator.registerMigration("v7-bulk-load") { db in
+            // A full resync into an empty cache stages its tokens here, unindexed, and moves them into `token` in one
+            // sorted insert at its end (Ledger+BulkLoad.swift).
+            try db.execute(sql: """
+                ALTER TABLE sync_state ADD COLUMN bulk_load BOOLEAN NOT NULL DEFAULT 0;
+                CREATE TABLE token_load (
+                    id TEXT NOT NULL,
+                    code_hash BLOB,
+                    campaign_id TEXT NOT NULL,
+                    shop_scope TEXT NOT NULL,
+                    uses_total INTEGER NOT NULL,
+                    uses_server INTEGER NOT NULL,
+                    valid_from DATETIME,
+                    valid_until DATETIME,
+                    status TEXT NOT NULL,
+                    last_used_at DATETIME,
+                    last_used_shop TEXT,
+                    last_used_device TEXT,
+                    generation INTEGER NOT NULL,
+                    watermark INTEGER NOT NULL
+                );
+                CREATE TABLE token_load_tombstone (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    after_row INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -29,10 +29,22 @@ public struct FeedDownloader: Sendable {
         var report = DownloadReport()
         do {
             var cursor = try await ledger.syncState().cursor
+            // The next page is fetched while this one is applied: the hub encodes and the network carries page N+1
+            // while the ledger writes page N. A page that fails to apply discards the one fetched after it.
+            var prefetched: Task<FeedPage, any Error>?
+            defer { prefetched?.cancel() }
             while true {
-                let page = try await client.feed(cursor: cursor, limit: pageLimit)
+                let page: FeedPage
+                if let prefetched {
+                    page = try await prefetched.value
+                } else {
+                    page = try await client.feed(cursor: cursor, limit: pageLimit)
+                }
                 let update = try page.validated(rootPublicKey: rootPublicKey)
                 liveFeedOffer.record(page.liveFeedMaxWaitSeconds)
+                prefetched = update.upToDate ? nil : Task { [client, pageLimit, next = page.nextCursor] in
+                    try await client.feed(cursor: next, limit: pageLimit)
+                }
                 do {
                     try await ledger.apply(update)
                 } catch let rejected as FeedPageRejected {

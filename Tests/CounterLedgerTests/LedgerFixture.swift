@@ -16,12 +16,14 @@ struct LedgerFixture {
     let directory: String
     let ledger: Ledger
 
-    init(identity: DeviceIdentity = LedgerFixture.identity) async throws {
+    /// - Parameter cachedTokens: start with three tokens in the cache (`false`: the campaign and the key only, as a
+    ///   new counter before its first sync).
+    init(identity: DeviceIdentity = LedgerFixture.identity, cachedTokens: Bool = true) async throws {
         directory = try TemporaryDirectory("counterd-ledger").path
         ledger = try Ledger(path: directory + "/ledger.sqlite", identity: identity)
         try await ledger.apply(CacheUpdate(
             campaigns: [Self.coffee],
-            tokens: [Self.token("SINGLE-0001"), Self.token("SINGLE-0002"), Self.token("CARD-0010", uses: 10)],
+            tokens: cachedTokens ? [Self.token("SINGLE-0001"), Self.token("SINGLE-0002"), Self.token("CARD-0010", uses: 10)] : [],
             signingKeys: [SigningKey(id: 1, publicKey: Array(Self.key.publicKey.rawRepresentation))]))
     }
 

@@ -42,9 +42,9 @@ import Testing
     }
 
     static func page(position: Int64, reset: Bool, keySetBy key: Curve25519.Signing.PrivateKey? = root,
-                     tokens: [String] = ["GOOD-CODE-1"], liveFeedMaxWait: Int? = nil) throws -> String {
+                     tokens: [String] = ["GOOD-CODE-1"], liveFeedMaxWait: Int? = nil, upToDate: Bool = true) throws -> String {
         let page = FeedPage(
-            serverTime: Date(), cursor: nil, nextCursor: "c\(position)", position: position, upToDate: true, reset: reset,
+            serverTime: Date(), cursor: nil, nextCursor: "c\(position)", position: position, upToDate: upToDate, reset: reset,
             maxDataAgeSeconds: 86_400, watermark: .init(deviceSequence: 0), shop: .init(id: "SHOP-1", name: "s", timeZone: "UTC"),
             campaigns: [.init(id: "C", title: "T", product: "P", faceValueFen: 100, shopRewardFen: nil, activeFrom: nil,
                               activeUntil: nil, offlinePolicy: "allow_signed", status: "active")],
@@ -112,6 +112,28 @@ import Testing
             #expect(try await ledger.check("GOOD-CODE-1").reason == .unknownCode, "nothing of the page was applied")
             #expect(try await ledger.syncState().cursor == nil)
             #expect(try await ledger.syncState().lastError?.contains("key set signature") == true)
+        }
+    }
+
+    /// The next page is fetched while a page is applied; when that page is refused, the one fetched after it is
+    /// dropped, and the next run resumes from the last page applied.
+    @Test func aRefusedPageDropsThePageFetchedAfterItAndTheNextRunResumesFromTheLastCursor() async throws {
+        try await withFakeHub { ledger, downloader, script, _ in
+            script.push(try Self.page(position: 5, reset: true, tokens: ["GOOD-CODE-1"], upToDate: false))
+            script.push(try Self.page(position: 3, reset: false, keySetBy: nil, tokens: ["STALE-CODE-1"], upToDate: false))
+            // Fetched ahead while the stale page is applied (or not yet): either way one copy is left for the next run.
+            for _ in 0..<2 { script.push(try Self.page(position: 9, reset: false, keySetBy: nil, tokens: ["LATE-CODE-1"])) }
+            let error = await failure(downloader)
+            #expect(error?.description.contains("went backwards") == true, "\(String(describing: error))")
+            #expect(try await ledger.syncState().cursor == "c5")
+            #expect(try await ledger.syncState().position == 5)
+
+            let report = try await downloader.run()
+            #expect(report.upToDate)
+            #expect(try await ledger.syncState().cursor == "c9")
+            #expect(try await ledger.check("GOOD-CODE-1").reason == .ok)
+            #expect(try await ledger.check("LATE-CODE-1").reason == .ok)
+            #expect(try await ledger.check("STALE-CODE-1").reason == .unknownCode)
         }
     }
 
