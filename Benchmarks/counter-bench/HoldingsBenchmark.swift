@@ -95,7 +95,7 @@ struct HoldingsBenchmark: AsyncParsableCommand {
     /// The rows (campaigns, tokens, revocations, tombstones) and JSON bytes of a new counter's feed, page by page.
     func feedSize(_ store: HubStore) throws -> (rows: Int, bytes: Int, pages: Int) {
         let device = try store.enroll(code: try store.makeEnrollmentCode(shop: "HERE"), deviceName: "measure").device
-        let encoder = WireJSON.encoder()
+        let encoder = WireJSON.encoder(for: FeedPage.self)
         var cursor: String?
         var rows = 0, bytes = 0, pages = 0
         while true {

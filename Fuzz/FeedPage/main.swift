@@ -12,7 +12,7 @@ import GRDB
 let rootKey = try! Curve25519.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: 5, count: 32))
 let identity = DeviceIdentity(deviceID: "dev-01JD4K2M7B", shopID: "shop-017")
 let now = Date(timeIntervalSince1970: 1_795_000_000)
-let decoder = WireJSON.decoder()
+let decoder = WireJSON.decoder(for: FeedPage.self)
 // A migrated ledger, copied for each input (faster than migrating a new one).
 let template: DatabaseQueue = {
     let queue = try! DatabaseQueue()

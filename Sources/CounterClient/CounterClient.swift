@@ -212,7 +212,7 @@ public final class CounterClient: Sendable {
                                          message: String(decoding: data.prefix(200), as: UTF8.self))
         }
         do {
-            return try WireJSON.decoder().decode(Answer.self, from: data)
+            return try WireJSON.decoder(for: Answer.self).decode(Answer.self, from: data)
         } catch {
             throw CounterClientError.badResponse("\(error)")
         }

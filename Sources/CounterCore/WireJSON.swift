@@ -18,7 +18,28 @@ public enum WireJSON {
         decoder.dateDecodingStrategy = RFC3339.decodingStrategy
         return decoder
     }
+
+    /// The encoder for `type`: without key conversion for a ``WireLiteralKeys`` type (its keys are spelled as they
+    /// travel), else ``encoder()``. The output is the same; skipping the conversion halves the cost of large bodies.
+    public static func encoder<T>(for type: T.Type) -> JSONEncoder {
+        let encoder = encoder()
+        if type is any WireLiteralKeys.Type { encoder.keyEncodingStrategy = .useDefaultKeys }
+        return encoder
+    }
+
+    /// The decoder for `type`: without key conversion for a ``WireLiteralKeys`` type, else ``decoder()``. A
+    /// ``WireLiteralKeys`` type must be decoded through this one (the converting decoder would not find its keys).
+    public static func decoder<T>(for type: T.Type) -> JSONDecoder {
+        let decoder = decoder()
+        if type is any WireLiteralKeys.Type { decoder.keyDecodingStrategy = .useDefaultKeys }
+        return decoder
+    }
 }
+
+/// A wire type whose coding keys (and those of every type inside it) are spelled in snake_case as they travel, so
+/// its JSON needs no key conversion (``WireJSON/encoder(for:)``, ``WireJSON/decoder(for:)``). The feed page is one:
+/// the hub encodes and a counter decodes up to a million tokens of them in an initial sync.
+public protocol WireLiteralKeys {}
 
 /// The error body of every endpoint, on the local API and the hub alike:
 /// `{"error": {"code", "message"}, "server_time"}`.

@@ -13,7 +13,7 @@ public struct JSONResponse<Value: Encodable>: ResponseGenerator {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = try WireJSON.encoder().encode(value)
+        let data = try WireJSON.encoder(for: Value.self).encode(value)
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-store"

@@ -27,7 +27,7 @@ extension Request {
             throw APIError(.contentTooLarge, code: codes.tooLarge, message: "the request body is larger than \(size)")
         }
         do {
-            return try WireJSON.decoder().decode(Value.self, from: Data(buffer.readableBytesView))
+            return try WireJSON.decoder(for: Value.self).decode(Value.self, from: Data(buffer.readableBytesView))
         } catch let DecodingError.keyNotFound(key, context) {
             let field = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
             throw APIError(.badRequest, code: codes.invalid, message: "missing field \"\(Self.snakeCase(field))\"")

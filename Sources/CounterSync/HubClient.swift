@@ -109,7 +109,7 @@ public struct HubClient: Sendable {
         switch response.status.code {
         case 200:
             do {
-                return try WireJSON.decoder().decode(Answer.self, from: data)
+                return try WireJSON.decoder(for: Answer.self).decode(Answer.self, from: data)
             } catch {
                 throw .invalidResponse("\(path.split(separator: "?").first ?? ""): \(Self.describe(error))")
             }

@@ -1,7 +1,9 @@
+import CounterCore
 import Foundation
 
-/// `GET /v1/feed` page, as it travels (docs/protocol.md, "The page").
-public struct FeedPage: Codable, Sendable, Equatable {
+/// `GET /v1/feed` page, as it travels (docs/protocol.md, "The page"). Its keys and those of the types inside it are
+/// spelled as they travel (``WireLiteralKeys``): decode it with `WireJSON.decoder(for: FeedPage.self)`.
+public struct FeedPage: Codable, Sendable, Equatable, WireLiteralKeys {
     public var serverTime: Date
     public var cursor: String?
     public var nextCursor: String
@@ -40,8 +42,9 @@ public struct FeedPage: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case serverTime, cursor, nextCursor, position, upToDate, reset, maxDataAgeSeconds, watermark, shop, campaigns,
-             tokens, tombstones, revocations, keySet, liveFeedMaxWaitSeconds
+        case serverTime = "server_time", cursor, nextCursor = "next_cursor", position, upToDate = "up_to_date", reset
+        case maxDataAgeSeconds = "max_data_age_seconds", watermark, shop, campaigns, tokens, tombstones, revocations
+        case keySet = "key_set", liveFeedMaxWaitSeconds = "live_feed_max_wait_seconds"
     }
 
     /// Encodes every field; `cursor` is written as `null` when absent, as the contract requires it.
@@ -65,11 +68,13 @@ public struct FeedPage: Codable, Sendable, Equatable {
     }
 
     public struct Watermark: Codable, Sendable, Equatable {
+        private enum CodingKeys: String, CodingKey { case deviceSequence = "device_sequence" }
         public var deviceSequence: Int64
         public init(deviceSequence: Int64) { self.deviceSequence = deviceSequence }
     }
 
     public struct Shop: Codable, Sendable, Equatable {
+        private enum CodingKeys: String, CodingKey { case id, name, timeZone = "time_zone", settings }
         public var id: String
         public var name: String
         public var timeZone: String
@@ -89,6 +94,10 @@ public struct FeedPage: Codable, Sendable, Equatable {
     }
 
     public struct Campaign: Codable, Sendable, Equatable {
+        private enum CodingKeys: String, CodingKey {
+            case id, title, product, faceValueFen = "face_value_fen", shopRewardFen = "shop_reward_fen", activeFrom = "active_from"
+            case activeUntil = "active_until", offlinePolicy = "offline_policy", status
+        }
         public var id: String
         public var title: String
         public var product: String
@@ -114,6 +123,11 @@ public struct FeedPage: Codable, Sendable, Equatable {
     }
 
     public struct Token: Codable, Sendable, Equatable {
+        private enum CodingKeys: String, CodingKey {
+            case tokenId = "token_id", codeHash = "code_hash", campaignId = "campaign_id", shopIds = "shop_ids"
+            case usesTotal = "uses_total", usesUsed = "uses_used", validFrom = "valid_from", validUntil = "valid_until", status
+            case lastUse = "last_use"
+        }
         public var tokenId: String
         public var codeHash: String?
         public var campaignId: String
@@ -141,6 +155,7 @@ public struct FeedPage: Codable, Sendable, Equatable {
     }
 
     public struct LastUse: Codable, Sendable, Equatable {
+        private enum CodingKeys: String, CodingKey { case at, shopId = "shop_id", deviceId = "device_id" }
         public var at: Date
         public var shopId: String?
         public var deviceId: String?
@@ -152,6 +167,7 @@ public struct FeedPage: Codable, Sendable, Equatable {
     }
 
     public struct Revocation: Codable, Sendable, Equatable {
+        private enum CodingKeys: String, CodingKey { case tokenId = "token_id", reason, revokedAt = "revoked_at" }
         public var tokenId: String
         public var reason: String
         public var revokedAt: Date

@@ -50,7 +50,7 @@ import Testing
             }
             // A cursor of the right length that the hub does not know is a reset, not an error.
             let page = try await client.execute(uri: "/v1/feed?cursor=garbage", method: .get, headers: auth) { response in
-                try WireJSON.decoder().decode(FeedPage.self, from: Data(response.body.readableBytesView))
+                try WireJSON.decoder(for: FeedPage.self).decode(FeedPage.self, from: Data(response.body.readableBytesView))
             }
             #expect(page.reset)
         }

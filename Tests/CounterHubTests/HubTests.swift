@@ -227,7 +227,7 @@ import Testing
             #expect(unauthorized.1 == "Bearer")
             let auth: HTTPFields = [.authorization: "Bearer \(hub.token)"]
             let page = try await client.execute(uri: "/v1/feed?limit=2", method: .get, headers: auth) { response in
-                try WireJSON.decoder().decode(FeedPage.self, from: Data(response.body.readableBytesView))
+                try WireJSON.decoder(for: FeedPage.self).decode(FeedPage.self, from: Data(response.body.readableBytesView))
             }
             #expect(page.tokens.count + page.campaigns.count == 2)
             #expect(!page.upToDate)

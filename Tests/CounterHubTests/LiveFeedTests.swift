@@ -27,7 +27,7 @@ import Testing
             let auth: HTTPFields = [.authorization: "Bearer \(hub.token)"]
             let uri = "/v1/feed?wait=20&cursor=" + cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             async let held = client.execute(uri: uri, method: .get, headers: auth) { response in
-                try WireJSON.decoder().decode(FeedPage.self, from: Data(response.body.readableBytesView))
+                try WireJSON.decoder(for: FeedPage.self).decode(FeedPage.self, from: Data(response.body.readableBytesView))
             }
             try await Task.sleep(for: .milliseconds(300))
             try hub.store.revokeToken(hub.issued[0].tokenId, reason: "fraud")
@@ -48,7 +48,7 @@ import Testing
             let escaped = cursor.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             let started = Date()
             let page = try await client.execute(uri: "/v1/feed?wait=1&cursor=" + escaped, method: .get, headers: auth) { response in
-                try WireJSON.decoder().decode(FeedPage.self, from: Data(response.body.readableBytesView))
+                try WireJSON.decoder(for: FeedPage.self).decode(FeedPage.self, from: Data(response.body.readableBytesView))
             }
             #expect(page.tokens.isEmpty && page.upToDate && !page.reset)
             #expect(page.serverTime >= started.addingTimeInterval(0.9), "the hub's clock as of the answer, not of the first read")
