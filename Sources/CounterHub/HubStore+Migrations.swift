@@ -166,6 +166,10 @@ extension HubStore {
                 CREATE UNIQUE INDEX device_next_token ON device(next_token_hash) WHERE next_token_hash IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v9-drop-unused-token-indexes") { db in
+            // Feed reads go through token_shop_feed (v7); these two were only written, on every token change.
+            try db.execute(sql: "DROP INDEX IF EXISTS token_feed; DROP INDEX IF EXISTS token_position")
+        }
         return migrator
     }
 }

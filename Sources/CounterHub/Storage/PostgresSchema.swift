@@ -148,5 +148,10 @@ enum PostgresSchema {
             "UPDATE device SET token_issued_at = created_at",
             "CREATE UNIQUE INDEX device_next_token ON device(next_token_hash) WHERE next_token_hash IS NOT NULL",
         ]),
+        ("v6-drop-unused-token-indexes", [
+            // Feed reads go through token_shop_feed (v4); these two were only written, on every token change.
+            "DROP INDEX IF EXISTS token_feed",
+            "DROP INDEX IF EXISTS token_position",
+        ]),
     ]
 }
