@@ -67,8 +67,7 @@ extension Ledger {
                 """)
         }
         try db.execute(sql: """
-            INSERT INTO token (id, code_hash, campaign_id, shop_scope, uses_total, uses_server, uses_remaining, valid_from,
-                               valid_until, status, origin, last_used_at, last_used_shop, last_used_device, generation)
+            INSERT INTO token (\(tokenColumns))
             SELECT id, CASE WHEN code_rank = 1 THEN code_hash END, campaign_id, shop_scope, uses_total, uses_server,
                    MIN(uses_total, MAX(0, uses_total - uses_server - local_uses)), valid_from, valid_until, status, 'cache',
                    last_used_at, last_used_shop, last_used_device, generation
@@ -84,12 +83,7 @@ extension Ledger {
             )
             WHERE true
             ORDER BY id
-            ON CONFLICT(id) DO UPDATE SET code_hash = excluded.code_hash, campaign_id = excluded.campaign_id,
-                shop_scope = excluded.shop_scope, uses_total = excluded.uses_total, uses_server = excluded.uses_server,
-                uses_remaining = excluded.uses_remaining, valid_from = excluded.valid_from,
-                valid_until = excluded.valid_until, status = excluded.status, origin = 'cache',
-                last_used_at = excluded.last_used_at, last_used_shop = excluded.last_used_shop,
-                last_used_device = excluded.last_used_device, generation = excluded.generation
+            \(tokenUpsert)
             """)
         try clearBulkLoad(db)
     }

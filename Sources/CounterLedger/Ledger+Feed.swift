@@ -173,6 +173,22 @@ extension Ledger {
         }
     }
 
+    /// The cached token's columns a feed token writes, in the order of ``tokenUpsert``'s inserts.
+    static let tokenColumns = """
+        id, code_hash, campaign_id, shop_scope, uses_total, uses_server, uses_remaining, valid_from, valid_until, status, origin,
+        last_used_at, last_used_shop, last_used_device, generation
+        """
+
+    /// A feed token replaces the whole cached row of its id (docs/protocol.md, "Applying a page").
+    static let tokenUpsert = """
+        ON CONFLICT(id) DO UPDATE SET code_hash = excluded.code_hash, campaign_id = excluded.campaign_id,
+            shop_scope = excluded.shop_scope, uses_total = excluded.uses_total, uses_server = excluded.uses_server,
+            uses_remaining = excluded.uses_remaining, valid_from = excluded.valid_from,
+            valid_until = excluded.valid_until, status = excluded.status, origin = 'cache',
+            last_used_at = excluded.last_used_at, last_used_shop = excluded.last_used_shop,
+            last_used_device = excluded.last_used_device, generation = excluded.generation
+        """
+
     private func upsert(_ entry: FeedPageUpdate.FeedToken, watermark: Int64, hasLaterEvents: Bool, liftRevocation: Bool,
                         generation: Int64, _ db: Database) throws {
         let token = entry.token
@@ -189,15 +205,9 @@ extension Ledger {
         }
         let remaining = min(token.usesTotal, max(0, token.usesTotal - entry.usesUsed - localUses))
         let upsert = try db.cachedStatement(sql: """
-            INSERT INTO token (id, code_hash, campaign_id, shop_scope, uses_total, uses_server, uses_remaining, valid_from,
-                               valid_until, status, origin, last_used_at, last_used_shop, last_used_device, generation)
+            INSERT INTO token (\(Self.tokenColumns))
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'cache', ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET code_hash = excluded.code_hash, campaign_id = excluded.campaign_id,
-                shop_scope = excluded.shop_scope, uses_total = excluded.uses_total, uses_server = excluded.uses_server,
-                uses_remaining = excluded.uses_remaining, valid_from = excluded.valid_from,
-                valid_until = excluded.valid_until, status = excluded.status, origin = 'cache',
-                last_used_at = excluded.last_used_at, last_used_shop = excluded.last_used_shop,
-                last_used_device = excluded.last_used_device, generation = excluded.generation
+            \(Self.tokenUpsert)
             """)
         let arguments: StatementArguments = [
             token.id.hex, token.codeHash.map { Data($0.bytes) }, token.campaignID, TokenRecord.encodeScope(token.shopScope),
