@@ -30,6 +30,7 @@ let package = Package(
         // Domain values and rules. No I/O.
         .target(name: "CounterCore", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
         // The SQLite ledger: schema, migrations, the atomic redeem and void transactions, the outbox.
         .target(name: "CounterLedger", dependencies: [

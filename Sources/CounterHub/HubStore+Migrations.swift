@@ -170,6 +170,23 @@ extension HubStore {
             // Feed reads go through token_shop_feed (v7); these two were only written, on every token change.
             try db.execute(sql: "DROP INDEX IF EXISTS token_feed; DROP INDEX IF EXISTS token_position")
         }
+        migrator.registerMigration("v10-staff") { db in
+            // The shops' staff (issue 17): managed with `counter-hub staff`; a PIN only as its verifier (PINVerifier).
+            try db.execute(sql: """
+                CREATE TABLE staff (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    shop_id TEXT NOT NULL REFERENCES shop(id),
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    enabled BOOLEAN NOT NULL DEFAULT 1,
+                    pin_verifier TEXT,
+                    created_at DATETIME NOT NULL,
+                    updated_at DATETIME NOT NULL,
+                    position INTEGER NOT NULL
+                );
+                CREATE INDEX staff_shop_position ON staff(shop_id, position);
+                """)
+        }
         return migrator
     }
 }

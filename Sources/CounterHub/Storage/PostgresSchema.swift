@@ -153,5 +153,21 @@ enum PostgresSchema {
             "DROP INDEX IF EXISTS token_feed",
             "DROP INDEX IF EXISTS token_position",
         ]),
+        ("v7-staff", [
+            """
+            CREATE TABLE staff (
+                id TEXT PRIMARY KEY NOT NULL,
+                shop_id TEXT NOT NULL REFERENCES shop(id),
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                enabled BOOLEAN NOT NULL DEFAULT TRUE,
+                pin_verifier TEXT,
+                created_at TIMESTAMPTZ NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL,
+                position BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX staff_shop_position ON staff(shop_id, position)",
+        ]),
     ]
 }

@@ -1,0 +1,57 @@
+import CounterCore
+@testable import CounterHub
+import Foundation
+import Testing
+
+/// Issue 17, item 1: staff managed at the hub, on both backends.
+@Suite struct StaffTests {
+    static let fast = PINVerifier.iterationRange.lowerBound
+
+    @Test func staffAreAddedGivenAPINDisabledAndListed() throws {
+        let hub = try Hub()
+        try hub.store.addStaff(id: "li-na", shop: "SHOP-1", name: " 李娜 ", role: .cashier)
+        try hub.store.addStaff(id: "wang", shop: "SHOP-1", name: "王店长", role: .manager)
+        try hub.store.addStaff(id: "zhao", shop: "SHOP-2", name: "赵", role: .cashier)
+        var listed = try hub.store.staff(shop: "SHOP-1")
+        #expect(listed.map(\.id) == ["li-na", "wang"])
+        #expect(listed[0].name == "李娜", "names are trimmed")
+        #expect(listed[0].role == .cashier && listed[1].role == .manager)
+        #expect(listed.allSatisfy { $0.enabled && !$0.hasPin })
+        #expect(try hub.store.staff().count == 3)
+
+        let before = listed[0].position
+        try hub.store.setStaffPIN(id: "li-na", pin: "482913", iterations: Self.fast)
+        let verifier = try #require(try hub.store.staffPINVerifier(id: "li-na"))
+        #expect(verifier.matches("482913"))
+        #expect(!verifier.matches("000000"))
+        try hub.store.setStaffEnabled(id: "li-na", false)
+        listed = try hub.store.staff(shop: "SHOP-1")
+        #expect(listed[0].hasPin)
+        #expect(!listed[0].enabled)
+        #expect(listed[0].position > before, "each change takes a new feed position of the shop")
+        #expect(try hub.store.staffPINVerifier(id: "wang") == nil)
+    }
+
+    @Test func badInputIsRefusedWithAClearErrorAndChangesNothing() throws {
+        let hub = try Hub()
+        try hub.store.addStaff(id: "li-na", shop: "SHOP-1", name: "李娜", role: .cashier)
+        let refusals: [(String, () throws -> Void)] = [
+            ("exists", { try hub.store.addStaff(id: "li-na", shop: "SHOP-2", name: "x", role: .cashier) }),
+            ("not_found", { try hub.store.addStaff(id: "new", shop: "NO-SHOP", name: "x", role: .cashier) }),
+            ("invalid_id", { try hub.store.addStaff(id: "has space", shop: "SHOP-1", name: "x", role: .cashier) }),
+            ("invalid_name", { try hub.store.addStaff(id: "blank", shop: "SHOP-1", name: "   ", role: .cashier) }),
+            ("invalid_name", { try hub.store.addStaff(id: "long", shop: "SHOP-1", name: String(repeating: "名", count: 65), role: .cashier) }),
+            ("invalid_name", { try hub.store.addStaff(id: "ctrl", shop: "SHOP-1", name: "a\u{7}b", role: .cashier) }),
+            ("invalid_pin", { try hub.store.setStaffPIN(id: "li-na", pin: "12345", iterations: Self.fast) }),
+            ("invalid_pin", { try hub.store.setStaffPIN(id: "li-na", pin: "12ab56", iterations: Self.fast) }),
+            ("not_found", { try hub.store.setStaffPIN(id: "nobody", pin: "123456", iterations: Self.fast) }),
+            ("not_found", { try hub.store.setStaffEnabled(id: "nobody", false) }),
+        ]
+        for (code, refusal) in refusals {
+            #expect(throws: HubError.self) { try refusal() }
+            do { try refusal() } catch let error as HubError { #expect(error.code == code, "\(error.message)") } catch {}
+        }
+        #expect(try hub.store.staff().map(\.id) == ["li-na"])
+        #expect(try hub.store.staffPINVerifier(id: "li-na") == nil)
+    }
+}
