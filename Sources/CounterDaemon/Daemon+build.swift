@@ -51,8 +51,11 @@ public func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger,
         syncer = Syncer(downloader: FeedDownloader(ledger: ledger, client: client, rootPublicKey: root, logger: logger),
                         uploader: EventUploader(ledger: ledger, client: client, deviceID: credential.deviceID, logger: logger),
                         pollInterval: configuration.syncPollInterval, logger: logger)
-        tokenRotation = TokenRotation(client: client, stateDirectory: configuration.stateDirectory,
-                                      period: configuration.tokenRotation, logger: logger)
+        // The device token is renewed while the counter runs (hub.token_rotation); never when that is 0s.
+        if configuration.tokenRotation > .zero {
+            tokenRotation = TokenRotation(client: client, stateDirectory: configuration.stateDirectory,
+                                          period: configuration.tokenRotation, logger: logger)
+        }
     }
     if configuration.loadDemoData, try await ledger.isCacheEmpty() {
         try await ledger.apply(DemoData.cacheUpdate(now: Date()))
@@ -79,8 +82,7 @@ public func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger,
     if configuration.printer.enabled { services.append(parts.receipts) }
     // Download and upload run on their own loops, after the API and the scanners are up.
     services += syncer?.services ?? []
-    // The device token is renewed while the counter runs (hub.token_rotation); never when that is 0s.
-    if let tokenRotation, configuration.tokenRotation > .zero { services.append(tokenRotation) }
+    if let tokenRotation { services.append(tokenRotation) }
     // READY=1, STATUS= and the watchdog for systemd (nothing without $NOTIFY_SOCKET).
     let systemd = SystemdService(notifier: SystemdNotifier(), readiness: readiness, parts: parts, logger: logger)
 

@@ -24,7 +24,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// How often the feed is polled when the counter is enrolled.
     public var syncPollInterval: Duration = .seconds(60)
     /// How old the device token may grow before counterd rotates it (`hub.token_rotation`); zero never rotates.
-    public var tokenRotation: Duration = .seconds(90 * 86_400)
+    public var tokenRotation: Duration = HubSection.defaultTokenRotation
 
     /// The receipt printer; off unless the file has a `printer:` section.
     public var printer: PrinterConfiguration = .off

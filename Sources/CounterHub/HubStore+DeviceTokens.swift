@@ -8,7 +8,7 @@ import Foundation
 extension HubStore {
     /// Hands `device` a new bearer token. Its current token stays valid until the new one is first used; asking again
     /// before that replaces the waiting token (only the last one handed out can ever be used).
-    public func rotateDeviceToken(of device: HubDevice, now: Date = Date()) throws -> String {
+    public func rotateDeviceToken(of device: HubDevice) throws -> String {
         let secret = Self.newDeviceSecret()
         try database.write { sql in
             guard let row = try sql.row("SELECT revoked_at FROM device WHERE id = ?" + sql.dialect.forUpdate, [device.id]) else {

@@ -33,7 +33,7 @@ extension HubStore {
 
     /// The device a bearer token belongs to, or `nil`. A revoked device's token throws
     /// ``HubError`` `device_revoked`: it is refused at once, on every request. The first use of a token handed out
-    /// by ``rotateDeviceToken(of:now:)`` makes it the device's token and retires the old one.
+    /// by ``rotateDeviceToken(of:)`` makes it the device's token and retires the old one.
     public func device(bearer token: String, now: Date = Date()) throws -> HubDevice? {
         let hash = Self.tokenHash(token)
         let found = try database.read { sql -> (device: HubDevice, isNext: Bool)? in

@@ -64,7 +64,7 @@ extension HubStore {
             throw HubError("invalid_pin", error.description)
         }
         let text = String(decoding: try WireJSON.encoder().encode(verifier), as: UTF8.self)
-        try changeStaff(id, now: now) { sql, shop in
+        try changeStaff(id, now: now) { sql, _ in
             try sql.execute("UPDATE staff SET pin_verifier = ? WHERE id = ?", [text, id])
         }
     }

@@ -36,9 +36,7 @@ extension Ledger {
                 token.usesTotal, entry.usesUsed, token.validFrom, token.validUntil, token.status.rawValue,
                 entry.lastUse?.at, entry.lastUse?.shopID, entry.lastUse?.deviceID, generation, watermark,
             ])
-        if token.status == .active, liftRevocation {
-            try db.cachedStatement(sql: "DELETE FROM revocation WHERE token_id = ?").execute(arguments: [token.id.hex])
-        }
+        if liftRevocation { try liftRevocationIfActive(token, db) }
     }
 
     /// A tombstone during the bulk load: the token's rows staged so far are dropped at the end (a later page may

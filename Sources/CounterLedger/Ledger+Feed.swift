@@ -173,6 +173,12 @@ extension Ledger {
         }
     }
 
+    /// `active` is a feed token's whole state: it lifts an earlier revocation of it.
+    static func liftRevocationIfActive(_ token: Token, _ db: Database) throws {
+        guard token.status == .active else { return }
+        try db.cachedStatement(sql: "DELETE FROM revocation WHERE token_id = ?").execute(arguments: [token.id.hex])
+    }
+
     /// The cached token's columns a feed token writes, in the order of ``tokenUpsert``'s inserts.
     static let tokenColumns = """
         id, code_hash, campaign_id, shop_scope, uses_total, uses_server, uses_remaining, valid_from, valid_until, status, origin,
@@ -220,10 +226,7 @@ extension Ledger {
                 .execute(arguments: [Data(hash.bytes), token.id.hex])
         }
         try upsert.execute(arguments: arguments)
-        if token.status == .active, liftRevocation {
-            // `active` is the token's whole state: it lifts an earlier revocation.
-            try db.cachedStatement(sql: "DELETE FROM revocation WHERE token_id = ?").execute(arguments: [token.id.hex])
-        }
+        if liftRevocation { try Self.liftRevocationIfActive(token, db) }
     }
 
     /// The download's progress and health.

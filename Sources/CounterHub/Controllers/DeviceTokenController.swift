@@ -3,7 +3,7 @@ import CounterSyncModels
 import Hummingbird
 
 /// `POST /v1/device/token`: device token rotation. The device asks with its current token and gets the next one,
-/// which replaces the current one at its first use (``HubStore/rotateDeviceToken(of:now:)``).
+/// which replaces the current one at its first use (``HubStore/rotateDeviceToken(of:)``).
 struct DeviceTokenController: Controller {
     let store: HubStore
 
