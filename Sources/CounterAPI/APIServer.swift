@@ -9,6 +9,14 @@ import ServiceLifecycle
 import Glibc
 #endif
 
+/// The two kinds of listener of the local API.
+public enum APIListenerKind: Sendable {
+    /// The group-restricted unix socket (counterctl).
+    case socket
+    /// The TCP listener a browser can reach (the cashier's page).
+    case tcp
+}
+
 /// Where the local API listens.
 public struct APIListeners: Sendable, Equatable {
     /// The unix socket path (always served; file mode 0660).
@@ -35,22 +43,31 @@ public struct APIListeners: Sendable, Equatable {
     }
 }
 
+/// A middleware of the local API's routers.
+public typealias APIMiddleware = any MiddlewareProtocol<Request, Response, ServerRequestContext>
+
 /// Builds the local API's router: the cashier's page at `/`, then each controller's routes.
-/// - Parameter browserGuard: for a TCP listener, the checks that keep other sites' pages out.
-public func buildAPIRouter(_ controllers: [any Controller],
-                           browserGuard: BrowserGuard<ServerRequestContext>? = nil) -> Router<ServerRequestContext> {
+/// - Parameters:
+///   - browserGuard: for a TCP listener, the checks that keep other sites' pages out (first).
+///   - middleware: what runs next on every request (counterd's staff gate).
+public func buildAPIRouter(_ controllers: [any Controller], browserGuard: BrowserGuard<ServerRequestContext>? = nil,
+                           middleware: [APIMiddleware] = []) -> Router<ServerRequestContext> {
     let router = Router(context: ServerRequestContext.self)
     if let browserGuard { router.add(middleware: browserGuard) }
+    for item in middleware { router.add(middleware: item) }
     CounterPage().addRoutes(to: router)
     for controller in controllers { controller.addRoutes(to: router) }
     return router
 }
 
 /// Builds the services that serve the local API: one per listener.
-/// - Parameter onReady: called with a listener's description once it accepts connections.
+/// - Parameters:
+///   - socketMiddleware: the unix socket's middleware; `tcpMiddleware`: the TCP listener's (after its browser guard).
+///   - onReady: called with a listener's description once it accepts connections.
 public func makeAPIServices(controllers: [any Controller], listeners: APIListeners, logger: Logger,
+                            socketMiddleware: [APIMiddleware] = [], tcpMiddleware: [APIMiddleware] = [],
                             onReady: @escaping @Sendable (String) async -> Void = { _ in }) throws -> [any Service] {
-    let router = buildAPIRouter(controllers)
+    let router = buildAPIRouter(controllers, middleware: socketMiddleware)
     let socketPath = listeners.socketPath
     try prepareSocketDirectory(for: socketPath)
     var services: [any Service] = [
@@ -65,7 +82,7 @@ public func makeAPIServices(controllers: [any Controller], listeners: APIListene
     ]
     if let http = listeners.http {
         // A browser can reach this listener: other sites' pages must not (BrowserGuard).
-        let guarded = buildAPIRouter(controllers, browserGuard: BrowserGuard(listenerHost: http.host))
+        let guarded = buildAPIRouter(controllers, browserGuard: BrowserGuard(listenerHost: http.host), middleware: tcpMiddleware)
         services.append(Application(router: guarded,
                                     configuration: ApplicationConfiguration(address: .hostname(http.host, port: http.port),
                                                                             serverName: "counterd"),

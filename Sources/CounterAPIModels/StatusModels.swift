@@ -140,10 +140,13 @@ public struct HistoryResponse: Codable, Sendable, Equatable {
         public var source: String
         public var voidedAt: Date?
         public var uploadState: String?
+        /// Who redeemed (issue 17); absent for nobody.
+        public var staffId: String?
+        public var staffName: String?
 
         public init(redemptionId: String, deviceSequence: Int64, redeemedAt: Date, tokenId: String,
                     campaignId: String, campaignTitle: String?, uses: Int, codeLast4: String, source: String,
-                    voidedAt: Date?, uploadState: String?) {
+                    voidedAt: Date?, uploadState: String?, staffId: String? = nil, staffName: String? = nil) {
             self.redemptionId = redemptionId
             self.deviceSequence = deviceSequence
             self.redeemedAt = redeemedAt
@@ -155,6 +158,8 @@ public struct HistoryResponse: Codable, Sendable, Equatable {
             self.source = source
             self.voidedAt = voidedAt
             self.uploadState = uploadState
+            self.staffId = staffId
+            self.staffName = staffName
         }
     }
 }

@@ -14,9 +14,13 @@ public final class CounterClient: Sendable {
     private let timeout: TimeAmount
     /// Whether a listener was seen on the socket; checked before the first request only.
     private let listenerSeen = Mutex(false)
+    /// The staff member the requests act for (`Counter-Staff`); `nil` for nobody.
+    public let staffID: String?
 
-    public init(socketPath: String, timeout: Duration = .seconds(30)) {
+    /// - Parameter staffID: the staff member every request acts for (counterctl's `--staff`).
+    public init(socketPath: String, timeout: Duration = .seconds(30), staffID: String? = nil) {
         self.socketPath = socketPath
+        self.staffID = staffID
         self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
                                     + timeout.components.attoseconds / 1_000_000_000)
     }
@@ -191,6 +195,7 @@ public final class CounterClient: Sendable {
         }
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = method
+        if let staffID { request.headers.add(name: "Counter-Staff", value: staffID) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try WireJSON.encoder().encode(body)))

@@ -48,8 +48,7 @@ public struct PINVerifier: Codable, Sendable, Equatable {
     /// out of ``iterationRange``, a salt or hash of the wrong length) matches nothing; the comparison takes the same
     /// time wherever the bytes differ.
     public func matches(_ pin: String) -> Bool {
-        guard kdf == Self.pbkdf2SHA256, Self.iterationRange.contains(iterations), (16...64).contains(salt.count), hash.count == 32,
-              (try? StaffPIN.check(pin)) != nil, let derived = try? Self.derive(pin, salt: salt, iterations: iterations) else {
+        guard isWellFormed, (try? StaffPIN.check(pin)) != nil, let derived = try? Self.derive(pin, salt: salt, iterations: iterations) else {
             return false
         }
         return zip(derived, hash).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0

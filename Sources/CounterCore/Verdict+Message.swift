@@ -57,6 +57,8 @@ extension Verdict {
         case .offlineNotAllowed:
             return LocalizedMessage(zh: "此活动不支持离线核销，请联网同步后重试",
                                     en: "This campaign needs the code to be synced first. Sync and try again.")
+        case .noStaff:
+            return LocalizedMessage(zh: "请先登录", en: "Sign in first.")
         }
     }
 }

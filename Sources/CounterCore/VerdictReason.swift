@@ -14,6 +14,8 @@ public enum VerdictReason: String, Sendable, Codable, CaseIterable {
     case expired
     case alreadyRedeemed = "already_redeemed"
     case offlineNotAllowed = "offline_not_allowed"
+    /// The shop has staff and nobody is signed in at the counter (issue 17).
+    case noStaff = "no_staff"
 
     /// Whether this reason accepts the code.
     public var isAccepted: Bool { self == .ok }

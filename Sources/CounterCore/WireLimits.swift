@@ -9,3 +9,11 @@ public enum WireLimits {
     /// `max_data_age_seconds`: one minute to ten years.
     public static let maxDataAgeSeconds: ClosedRange<Int> = 60...315_360_000
 }
+
+extension WireLimits {
+    /// Whether `text` is an identifier of the contract (shop, campaign and staff ids): 1 to 64 printable ASCII
+    /// characters without space.
+    public static func isIdentifier(_ text: String) -> Bool {
+        (1...64).contains(text.utf8.count) && text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    }
+}

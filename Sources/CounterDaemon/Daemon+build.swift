@@ -71,7 +71,8 @@ public func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger,
                              hubURL: credential.map { redactedHubURL($0.hubURL) }, scanners: scanners.registry, presenter: present)
 
     let readiness = Readiness(expected: configuration.api.http == nil ? 1 : 2)
-    var services = try makeAPIServices(controllers: parts.controllers, listeners: configuration.api, logger: logger) { listener in
+    var services = try makeAPIServices(controllers: parts.controllers, listeners: configuration.api, logger: logger,
+                                       socketMiddleware: parts.middleware(for: .socket), tcpMiddleware: parts.middleware(for: .tcp)) { listener in
         await onReady(listener)
         await readiness.listenerReady()
     }

@@ -84,6 +84,7 @@ extension DaemonConfiguration {
         .text("state_directory"),
         .section("api", APIListeners.configKeys),
         .section("redeem", RedeemSection.configKeys),
+        .section("staff", StaffSection.configKeys),
         .section("hub", HubSection.configKeys),
         .section("log", LogSection.configKeys),
         .trueFalse("demo"),
@@ -109,6 +110,11 @@ extension DaemonConfiguration {
         var voidWindow = RedeemSection.defaultVoidWindow
         if var table = try root.table("redeem") {
             voidWindow = try RedeemSection.parse(&table)
+        }
+
+        var sessionIdle = StaffSection.defaultSessionIdle
+        if var table = try root.table("staff") {
+            sessionIdle = try StaffSection.parse(&table)
         }
 
         var (pollInterval, tokenRotation) = (HubSection.defaultPollInterval, HubSection.defaultTokenRotation)
@@ -140,6 +146,7 @@ extension DaemonConfiguration {
                                                 voidWindow: voidWindow, loadDemoData: demo, logLevel: logLevel, scanners: scanners)
         configuration.syncPollInterval = pollInterval
         configuration.tokenRotation = tokenRotation
+        configuration.staffSessionIdle = sessionIdle
         configuration.printer = printer
         configuration.printerProfileDirectories = profileDirectories
         configuration.usbScanners = usbScanners

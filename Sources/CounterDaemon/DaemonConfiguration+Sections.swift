@@ -56,6 +56,22 @@ enum RedeemSection {
     }
 }
 
+/// The `staff:` section: how long a staff session on the cashier's page lasts without use.
+enum StaffSection {
+    static let configKeys: [ConfigKey] = [.duration("session_idle")]
+    static let defaultSessionIdle = Duration.seconds(30 * 60)
+
+    static func parse(_ staff: inout ConfigTable) throws -> Duration {
+        var idle = defaultSessionIdle
+        if let value = try staff.duration("session_idle", fix: "the default is 30m", within: .seconds(60) ... .seconds(12 * 3600),
+                                          rangeFix: "use 1m to 12h; the default is 30m") {
+            idle = value
+        }
+        try staff.finish(configKeys)
+        return idle
+    }
+}
+
 /// The `hub:` section: how often the feed is polled.
 enum HubSection {
     static let configKeys: [ConfigKey] = [.duration("poll_interval"), .duration("token_rotation")]

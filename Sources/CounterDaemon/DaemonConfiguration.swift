@@ -26,6 +26,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// How old the device token may grow before counterd rotates it (`hub.token_rotation`); zero never rotates.
     public var tokenRotation: Duration = HubSection.defaultTokenRotation
 
+    /// How long a staff member stays signed in on the cashier's page without a request (`staff.session_idle`).
+    public var staffSessionIdle: Duration = StaffSection.defaultSessionIdle
+
     /// The receipt printer; off unless the file has a `printer:` section.
     public var printer: PrinterConfiguration = .off
     /// USB scanners found by profile.

@@ -23,10 +23,12 @@ public final class Redeemer: Sendable {
     let verdicts = Broadcaster<VerdictEventMessage>()
     /// Verdict counts and latency, and the state gauges of `GET /metrics`.
     public let metrics: DaemonMetrics
+    /// Who a hardware scan is attributed to; `nil` in tools and tests without staff.
+    let staff: StaffDesk?
 
     public init(ledger: Ledger, timeZone: TimeZone, logger: Logger, metrics: DaemonMetrics = DaemonMetrics(),
                 presenter: (@Sendable (Verdict, String) -> Void)? = nil, outboxChanged: @escaping @Sendable () -> Void = {},
-                receipts: ReceiptService? = nil) {
+                receipts: ReceiptService? = nil, staff: StaffDesk? = nil) {
         self.ledger = ledger
         self.timeZone = timeZone
         self.logger = logger
@@ -34,36 +36,43 @@ public final class Redeemer: Sendable {
         self.presenter = presenter
         self.outboxChanged = outboxChanged
         self.receipts = receipts
+        self.staff = staff
     }
 
-    /// Handles one framed scan from a source.
+    /// Handles one framed scan from a source. It is attributed to the staff member signed in at the counter; while
+    /// the shop has staff and nobody is signed in, a complete scan is refused with `no_staff`.
     public func handle(_ event: ScanEvent) async {
         let started = ContinuousClock.now
         do {
+            let member = try await staff?.memberAtCounter()
             let verdict: Verdict
             switch event.completion {
             case .complete:
-                verdict = try await ledger.redeem(event.text, source: event.source, at: event.receivedAt)
+                if member == nil, try await staff?.isRequired() == true {
+                    verdict = try await ledger.refuseWithoutStaff(event.text, source: event.source, at: event.receivedAt)
+                } else {
+                    verdict = try await ledger.redeem(event.text, source: event.source, staffID: member?.id, at: event.receivedAt)
+                }
             case .incomplete:
                 verdict = try await ledger.recordMalformedScan(
                     MalformedCode(.incompleteScan, detail: "\(event.bytes.count) bytes without terminator"),
-                    source: event.source, at: event.receivedAt)
+                    source: event.source, staffID: member?.id, at: event.receivedAt)
             case .overlong(let count):
                 verdict = try await ledger.recordMalformedScan(
-                    MalformedCode(.tooLong, detail: "\(count) bytes"), source: event.source, at: event.receivedAt)
+                    MalformedCode(.tooLong, detail: "\(count) bytes"), source: event.source, staffID: member?.id, at: event.receivedAt)
             }
-            finish(verdict, source: event.source, started: started)
+            finish(verdict, source: event.source, staffID: member?.id, started: started)
             await queueReceipt(verdict)
         } catch {
             logger.error("scan not recorded", metadata: ["source": "\(event.source)", "error": "\(error)"])
         }
     }
 
-    /// Redeems a code a request sent (`POST /api/v1/redeem`).
-    public func redeem(code: String, uses: Int, source: String) async throws -> Verdict {
+    /// Redeems a code a request sent (`POST /api/v1/redeem`), for the staff member the request acts for.
+    public func redeem(code: String, uses: Int, source: String, staffID: String? = nil) async throws -> Verdict {
         let started = ContinuousClock.now
-        let verdict = try await ledger.redeem(code, uses: uses, source: source)
-        finish(verdict, source: source, started: started)
+        let verdict = try await ledger.redeem(code, uses: uses, source: source, staffID: staffID)
+        finish(verdict, source: source, staffID: staffID, started: started)
         await queueReceipt(verdict)
         return verdict
     }
@@ -83,7 +92,7 @@ public final class Redeemer: Sendable {
     }
 
     /// Logs a verdict in one line (no code, only its token id), counts it, and presents it.
-    private func finish(_ verdict: Verdict, source: String, started: ContinuousClock.Instant) {
+    private func finish(_ verdict: Verdict, source: String, staffID: String?, started: ContinuousClock.Instant) {
         metrics.recordVerdict(accepted: verdict.isAccepted, reason: verdict.reason.rawValue, duration: ContinuousClock.now - started)
         var metadata: Logger.Metadata = [
             "verdict": "\(verdict.isAccepted ? "accepted" : "rejected")",
@@ -98,6 +107,7 @@ public final class Redeemer: Sendable {
         if let left = verdict.usesLeft { metadata["uses_left"] = "\(left)" }
         if let via = verdict.via { metadata["via"] = "\(via.rawValue)" }
         if let detail = verdict.detail { metadata["detail"] = "\(detail)" }
+        if let staffID { metadata["staff_id"] = "\(staffID)" }
         logger.info("verdict", metadata: metadata)
         outboxChanged()
         presenter?(verdict, source)

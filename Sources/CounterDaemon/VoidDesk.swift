@@ -24,10 +24,13 @@ public struct VoidDesk: Sendable {
         self.receipts = receipts
     }
 
-    public func void(redemptionID: UUID, reason: String, source: String) async throws -> VoidOutcome {
-        let outcome = try await ledger.void(redemptionID: redemptionID, reason: reason, source: source, window: window.timeInterval)
+    /// Voids one redemption for `staffID` (`nil` for nobody).
+    public func void(redemptionID: UUID, reason: String, source: String, staffID: String? = nil) async throws -> VoidOutcome {
+        let outcome = try await ledger.void(redemptionID: redemptionID, reason: reason, source: source, staffID: staffID,
+                                            window: window.timeInterval)
         var metadata: Logger.Metadata = ["status": "\(outcome.status.rawValue)", "redemption_id": "\(redemptionID.lowercasedString)",
                                          "source": "\(source)", "device_id": "\(ledger.identity.deviceID)"]
+        if let staffID { metadata["staff_id"] = "\(staffID)" }
         if let sequence = outcome.deviceSequence { metadata["device_sequence"] = "\(sequence)" }
         logger.info("void", metadata: metadata)
         if outcome.isVoided {

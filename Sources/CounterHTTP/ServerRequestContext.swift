@@ -1,3 +1,4 @@
+import CounterCore
 import Hummingbird
 import NIOCore
 
@@ -6,6 +7,9 @@ import NIOCore
 public struct ServerRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
+    /// counterd: the staff member the request acts for (its session cookie, or `Counter-Staff` on the unix socket),
+    /// set by the staff gate; `nil` for nobody. counter-hub leaves it unset.
+    public var staff: StaffMember?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

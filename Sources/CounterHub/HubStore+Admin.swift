@@ -189,7 +189,7 @@ extension HubStore {
     }
 
     static func checkIdentifier(_ value: String, what: String) throws {
-        guard (1...64).contains(value.utf8.count), value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+        guard WireLimits.isIdentifier(value) else {
             throw HubError("invalid_id", "\(what) must be 1 to 64 printable ASCII characters without spaces")
         }
     }

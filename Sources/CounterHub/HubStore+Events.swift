@@ -85,6 +85,8 @@ extension HubStore {
         }
         guard UUID(uuidString: event.id) != nil else { return result("rejected", "invalid_event") }
         let body = String(decoding: try WireJSON.encoder().encode(event), as: UTF8.self)
+        // A malformed staff id is refused below; it is not stored in the column.
+        let staffID = event.staffId.flatMap { WireLimits.isIdentifier($0) ? $0 : nil }
         if let existing = try sql.row("SELECT device_id, body, status, reason FROM event WHERE id = ?", [event.id.lowercased()]) {
             // A resend (the answer was lost): the same content gets the same outcome; an accepted one is a duplicate.
             guard try existing["device_id"] == device.id, Self.sameContent(stored: try existing["body"], resent: body) else {
@@ -109,11 +111,14 @@ extension HubStore {
         func store(_ status: String, _ reason: String?, sequence: Int64?, token: String?, redemption: String?, uses: Int) throws {
             try sql.execute("""
                 INSERT INTO event (id, device_id, type, device_sequence, token_id, redemption_id, uses, status, reason,
-                                   occurred_at, received_at, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   occurred_at, received_at, body, staff_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [event.id.lowercased(), device.id, event.type, sequence, token, redemption, uses, status,
-                      reason, event.occurredAt, now, body])
+                      reason, event.occurredAt, now, body, staffID])
         }
+        // A staff id is kept as the counter sent it, never checked against the staff table: an event recorded offline
+        // may name a member disabled since.
+        if event.staffId != nil, staffID == nil { return try refuse("invalid_event") }
         switch event.type {
         case "redemption":
             guard let sequence = event.deviceSequence, sequence >= 1, let tokenID = event.tokenId, TokenID(hex: tokenID) != nil,
@@ -202,7 +207,8 @@ extension HubStore {
                 ReceivedEvent(id: try row["id"], type: try row["type"], deviceId: try row["device_id"],
                               deviceSequence: try row["device_sequence"], tokenId: try row["token_id"],
                               redemptionId: try row["redemption_id"], uses: try row["uses"], status: try row["status"],
-                              reason: try row["reason"], occurredAt: try row["occurred_at"], receivedAt: try row["received_at"])
+                              reason: try row["reason"], occurredAt: try row["occurred_at"], receivedAt: try row["received_at"],
+                              staffId: try row["staff_id"])
             }
         }
     }
@@ -244,7 +250,7 @@ extension HubStore {
             && old.clockSuspect == new.clockSuspect
             && same(\.deviceSequence) && same(\.tokenId) && same(\.campaignId) && same(\.shopId) && same(\.uses)
             && same(\.via) && same(\.codeLast4) && same(\.source) && same(\.redemptionId) && same(\.reason)
-            && same(\.codeHash) && same(\.detail)
+            && same(\.codeHash) && same(\.detail) && same(\.staffId)
     }
 }
 
@@ -261,4 +267,6 @@ public struct ReceivedEvent: Codable, Sendable, Equatable {
     public var reason: String?
     public var occurredAt: Date
     public var receivedAt: Date
+    /// The staff member the counter recorded; `nil` for nobody.
+    public var staffId: String?
 }

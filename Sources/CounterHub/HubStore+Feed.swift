@@ -44,11 +44,16 @@ extension HubStore {
                     ORDER BY position LIMIT ?
                     """, arguments + [from, reset, limit]).map { (kind: "token", id: try $0["id"] as String, position: try $0["position"] as Int64) }
             }
-            let changes = Array((campaignChanges + tokenChanges).sorted { $0.position < $1.position }.prefix(limit))
+            // The shop's staff (HubStore+Staff.swift), through the index staff_shop_position.
+            let staffChanges = try sql.rows(
+                "SELECT id, position FROM staff WHERE shop_id = ? AND position > ? ORDER BY position LIMIT ?", [device.shopID, from, limit]
+            ).map { (kind: "staff", id: try $0["id"] as String, position: try $0["position"] as Int64) }
+            let changes = Array((campaignChanges + tokenChanges + staffChanges).sorted { $0.position < $1.position }.prefix(limit))
             let upToDate = changes.count < limit
             let reached: Int64 = upToDate ? position : changes.last!.position
             let campaignIDs = changes.filter { $0.kind == "campaign" }.map(\.id)
             let tokenIDs = changes.filter { $0.kind == "token" }.map(\.id)
+            let staffIDs = changes.filter { $0.kind == "staff" }.map(\.id)
 
             let campaigns = try campaignIDs.isEmpty ? [] : sql.rows(
                 "SELECT * FROM campaign WHERE id IN (\(Self.placeholders(campaignIDs.count))) ORDER BY position", campaignIDs
@@ -76,6 +81,9 @@ extension HubStore {
                     }
                 }
             }
+            let staff = try staffIDs.isEmpty ? [] : sql.rows(
+                "SELECT * FROM staff WHERE id IN (\(Self.placeholders(staffIDs.count))) ORDER BY position", staffIDs
+            ).map(Self.feedStaffMember)
             let keySetPosition = try sql.value(Int64.self, "SELECT key_set_position FROM hub_state") ?? 0
             let keySet = (reset || keySetPosition > from) ? try Self.latestKeySet(sql).map {
                 FeedPage.SignedKeySet(payload: $0.payload.base64EncodedString(), signature: $0.signature.base64EncodedString())
@@ -85,7 +93,7 @@ extension HubStore {
                             maxDataAgeSeconds: try shop["max_data_age_seconds"], watermark: .init(deviceSequence: acknowledged),
                             shop: .init(id: try shop["id"], name: try shop["name"], timeZone: try shop["time_zone"]),
                             campaigns: campaigns, tokens: tokens, tombstones: tombstones, revocations: revocations,
-                            keySet: keySet)
+                            keySet: keySet, staff: staff)
             return (page, recordDue)
         }
     }
@@ -121,6 +129,12 @@ extension HubStore {
                           faceValueFen: try row["face_value_fen"], shopRewardFen: try row["shop_reward_fen"],
                           activeFrom: try row["active_from"], activeUntil: try row["active_until"],
                           offlinePolicy: try row["offline_policy"], status: try row["status"])
+    }
+
+    static func feedStaffMember(_ row: HubRow) throws -> FeedPage.StaffMember {
+        let verifier = try (row["pin_verifier"] as String?).map { try WireJSON.decoder().decode(PINVerifier.self, from: Data($0.utf8)) }
+        return FeedPage.StaffMember(staffId: try row["id"], name: try row["name"], role: try row["role"], enabled: try row["enabled"],
+                                    pinVerifier: verifier)
     }
 
     static func placeholders(_ count: Int) -> String {

@@ -187,6 +187,10 @@ extension HubStore {
                 CREATE INDEX staff_shop_position ON staff(shop_id, position);
                 """)
         }
+        migrator.registerMigration("v11-event-staff") { db in
+            // Who made each event at the counter (issue 17), as the counter sent it; NULL for nobody.
+            try db.execute(sql: "ALTER TABLE event ADD COLUMN staff_id TEXT")
+        }
         return migrator
     }
 }

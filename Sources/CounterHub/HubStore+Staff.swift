@@ -32,15 +32,12 @@ public struct StaffSummary: Codable, Sendable, Equatable {
 /// The shops' staff (issue 17, item 1), managed at the hub with `counter-hub staff`. Every change takes a feed
 /// position of the member's shop, so that counters can receive staff through the feed.
 extension HubStore {
-    /// The longest staff name, in characters.
-    public static let staffNameLength = 64
-
     /// Adds a staff member to a shop. Ids are unique across the platform; a name is 1 to 64 characters.
     public func addStaff(id: String, shop: String, name: String, role: StaffRole, now: Date = Date()) throws {
         try Self.checkIdentifier(id, what: "staff id")
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...Self.staffNameLength).contains(trimmed.count), !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw HubError("invalid_name", "a staff name is 1 to \(Self.staffNameLength) characters without control characters")
+        guard StaffMember.isValidName(trimmed) else {
+            throw HubError("invalid_name", "a staff name is 1 to \(StaffMember.nameLength) characters without control characters")
         }
         try database.write { sql in
             guard try sql.value(Int.self, "SELECT COUNT(*) FROM shop WHERE id = ?", [shop]) == 1 else {

@@ -47,11 +47,13 @@ public struct FeedPageUpdate: Sendable {
     public var tombstones: [TokenID]
     public var revocations: [Revocation]
     public var keySet: KeySet?
+    /// The staff members the page sends whole; `nil` when the hub sent no `staff` (one without staff).
+    public var staff: [StaffMember]?
 
     public init(position: Int64, nextCursor: String, reset: Bool, upToDate: Bool, serverTime: Date,
                 maxDataAge: TimeInterval, watermark: Int64, shop: Shop, campaigns: [Campaign] = [],
                 tokens: [FeedToken] = [], tombstones: [TokenID] = [], revocations: [Revocation] = [],
-                keySet: KeySet? = nil) {
+                keySet: KeySet? = nil, staff: [StaffMember]? = nil) {
         self.position = position
         self.nextCursor = nextCursor
         self.reset = reset
@@ -65,6 +67,7 @@ public struct FeedPageUpdate: Sendable {
         self.tombstones = tombstones
         self.revocations = revocations
         self.keySet = keySet
+        self.staff = staff
     }
 }
 

@@ -86,6 +86,8 @@ extension Ledger {
                 try CampaignRecord(campaign).save(db)
                 try db.execute(sql: "UPDATE campaign SET generation = ? WHERE id = ?", arguments: [generation, campaign.id])
             }
+            // 3b. Staff, sent whole.
+            if let staff = page.staff { try Self.saveStaff(staff, generation: generation, db) }
             // 4. Tokens, with local remaining uses from the server count and this device's later events.
             let lastSequence = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM device_state") ?? 0
             let hasRevocations = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM revocation)") ?? false
@@ -130,6 +132,7 @@ extension Ledger {
                 try db.execute(sql: "DELETE FROM token WHERE generation < ? AND origin = 'cache'", arguments: [sweep])
                 try db.execute(sql: "DELETE FROM campaign WHERE generation < ?", arguments: [sweep])
                 try db.execute(sql: "DELETE FROM revocation WHERE generation < ?", arguments: [sweep])
+                try db.execute(sql: "DELETE FROM staff WHERE generation < ?", arguments: [sweep])
                 resyncGeneration = nil
             }
             // 7. Cursor and state.
@@ -167,6 +170,10 @@ extension Ledger {
         var seen = Set<TokenID>()
         for entry in page.tokens where !seen.insert(entry.token.id).inserted {
             throw FeedPageRejected("token \(entry.token.id.hex) appears twice in one page")
+        }
+        var staffSeen = Set<String>()
+        for member in page.staff ?? [] where !staffSeen.insert(member.id).inserted {
+            throw FeedPageRejected("staff member \(member.id) appears twice in one page")
         }
         if let both = page.tombstones.first(where: seen.contains) {
             throw FeedPageRejected("token \(both.hex) is both upserted and deleted in one page")

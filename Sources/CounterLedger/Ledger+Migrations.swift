@@ -193,6 +193,28 @@ extension Ledger {
                 );
                 """)
         }
+        migrator.registerMigration("v8-staff") { db in
+            // The shop's staff from the feed (Ledger+Staff.swift), their PIN lock-outs (kept across restarts), and
+            // who made each redemption, void and rejection (NULL: nobody signed in, or a shop without staff).
+            try db.execute(sql: """
+                CREATE TABLE staff (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    enabled BOOLEAN NOT NULL,
+                    pin_verifier TEXT,
+                    generation INTEGER NOT NULL
+                );
+                CREATE TABLE staff_lock (
+                    staff_id TEXT PRIMARY KEY NOT NULL,
+                    failures INTEGER NOT NULL,
+                    locked_until DATETIME
+                );
+                ALTER TABLE redemption ADD COLUMN staff_id TEXT;
+                ALTER TABLE void ADD COLUMN staff_id TEXT;
+                ALTER TABLE rejection ADD COLUMN staff_id TEXT;
+                """)
+        }
         return migrator
     }
 }

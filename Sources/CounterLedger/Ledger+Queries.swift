@@ -16,6 +16,9 @@ public struct RedemptionSummary: Hashable, Sendable {
     public var voidedAt: Date?
     /// The outbox state: `pending`, `delivered` or `dead`.
     public var uploadState: String?
+    /// Who redeemed, and their name when the counter still knows them; `nil` for nobody.
+    public var staffID: String?
+    public var staffName: String?
 }
 
 /// Counts that describe the ledger for `status`.
@@ -38,8 +41,9 @@ extension Ledger {
         try await writer.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT r.id, r.device_sequence, r.redeemed_at, r.token_id, r.campaign_id, c.title, r.uses,
-                       r.code_last4, r.source, v.voided_at, o.state
+                       r.code_last4, r.source, v.voided_at, o.state, r.staff_id, s.name
                 FROM redemption r
+                LEFT JOIN staff s ON s.id = r.staff_id
                 LEFT JOIN campaign c ON c.id = r.campaign_id
                 LEFT JOIN void v ON v.redemption_id = r.id
                 LEFT JOIN outbox o ON o.item_id = r.id
@@ -50,7 +54,8 @@ extension Ledger {
                 guard let id = UUID(uuidString: row[0]) else { return nil }
                 return RedemptionSummary(id: id, deviceSequence: row[1], redeemedAt: row[2], tokenID: row[3],
                                          campaignID: row[4], campaignTitle: row[5], uses: row[6], codeLastFour: row[7],
-                                         source: row[8], voidedAt: row[9], uploadState: row[10])
+                                         source: row[8], voidedAt: row[9], uploadState: row[10], staffID: row[11],
+                                         staffName: row[12])
             }
         }
     }

@@ -13,8 +13,9 @@ extension Ledger {
     ///   - raw: the code as scanned or typed.
     ///   - uses: how many uses to take (multi-use cards); at least 1.
     ///   - source: which scanner or client delivered the code (for logs and the upload).
+    ///   - staffID: the staff member signed in, recorded with the redemption or rejection; `nil` for nobody.
     ///   - now: the wall-clock time of the scan.
-    public func redeem(_ raw: String, uses: Int = 1, source: String, at now: Date = Date()) async throws -> Verdict {
+    public func redeem(_ raw: String, uses: Int = 1, source: String, staffID: String? = nil, at now: Date = Date()) async throws -> Verdict {
         precondition(uses >= 1, "uses must be at least 1")
         let verifier = Verifier(shopID: identity.shopID)
         let canonical = try? CanonicalCode(raw)
@@ -22,21 +23,34 @@ extension Ledger {
             let decision = try verifier.verify(raw, uses: uses, at: try self.judgingTime(now, db), in: LedgerCatalog(db: db))
             if let token = decision.token, let canonical, decision.verdict.isAccepted {
                 return try self.commitRedemption(decision.verdict, token: token, code: canonical, source: source,
-                                                 at: now, db)
+                                                 staffID: staffID, at: now, db)
             }
             if self.rejectionBudget.take(source, at: now) {
-                try self.recordRejection(decision.verdict, codeHash: canonical?.hash, source: source, at: now, db)
+                try self.recordRejection(decision.verdict, codeHash: canonical?.hash, source: source, staffID: staffID, at: now, db)
             }
             return decision.verdict
         }
     }
 
+    /// Refuses a scan because nobody is signed in at a counter whose shop has staff (`no_staff`): the code is not
+    /// verified, and the refusal is recorded like any rejection (within ``rejectionBudget``).
+    public func refuseWithoutStaff(_ raw: String, source: String, at now: Date = Date()) async throws -> Verdict {
+        let verdict = Verdict(reason: .noStaff)
+        guard rejectionBudget.take(source, at: now) else { return verdict }
+        let hash = (try? CanonicalCode(raw))?.hash
+        try await writer.write { db in
+            try self.recordRejection(verdict, codeHash: hash, source: source, staffID: nil, at: now, db)
+        }
+        return verdict
+    }
+
     /// Records a scan that never became a code (an incomplete or garbage scan from a device).
-    public func recordMalformedScan(_ malformed: MalformedCode, source: String, at now: Date = Date()) async throws -> Verdict {
+    public func recordMalformedScan(_ malformed: MalformedCode, source: String, staffID: String? = nil,
+                                    at now: Date = Date()) async throws -> Verdict {
         let verdict = Verdict(reason: .malformed, detail: malformed.description)
         guard rejectionBudget.take(source, at: now) else { return verdict }
         try await writer.write { db in
-            try self.recordRejection(verdict, codeHash: nil, source: source, at: now, db)
+            try self.recordRejection(verdict, codeHash: nil, source: source, staffID: staffID, at: now, db)
         }
         return verdict
     }
@@ -55,7 +69,7 @@ extension Ledger {
         return verdict
     }
 
-    private func commitRedemption(_ verdict: Verdict, token: Token, code: CanonicalCode, source: String,
+    private func commitRedemption(_ verdict: Verdict, token: Token, code: CanonicalCode, source: String, staffID: String?,
                                   at now: Date, _ db: Database) throws -> Verdict {
         var verdict = verdict
         try db.cachedStatement(sql: "UPDATE token SET uses_remaining = ? WHERE id = ?")
@@ -69,11 +83,11 @@ extension Ledger {
         let key = id.lowercasedString
         try db.cachedStatement(sql: """
             INSERT INTO redemption (id, device_sequence, token_id, campaign_id, shop_id, device_id, uses, code_last4,
-                                    via, source, redeemed_at, clock_suspect)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    via, source, redeemed_at, clock_suspect, staff_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [key, sequence, token.id.hex, token.campaignID, identity.shopID, identity.deviceID,
                                      verdict.usesRedeemed, code.lastFour, token.origin.rawValue, source, now,
-                                     try isClockSuspect(at: now, db)])
+                                     try isClockSuspect(at: now, db), staffID])
         try enqueue(.redemption, itemID: key, at: now, db)
         verdict.redemption = RedemptionReceipt(id: id, deviceSequence: sequence, redeemedAt: now,
                                                deviceID: identity.deviceID, shopID: identity.shopID,
@@ -81,14 +95,14 @@ extension Ledger {
         return verdict
     }
 
-    private func recordRejection(_ verdict: Verdict, codeHash: CodeHash?, source: String, at now: Date,
+    private func recordRejection(_ verdict: Verdict, codeHash: CodeHash?, source: String, staffID: String?, at now: Date,
                                  _ db: Database) throws {
         let id = UUIDv7.make(now: now).lowercasedString
         try db.cachedStatement(sql: """
-            INSERT INTO rejection (id, code_hash, reason, token_id, campaign_id, detail, source, scanned_at, clock_suspect)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO rejection (id, code_hash, reason, token_id, campaign_id, detail, source, scanned_at, clock_suspect, staff_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [id, codeHash.map { Data($0.bytes) }, verdict.reason.rawValue, verdict.tokenID?.hex,
-                                     verdict.campaign?.id, verdict.detail, source, now, try isClockSuspect(at: now, db)])
+                                     verdict.campaign?.id, verdict.detail, source, now, try isClockSuspect(at: now, db), staffID])
         try enqueue(.rejection, itemID: id, at: now, db)
     }
 

@@ -50,7 +50,8 @@ extension Ledger {
     /// Voids one of this device's redemptions inside the void window, restoring its uses.
     ///
     /// One transaction writes the void, the restored uses, the next device sequence number and the outbox entry.
-    public func void(redemptionID: UUID, reason: String = "cashier", source: String,
+    /// - Parameter staffID: the staff member who voids, recorded with the void; `nil` for nobody.
+    public func void(redemptionID: UUID, reason: String = "cashier", source: String, staffID: String? = nil,
                      window: TimeInterval, at now: Date = Date()) async throws -> VoidOutcome {
         let key = redemptionID.lowercasedString
         return try await writer.write { db in
@@ -77,7 +78,7 @@ extension Ledger {
             let sequence = try self.nextSequence(db)
             let id = UUIDv7.make(now: now)
             try VoidRecord(id: id.lowercasedString, deviceSequence: sequence, redemptionId: key,
-                           reason: reason, source: source, voidedAt: now).insert(db)
+                           reason: reason, source: source, voidedAt: now, staffId: staffID).insert(db)
             try db.execute(sql: "UPDATE void SET clock_suspect = ? WHERE id = ?",
                            arguments: [try self.isClockSuspect(at: now, db), id.lowercasedString])
             try self.enqueue(.void, itemID: id.lowercasedString, at: now, db)

@@ -80,16 +80,24 @@ extension FeedPage {
             guard let id = TokenID(hex: revocation.tokenId) else { throw invalid("revocation of \(revocation.tokenId) is not a token id") }
             revoked.append(CounterCore.Revocation(tokenID: id, reason: revocation.reason, revokedAt: revocation.revokedAt))
         }
+        var members: [CounterCore.StaffMember]?
+        if let staff {
+            members = try staff.map { member throws(SyncError) in
+                guard Self.isIdentifier(member.staffId), CounterCore.StaffMember.isValidName(member.name), let role = StaffRole(rawValue: member.role),
+                      member.pinVerifier?.isWellFormed ?? true else {
+                    throw invalid("staff member \(member.staffId) has an invalid field")
+                }
+                return CounterCore.StaffMember(id: member.staffId, name: member.name, role: role, enabled: member.enabled, pinVerifier: member.pinVerifier)
+            }
+        }
         return FeedPageUpdate(position: position, nextCursor: nextCursor, reset: reset, upToDate: upToDate,
                               serverTime: serverTime, maxDataAge: TimeInterval(maxDataAgeSeconds),
                               watermark: watermark.deviceSequence,
                               shop: .init(id: shop.id, name: shop.name, timeZone: shop.timeZone),
                               campaigns: converted, tokens: feedTokens, tombstones: tombstoneIDs, revocations: revoked,
-                              keySet: keySet)
+                              keySet: keySet, staff: members)
     }
 
     /// 1 to 64 printable ASCII characters without space.
-    static func isIdentifier(_ text: String) -> Bool {
-        (1...64).contains(text.utf8.count) && text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
-    }
+    static func isIdentifier(_ text: String) -> Bool { WireLimits.isIdentifier(text) }
 }

@@ -35,11 +35,13 @@ public struct EventsRequest: Codable, Sendable, Equatable {
         public var reason: String?
         public var codeHash: String?
         public var detail: String?
+        /// The staff member signed in when the event happened; absent for nobody (issue 17, additive).
+        public var staffId: String?
 
         public init(type: String, id: String, occurredAt: Date, clockSuspect: Bool, deviceSequence: Int64? = nil,
                     tokenId: String? = nil, campaignId: String? = nil, shopId: String? = nil, uses: Int? = nil,
                     via: String? = nil, codeLast4: String? = nil, source: String? = nil, redemptionId: String? = nil,
-                    reason: String? = nil, codeHash: String? = nil, detail: String? = nil) {
+                    reason: String? = nil, codeHash: String? = nil, detail: String? = nil, staffId: String? = nil) {
             self.type = type
             self.id = id
             self.occurredAt = occurredAt
@@ -56,6 +58,7 @@ public struct EventsRequest: Codable, Sendable, Equatable {
             self.reason = reason
             self.codeHash = codeHash
             self.detail = detail
+            self.staffId = staffId
         }
     }
 }

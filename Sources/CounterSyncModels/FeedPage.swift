@@ -20,10 +20,12 @@ public struct FeedPage: Codable, Sendable, Equatable, WireLiteralKeys {
     public var keySet: SignedKeySet?
     /// The longest `wait` the hub honours on `GET /v1/feed` (the live feed); absent from a hub without one.
     public var liveFeedMaxWaitSeconds: Int?
+    /// The shop's staff members changed since the cursor (all of them on a reset); absent from a hub without staff.
+    public var staff: [StaffMember]?
 
     public init(serverTime: Date, cursor: String?, nextCursor: String, position: Int64, upToDate: Bool, reset: Bool,
                 maxDataAgeSeconds: Int, watermark: Watermark, shop: Shop, campaigns: [Campaign], tokens: [Token],
-                tombstones: [String], revocations: [Revocation], keySet: SignedKeySet?, liveFeedMaxWaitSeconds: Int? = nil) {
+                tombstones: [String], revocations: [Revocation], keySet: SignedKeySet?, liveFeedMaxWaitSeconds: Int? = nil, staff: [StaffMember]? = nil) {
         self.serverTime = serverTime
         self.cursor = cursor
         self.nextCursor = nextCursor
@@ -39,12 +41,13 @@ public struct FeedPage: Codable, Sendable, Equatable, WireLiteralKeys {
         self.revocations = revocations
         self.keySet = keySet
         self.liveFeedMaxWaitSeconds = liveFeedMaxWaitSeconds
+        self.staff = staff
     }
 
     private enum CodingKeys: String, CodingKey {
         case serverTime = "server_time", cursor, nextCursor = "next_cursor", position, upToDate = "up_to_date", reset
         case maxDataAgeSeconds = "max_data_age_seconds", watermark, shop, campaigns, tokens, tombstones, revocations
-        case keySet = "key_set", liveFeedMaxWaitSeconds = "live_feed_max_wait_seconds"
+        case keySet = "key_set", liveFeedMaxWaitSeconds = "live_feed_max_wait_seconds", staff
     }
 
     /// Encodes every field; `cursor` is written as `null` when absent, as the contract requires it.
@@ -65,6 +68,7 @@ public struct FeedPage: Codable, Sendable, Equatable, WireLiteralKeys {
         try container.encode(revocations, forKey: .revocations)
         try container.encodeIfPresent(keySet, forKey: .keySet)
         try container.encodeIfPresent(liveFeedMaxWaitSeconds, forKey: .liveFeedMaxWaitSeconds)
+        try container.encodeIfPresent(staff, forKey: .staff)
     }
 
     public struct Watermark: Codable, Sendable, Equatable {
@@ -175,6 +179,35 @@ public struct FeedPage: Codable, Sendable, Equatable, WireLiteralKeys {
             self.tokenId = tokenId
             self.reason = reason
             self.revokedAt = revokedAt
+        }
+    }
+
+    /// A staff member of the shop, sent whole at each change (docs/protocol.md, "Staff"). The PIN never travels:
+    /// only its salted verifier, `null` while no PIN is set.
+    public struct StaffMember: Codable, Sendable, Equatable {
+        private enum CodingKeys: String, CodingKey { case staffId = "staff_id", name, role, enabled, pinVerifier = "pin_verifier" }
+        public var staffId: String
+        public var name: String
+        /// `cashier` or `manager`.
+        public var role: String
+        public var enabled: Bool
+        public var pinVerifier: PINVerifier?
+
+        public init(staffId: String, name: String, role: String, enabled: Bool, pinVerifier: PINVerifier?) {
+            self.staffId = staffId
+            self.name = name
+            self.role = role
+            self.enabled = enabled
+            self.pinVerifier = pinVerifier
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(staffId, forKey: .staffId)
+            try container.encode(name, forKey: .name)
+            try container.encode(role, forKey: .role)
+            try container.encode(enabled, forKey: .enabled)
+            if let pinVerifier { try container.encode(pinVerifier, forKey: .pinVerifier) } else { try container.encodeNil(forKey: .pinVerifier) }
         }
     }
 

@@ -35,13 +35,36 @@ extension CounterHubCommand {
             @Argument(help: "The staff id.") var id: String
 
             func run() throws {
-                if isatty(STDIN_FILENO) == 1 { FileHandle.standardError.write(Data("PIN for \(id): ".utf8)) }
-                guard let pin = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces), !pin.isEmpty else {
+                let terminal = isatty(STDIN_FILENO) == 1
+                guard let pin = Self.readPIN(prompt: terminal ? "PIN for \(id): " : nil), !pin.isEmpty else {
                     FileHandle.standardError.write(Data("counter-hub: no PIN on standard input\n".utf8))
+                    throw ExitCode.failure
+                }
+                // At a terminal the PIN is not shown, so it is typed twice.
+                if terminal, Self.readPIN(prompt: "PIN again: ") != pin {
+                    FileHandle.standardError.write(Data("counter-hub: the two PINs differ; nothing changed\n".utf8))
                     throw ExitCode.failure
                 }
                 try admin { try options.store().setStaffPIN(id: id, pin: pin) }
                 print("PIN of staff \(id) set")
+            }
+
+            /// One line of standard input; at a terminal after `prompt`, with echo off so the PIN is not shown.
+            static func readPIN(prompt: String?) -> String? {
+                guard let prompt else { return readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces) }
+                FileHandle.standardError.write(Data(prompt.utf8))
+                var saved = termios()
+                let hidden = tcgetattr(STDIN_FILENO, &saved) == 0
+                if hidden {
+                    var quiet = saved
+                    quiet.c_lflag &= ~tcflag_t(ECHO)
+                    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet)
+                }
+                defer {
+                    if hidden { tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) }
+                    FileHandle.standardError.write(Data("\n".utf8))
+                }
+                return readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces)
             }
         }
 

@@ -25,7 +25,10 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    var client: CounterClient { CounterClient(socketPath: socket ?? DefaultPaths.clientSocketPath()) }
+    @Option(help: "The staff member to act for (an id from `counter-hub staff list`); recorded with redemptions and voids.")
+    var staff: String?
+
+    var client: CounterClient { CounterClient(socketPath: socket ?? DefaultPaths.clientSocketPath(), staffID: staff) }
 }
 
 /// Exit statuses of counterctl (sysexits.h where one fits).

@@ -91,12 +91,13 @@ enum TextFormat {
     static func history(_ history: HistoryResponse, timeZone: TimeZone) -> String {
         guard !history.redemptions.isEmpty else { return "no redemptions yet" }
         let time = ShopTimeFormatter(timeZone: timeZone)
-        var lines = ["SEQ   TIME (\(timeZone.identifier))  CODE   USES  CAMPAIGN                        STATE      REDEMPTION ID"]
+        var lines = ["SEQ   TIME (\(timeZone.identifier))  CODE   USES  CAMPAIGN                        STATE      STAFF            REDEMPTION ID"]
         for entry in history.redemptions {
             let state = entry.voidedAt != nil ? "voided" : (entry.uploadState ?? "-")
             let title = entry.campaignTitle ?? entry.campaignId
+            let staff = entry.staffName ?? entry.staffId ?? "-"
             lines.append([pad("\(entry.deviceSequence)", 5), pad(time.string(entry.redeemedAt), 17),
-                          pad("…" + entry.codeLast4, 6), pad("\(entry.uses)", 5), pad(title, 31), pad(state, 10),
+                          pad("…" + entry.codeLast4, 6), pad("\(entry.uses)", 5), pad(title, 31), pad(state, 10), pad(staff, 16),
                           entry.redemptionId].joined(separator: " "))
         }
         return lines.joined(separator: "\n")

@@ -49,6 +49,10 @@ admin("shop", "create", "--id", "S1", "--name", "Conformance")
 admin("campaign", "create", "--id", "C", "--title", "t", "--product", "p", "--face-value", "1.00", "--valid-days", "3")
 tokens = [json.loads(line) for line in admin("tokens", "issue", "--campaign", "C", "--count", "2", "--json").splitlines()]
 admin("tokens", "revoke", tokens[1]["token_id"], "--reason", "refund")
+# Staff: one with a PIN (read from standard input), one without.
+admin("staff", "add", "--shop", "S1", "--id", "s-wang", "--name", "王芳", "--role", "cashier")
+admin("staff", "add", "--shop", "S1", "--id", "s-li", "--name", "李强", "--role", "manager")
+subprocess.run([hub, "staff", "pin", "s-wang", "--data", data], input="246810\n", capture_output=True, text=True, check=True)
 code = admin("enroll-code", "--shop", "S1").strip()
 with socket.socket() as probe:
     probe.bind(("127.0.0.1", 0))
@@ -82,6 +86,11 @@ try:
     token = enrolled["device_token"]
     status, page = call("GET", "/v1/feed?limit=2", token=token)
     check("FeedPage", page)
+    status, whole = call("GET", "/v1/feed?limit=100", token=token)
+    check("FeedPage", whole)
+    staff = {member["staff_id"]: member for member in whole["staff"]}
+    assert set(staff) == {"s-wang", "s-li"} and staff["s-li"]["pin_verifier"] is None, staff
+    assert staff["s-wang"]["pin_verifier"]["kdf"] == "pbkdf2-sha256" and "246810" not in json.dumps(whole), staff
     status, page = call("GET", "/v1/feed?limit=100&cursor=" + urllib.request.quote(page["next_cursor"]), token=token)
     check("FeedPage", page)
     # The live feed: nothing changes, so the held request ends after its wait with the quiet page.
@@ -91,7 +100,7 @@ try:
     events = {"device_id": enrolled["device_id"], "events": [
         {"type": "redemption", "id": "019aa9d0-6c38-7d41-9a0e-3f2b6c1d8e47", "occurred_at": "2026-11-22T02:31:07Z",
          "clock_suspect": False, "device_sequence": 1, "token_id": tokens[0]["token_id"], "campaign_id": "C",
-         "shop_id": "S1", "uses": 1, "via": "cache", "code_last4": "ABCD", "source": "conformance"},
+         "shop_id": "S1", "uses": 1, "via": "cache", "code_last4": "ABCD", "source": "conformance", "staff_id": "s-wang"},
         {"type": "rejection", "id": "019aa9d3-4b20-7c11-9d2e-6f7a8b9c0d1e", "occurred_at": "2026-11-22T02:35:12Z",
          "clock_suspect": False, "reason": "unknown_code", "code_hash": "a" * 64, "source": "conformance"},
         {"type": "void", "id": "019aa9d2-0f11-7a02-8c3d-5e6f7a8b9c0d", "occurred_at": "2026-11-22T02:33:40Z",

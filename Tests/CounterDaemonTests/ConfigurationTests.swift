@@ -188,6 +188,17 @@ import Testing
         #expect(error?.key == "redeem.void_window", "\(value)")
     }
 
+    /// Issue 17: a staff session's idle timeout, 30 minutes unless set, from one minute to twelve hours.
+    @Test func staffSessionIdleIsThirtyMinutesOrInRange() throws {
+        #expect(try DaemonConfiguration.parse(yaml: minimal, environment: [:]).staffSessionIdle == .seconds(1800))
+        let set = try DaemonConfiguration.parse(yaml: minimal + "\nstaff:\n  session_idle: 45m\n", environment: [:])
+        #expect(set.staffSessionIdle == .seconds(2700))
+        for value in ["30s", "13h", "0s", "soon"] {
+            #expect(error(minimal + "\nstaff:\n  session_idle: \(value)\n")?.key == "staff.session_idle", "\(value)")
+        }
+        #expect(error(minimal + "\nstaff:\n  idle: 5m\n") != nil, "an unknown key is refused")
+    }
+
     /// Issue 16, item 5: the device token's rotation period, in days; 0s turns rotation off, under an hour is a mistake.
     @Test func tokenRotationIsInDaysOffOrAtLeastAnHour() throws {
         #expect(try DaemonConfiguration.parse(yaml: minimal, environment: [:]).tokenRotation == .seconds(90 * 86_400))

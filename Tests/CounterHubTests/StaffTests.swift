@@ -1,5 +1,6 @@
 import CounterCore
 @testable import CounterHub
+import CounterSyncModels
 import Foundation
 import Testing
 
@@ -53,5 +54,43 @@ import Testing
         }
         #expect(try hub.store.staff().map(\.id) == ["li-na"])
         #expect(try hub.store.staffPINVerifier(id: "li-na") == nil)
+    }
+
+    @Test func staffTravelInTheirShopsFeedWithTheVerifierOnly() throws {
+        let hub = try Hub()
+        try hub.store.addStaff(id: "li-na", shop: "SHOP-1", name: "李娜", role: .cashier)
+        try hub.store.setStaffPIN(id: "li-na", pin: "482913", iterations: Self.fast)
+        try hub.store.addStaff(id: "wang", shop: "SHOP-1", name: "王店长", role: .manager)
+        try hub.store.addStaff(id: "zhao", shop: "SHOP-2", name: "赵", role: .cashier)
+
+        // A full sync sends every member of the device's shop, none of another shop's.
+        var cursor: String?
+        var sent: [String: FeedPage.StaffMember] = [:]
+        repeat {
+            let page = try hub.store.feedPage(for: hub.device, cursor: cursor, limit: 2)
+            for member in page.staff ?? [] { sent[member.staffId] = member }
+            cursor = page.nextCursor
+            if page.upToDate { break }
+        } while true
+        #expect(Set(sent.keys) == ["li-na", "wang"])
+        let linA = try #require(sent["li-na"])
+        #expect(linA.name == "李娜" && linA.role == "cashier" && linA.enabled)
+        #expect(linA.pinVerifier?.matches("482913") == true)
+        #expect(sent["wang"]?.pinVerifier == nil)
+        let json = String(decoding: try WireJSON.encoder(for: FeedPage.self).encode(try hub.store.feedPage(for: hub.device, cursor: nil, limit: 100)),
+                          as: UTF8.self)
+        #expect(json.contains(#""pin_verifier":null"#))
+        #expect(json.contains(#""staff_id":"li-na""#))
+        #expect(!json.contains("482913"), "the PIN never travels")
+
+        // Nothing changed: the next page is quiet. A change sends that member again, whole.
+        let quiet = try hub.store.feedPage(for: hub.device, cursor: cursor, limit: 100)
+        #expect(quiet.staff == [])
+        try hub.store.setStaffEnabled(id: "li-na", false)
+        try hub.store.setStaffEnabled(id: "zhao", false)
+        let changed = try hub.store.feedPage(for: hub.device, cursor: quiet.nextCursor, limit: 100)
+        #expect(changed.staff?.map(\.staffId) == ["li-na"])
+        #expect(changed.staff?.first?.enabled == false)
+        #expect(changed.staff?.first?.pinVerifier?.matches("482913") == true)
     }
 }

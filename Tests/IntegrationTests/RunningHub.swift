@@ -171,6 +171,7 @@ struct HubEvent: Decodable {
     var tokenId: String?
     var status: String
     var reason: String?
+    var staffId: String?
 }
 
 struct HubCommandError: Error, CustomStringConvertible {

@@ -1,5 +1,5 @@
-/// The cashier's page (`GET /`): the verdict, manual entry, this shift's redemptions and the counter's
-/// health. No inline script or style, so the Content-Security-Policy can forbid both.
+/// The cashier's page (`GET /`): the sign-in screen while the shop has staff, then the verdict, manual entry, this
+/// shift's redemptions and the counter's health. No inline script or style, so the Content-Security-Policy can forbid both.
 enum CounterPageHTML {
     static let text = #"""
 <!DOCTYPE html>
@@ -15,8 +15,25 @@ enum CounterPageHTML {
 <header>
   <h1>核销台 <span lang="en">Counter</span></h1>
   <span id="connection" class="connection offline">连接中… Connecting…</span>
+  <span id="who" class="who" hidden></span>
+  <button id="lock" type="button" hidden>🔒 锁定 Lock</button>
+  <button id="signout" type="button" hidden>退出 Sign out</button>
   <button id="mute" type="button" aria-pressed="false">🔔 声音开 Sound on</button>
 </header>
+<section id="signin" class="signin" hidden aria-labelledby="signin-title">
+  <h2 id="signin-title">登录 <span lang="en">Sign in</span></h2>
+  <p class="hint">选择您的名字并输入 PIN <span lang="en">Pick your name, then enter your PIN</span></p>
+  <ul id="staff-list" class="staff-list"></ul>
+  <form id="pin-form" autocomplete="off" hidden>
+    <label for="pin"><span id="pin-name"></span> · PIN</label>
+    <div class="entry">
+      <input id="pin" name="pin" type="password" inputmode="numeric" pattern="[0-9]*" minlength="6" maxlength="12"
+             autocomplete="off" placeholder="••••••">
+      <button type="submit">登录 Sign in</button>
+    </div>
+  </form>
+  <p id="signin-error" class="signin-error" role="alert"></p>
+</section>
 <main>
   <section id="verdict" class="verdict idle" aria-live="assertive">
     <p id="verdict-zh" class="zh">请扫码</p>

@@ -6,7 +6,8 @@ enum CounterPageScript {
 (() => {
   const $ = (id) => document.getElementById(id);
   const api = (path) => "/api/v1/" + path;
-  const state = { voidWindowSeconds: 600, timeZone: undefined, muted: localStorage.getItem("counterd-muted") === "1", confirming: null };
+  const state = { voidWindowSeconds: 600, timeZone: undefined, muted: localStorage.getItem("counterd-muted") === "1", confirming: null,
+                  staffRequired: false, signedIn: null, selected: null };
 
   function element(tag, className, text) {
     const node = document.createElement(tag);
@@ -29,6 +30,84 @@ enum CounterPageScript {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     const data = await response.json().catch(() => ({}));
     return { status: response.status, data };
+  }
+
+  // Staff: while the shop has staff, the page opens on the sign-in screen (pick your name, enter your PIN). The
+  // session is an HttpOnly cookie the script never sees; a 401 or a no_staff verdict brings the screen back.
+  function signInShown() { return !$("signin").hidden; }
+  async function refreshSession() {
+    let list;
+    try { list = await getJSON("staff"); } catch (error) { return; }
+    state.staffRequired = list.staff_required;
+    let session = null;
+    if (state.staffRequired) {
+      const response = await fetch(api("session"), { cache: "no-store" }).catch(() => null);
+      if (response && response.ok) session = await response.json();
+    }
+    state.signedIn = session;
+    $("who").hidden = !session;
+    $("who").textContent = session ? (session.role === "manager" ? "店长 " : "收银 ") + session.name : "";
+    $("lock").hidden = $("signout").hidden = !session;
+    const needed = state.staffRequired && !session;
+    if (needed) showSignIn(list.staff); else $("signin").hidden = true;
+    focusEntry();
+  }
+  function showSignIn(staff) {
+    const panel = $("signin");
+    const wasHidden = panel.hidden;
+    panel.hidden = false;
+    const names = $("staff-list");
+    names.replaceChildren();
+    for (const member of staff) {
+      const locked = member.locked_until && new Date(member.locked_until) > new Date();
+      const button = element("button", member.staff_id === state.selected ? "selected" : "",
+                             (member.role === "manager" ? "店长 " : "") + member.name + (locked ? " 🔒" : ""));
+      button.type = "button";
+      button.dataset.staffId = member.staff_id;
+      button.disabled = !!locked;
+      button.addEventListener("click", () => selectStaff(member));
+      names.append(button);
+    }
+    if (!staff.length) names.append(element("li", "", "没有可登录的员工 No staff can sign in"));
+    const chosen = staff.find((member) => member.staff_id === state.selected);
+    $("pin-form").hidden = !chosen;
+    if (chosen) $("pin-name").textContent = chosen.name;
+    if (wasHidden) $("signin-error").textContent = "";
+  }
+  function selectStaff(member) {
+    state.selected = member.staff_id;
+    for (const button of $("staff-list").querySelectorAll("button")) {
+      button.classList.toggle("selected", button.dataset.staffId === member.staff_id);
+    }
+    $("pin-name").textContent = member.name;
+    $("pin-form").hidden = false;
+    $("signin-error").textContent = "";
+    $("pin").value = "";
+    $("pin").focus();
+  }
+  async function signIn(event) {
+    event.preventDefault();
+    const pin = $("pin").value;
+    $("pin").value = "";
+    if (!state.selected) return;
+    const { status, data } = await postJSON("session", { staff_id: state.selected, pin });
+    if (status === 200) {
+      $("signin-error").textContent = "";
+      await refreshSession();
+      refreshRecent();
+      return;
+    }
+    $("signin-error").textContent = (data.error && data.error.message) || ("HTTP " + status);
+    await refreshSession();
+    $("pin").focus();
+  }
+  async function endSession(how) {
+    const path = how === "lock" ? "session/lock" : "session";
+    await fetch(api(path), { method: how === "lock" ? "POST" : "DELETE", headers: { "Content-Type": "application/json" }, body: "{}" })
+      .catch(() => null);
+    // Lock keeps the name selected, so the same person signs in again with the PIN.
+    if (how !== "lock") state.selected = null;
+    await refreshSession();
   }
 
   // Sound: a rising two-tone for accepted, a low buzz for rejected (WebAudio, no files).
@@ -84,6 +163,7 @@ enum CounterPageScript {
     input.value = "";
     try {
       const { status, data } = await postJSON("redeem", { code, source: "manual" });
+      if (status === 401) refreshSession();
       if (status !== 200) {
         showVerdict({ verdict: "rejected", reason: (data.error && data.error.code) || "error",
                       message: { zh: "请求失败", en: (data.error && data.error.message) || ("HTTP " + status) } }, "manual", new Date());
@@ -110,6 +190,7 @@ enum CounterPageScript {
     state.confirming = null;
     button.disabled = true;
     const { status, data } = await postJSON("voids", { redemption_id: entry.redemption_id, reason: "cashier", source: "page" });
+    if (status === 401) refreshSession();
     $("notice").textContent = (data.message && (data.message.zh + " · " + data.message.en)) ||
       (data.error && data.error.message) || ("HTTP " + status);
     refreshRecent();
@@ -136,7 +217,8 @@ enum CounterPageScript {
       const item = element("li", entry.voided_at ? "voided" : "");
       item.dataset.id = entry.redemption_id;
       const what = [time(entry.redeemed_at), entry.campaign_title || entry.campaign_id, "…" + entry.code_last4,
-                    entry.uses > 1 ? "×" + entry.uses : "", entry.source, entry.voided_at ? "已作废 voided" : ""];
+                    entry.uses > 1 ? "×" + entry.uses : "", entry.source, entry.staff_name || entry.staff_id || "",
+                    entry.voided_at ? "已作废 voided" : ""];
       item.append(element("span", "what", what.filter(Boolean).join(" · ")));
       const open = !entry.voided_at && (Date.now() - at.getTime()) / 1000 < state.voidWindowSeconds;
       if (open) {
@@ -199,14 +281,19 @@ enum CounterPageScript {
     stream.addEventListener("verdict", (event) => {
       const message = JSON.parse(event.data);
       showVerdict(message.verdict, message.source, message.at);
+      if (message.verdict.reason === "no_staff") refreshSession();
       refreshRecent();
       refreshStatus();
     });
     stream.addEventListener("device", () => refreshStatus());
   }
 
-  // Keep the cursor in the manual entry field, except while a void waits for its confirmation.
-  function focusEntry() { if (!state.confirming) $("code").focus(); }
+  // Keep the cursor in the manual entry field (the PIN field on the sign-in screen), except while a void waits for its
+  // confirmation.
+  function focusEntry() {
+    if (signInShown()) { if (!$("pin-form").hidden) $("pin").focus(); return; }
+    if (!state.confirming) $("code").focus();
+  }
 
   document.addEventListener("DOMContentLoaded", () => {
     $("manual").addEventListener("submit", redeemTyped);
@@ -217,12 +304,17 @@ enum CounterPageScript {
       focusEntry();
     });
     $("code").addEventListener("blur", () => setTimeout(focusEntry, 200));
+    $("pin-form").addEventListener("submit", signIn);
+    $("lock").addEventListener("click", () => endSession("lock"));
+    $("signout").addEventListener("click", () => endSession("signout"));
     showMute();
     focusEntry();
     connect();
+    refreshSession();
     refreshStatus();
     refreshRecent();
-    setInterval(refreshStatus, 10000);
+    // The session's idle timeout ends it at counterd: polling notices and shows the sign-in screen.
+    setInterval(() => { refreshStatus(); refreshSession(); }, 10000);
   });
 })();
 """#

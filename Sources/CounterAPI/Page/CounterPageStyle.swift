@@ -43,6 +43,20 @@ aside { flex: 2; display: flex; flex-direction: column; gap: .8rem; min-width: 1
 .recent button.void.confirming { background: #c62828; }
 .notice { margin: 0; min-height: 1.2em; color: #ffe082; }
 aside > .panel:last-child { flex: 1; }
+.who { font-size: 1rem; padding: .2rem .6rem; border-radius: 1rem; background: #0d47a1; }
+.signin { position: fixed; inset: 3rem 0 0 0; background: #111; z-index: 10; display: flex; flex-direction: column;
+          align-items: center; padding: 2rem 1rem; gap: 1rem; overflow: auto; }
+.signin[hidden] { display: none; }
+.signin h2 { font-size: 2rem; margin: 0; }
+.signin .hint { margin: 0; opacity: .85; }
+.staff-list { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: .8rem; justify-content: center; max-width: 60rem; }
+.staff-list button { font-size: 1.4rem; padding: .8rem 1.4rem; min-width: 10rem; }
+.staff-list button.selected { background: #0d47a1; border-color: #4af; }
+.staff-list button:disabled { opacity: .5; cursor: not-allowed; }
+#pin-form { width: min(28rem, 100%); }
+#pin-form label { display: block; font-size: 1.2rem; margin-bottom: .3rem; }
+#pin-form input { text-transform: none; letter-spacing: .3em; }
+.signin-error { color: #ffab91; font-size: 1.2rem; min-height: 1.4em; margin: 0; text-align: center; }
 @media (max-width: 800px) { main { flex-direction: column; } aside { max-width: none; } }
 """#
 }

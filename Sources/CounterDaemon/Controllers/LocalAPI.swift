@@ -1,3 +1,4 @@
+import CounterAPI
 import CounterAPIModels
 import CounterCore
 import CounterHTTP
@@ -23,6 +24,8 @@ public struct CounterParts: Sendable {
     /// The receipt printer (prints only when the configuration turns printing on).
     public let receipts: ReceiptService
     public let scanners: ScannerRegistry
+    /// Who is signed in at this counter.
+    public let staff: StaffDesk
     public let startedAt = Date()
     /// Wakes the uploader after the outbox gained events (nothing when not enrolled).
     let outboxChanged: @Sendable () -> Void
@@ -44,8 +47,9 @@ public struct CounterParts: Sendable {
         let outboxChanged: @Sendable () -> Void = { syncer?.outboxChanged() }
         self.outboxChanged = outboxChanged
         let metrics = DaemonMetrics()
+        staff = StaffDesk(ledger: ledger, idleTimeout: configuration.staffSessionIdle, logger: logger)
         redeemer = Redeemer(ledger: ledger, timeZone: configuration.timeZone, logger: logger, metrics: metrics,
-                            presenter: presenter, outboxChanged: outboxChanged, receipts: receipts)
+                            presenter: presenter, outboxChanged: outboxChanged, receipts: receipts, staff: staff)
         voids = VoidDesk(ledger: ledger, window: configuration.voidWindow, logger: logger, metrics: metrics,
                          outboxChanged: outboxChanged, receipts: receipts)
     }
@@ -57,6 +61,7 @@ public struct CounterParts: Sendable {
                              startedAt: startedAt, sources: configuration.scanners.map(StatusResponse.SourceInfo.init),
                              hubURL: hubURL, scanners: scanners, receipts: receipts),
             RedemptionsController(redeemer: redeemer, voids: voids, ledger: ledger, timeZone: configuration.timeZone),
+            StaffController(desk: staff),
             OutboxController(ledger: ledger, logger: logger, outboxChanged: outboxChanged),
             SyncController(syncer: syncer),
             ReceiptsController(receipts: receipts, logger: logger),
@@ -66,6 +71,11 @@ public struct CounterParts: Sendable {
             MetricsController(ledger: ledger, metrics: redeemer.metrics, isEnrolled: syncer != nil, receipts: receipts,
                               scanners: scanners),
         ]
+    }
+
+    /// The middleware of a listener of the local API: the staff gate (``StaffGate``).
+    public func middleware(for listener: APIListenerKind) -> [APIMiddleware] {
+        [StaffGate(desk: staff, listener: listener)]
     }
 
     /// Ends the event streams of `GET /api/v1/events` (at shutdown: the HTTP listener waits for open

@@ -14,10 +14,11 @@ struct RedemptionsController: Controller {
 
     func addRoutes(to router: Router<ServerRequestContext>) {
         let api = router.group("api/v1")
-        api.post("redeem") { request, _ in
+        api.post("redeem") { request, context in
             let body = try await request.decodeJSON(RedeemRequest.self, codes: .localAPI)
             let uses = try validUses(body.uses)
-            let verdict = try await redeemer.redeem(code: body.code, uses: uses, source: try validSource(body.source))
+            let verdict = try await redeemer.redeem(code: body.code, uses: uses, source: try validSource(body.source),
+                                                    staffID: context.staff?.id)
             return JSONResponse(VerdictResponse(verdict, timeZone: timeZone))
         }
         api.post("check") { request, _ in
@@ -25,13 +26,14 @@ struct RedemptionsController: Controller {
             let uses = try validUses(body.uses)
             return JSONResponse(VerdictResponse(try await ledger.check(body.code, uses: uses), timeZone: timeZone))
         }
-        api.post("voids") { request, _ in
+        api.post("voids") { request, context in
             let body = try await request.decodeJSON(VoidRequest.self, codes: .localAPI)
             guard let id = UUID(uuidString: body.redemptionId) else {
                 throw APIError(.badRequest, code: "invalid_redemption_id",
                                 message: "redemption_id must be a UUID such as 0192f0c1-2a3b-7c4d-8e5f-0123456789ab")
             }
-            let outcome = try await voids.void(redemptionID: id, reason: try validReason(body.reason), source: try validSource(body.source))
+            let outcome = try await voids.void(redemptionID: id, reason: try validReason(body.reason), source: try validSource(body.source),
+                                               staffID: context.staff?.id)
             let status: HTTPResponse.Status = switch outcome.status {
             case .voided: .ok
             case .notFound: .notFound
@@ -51,7 +53,8 @@ extension HistoryResponse.Entry {
         self.init(redemptionId: summary.id.lowercasedString, deviceSequence: summary.deviceSequence,
                   redeemedAt: summary.redeemedAt, tokenId: summary.tokenID, campaignId: summary.campaignID,
                   campaignTitle: summary.campaignTitle, uses: summary.uses, codeLast4: summary.codeLastFour,
-                  source: summary.source, voidedAt: summary.voidedAt, uploadState: summary.uploadState)
+                  source: summary.source, voidedAt: summary.voidedAt, uploadState: summary.uploadState,
+                  staffId: summary.staffID, staffName: summary.staffName)
     }
 }
 

@@ -53,5 +53,6 @@ extension FeedPage {
     /// Nothing to apply beyond the cursor: what a live-feed request waits past.
     var isQuiet: Bool {
         upToDate && !reset && campaigns.isEmpty && tokens.isEmpty && tombstones.isEmpty && revocations.isEmpty && keySet == nil
+            && (staff ?? []).isEmpty
     }
 }

@@ -169,5 +169,9 @@ enum PostgresSchema {
             """,
             "CREATE INDEX staff_shop_position ON staff(shop_id, position)",
         ]),
+        ("v8-event-staff", [
+            // Who made each event at the counter (issue 17), as the counter sent it; NULL for nobody.
+            "ALTER TABLE event ADD COLUMN staff_id TEXT",
+        ]),
     ]
 }

@@ -25,6 +25,8 @@ struct RedemptionRecord: Codable, FetchableRecord, PersistableRecord {
     var via: String
     var source: String
     var redeemedAt: Date
+    /// Who redeemed; `nil` for nobody signed in, or a shop without staff.
+    var staffId: String?
 }
 
 /// A row of `void`: a cashier's cancellation of one of this device's redemptions.
@@ -39,6 +41,8 @@ struct VoidRecord: Codable, FetchableRecord, PersistableRecord {
     var reason: String
     var source: String
     var voidedAt: Date
+    /// Who voided; `nil` for nobody signed in, or a shop without staff.
+    var staffId: String?
 }
 
 /// What an outbox entry carries.

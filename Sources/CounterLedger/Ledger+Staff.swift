@@ -1,0 +1,92 @@
+import CounterCore
+import Foundation
+import GRDB
+
+/// A staff member's PIN lock-out as the ledger keeps it (across restarts).
+public struct StaffLock: Sendable, Equatable {
+    /// Wrong PINs in a row since the last success or lock.
+    public var failures: Int
+    /// Until when the member cannot sign in; `nil` when not locked.
+    public var lockedUntil: Date?
+
+    public init(failures: Int, lockedUntil: Date?) {
+        self.failures = failures
+        self.lockedUntil = lockedUntil
+    }
+}
+
+/// The shop's staff as the feed sends them, and their PIN lock-outs (docs/staff-and-shifts.md).
+extension Ledger {
+    /// Stores staff members a feed page sent whole (in the page's transaction).
+    static func saveStaff(_ members: [StaffMember], generation: Int64, _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO staff (id, name, role, enabled, pin_verifier, generation) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET name = excluded.name, role = excluded.role, enabled = excluded.enabled,
+                pin_verifier = excluded.pin_verifier, generation = excluded.generation
+            """)
+        let encoder = WireJSON.encoder()
+        for member in members {
+            let verifier = try member.pinVerifier.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+            try statement.execute(arguments: [member.id, member.name, member.role.rawValue, member.enabled, verifier, generation])
+        }
+    }
+
+    /// Every staff member the counter knows, enabled or not, by id.
+    public func staffMembers() async throws -> [StaffMember] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM staff ORDER BY id").compactMap(Self.staffMember)
+        }
+    }
+
+    /// One staff member, enabled or not.
+    public func staffMember(id: String) async throws -> StaffMember? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM staff WHERE id = ?", arguments: [id]).flatMap(Self.staffMember)
+        }
+    }
+
+    /// Whether the shop has a staff member who can sign in (enabled, with a PIN): then scans and writes need someone
+    /// signed in. Members without a PIN do not count, so adding staff before their PINs locks no counter.
+    public func hasStaffWhoCanSignIn() async throws -> Bool {
+        try await writer.read {
+            try Bool.fetchOne($0, sql: "SELECT EXISTS (SELECT 1 FROM staff WHERE enabled AND pin_verifier IS NOT NULL)") ?? false
+        }
+    }
+
+    /// A member's PIN lock-out state (no failures and no lock when none was recorded).
+    public func staffLock(id: String) async throws -> StaffLock {
+        try await writer.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT failures, locked_until FROM staff_lock WHERE staff_id = ?", arguments: [id])
+            return StaffLock(failures: row?["failures"] ?? 0, lockedUntil: row?["locked_until"])
+        }
+    }
+
+    /// Counts one wrong PIN. The `limit`-th wrong PIN in a row locks the member until `now + lockDuration` and starts
+    /// the count again. Returns the new state.
+    public func recordWrongPIN(id: String, limit: Int, lockDuration: TimeInterval, at now: Date = Date()) async throws -> StaffLock {
+        try await writer.write { db in
+            let failures = (try Int.fetchOne(db, sql: "SELECT failures FROM staff_lock WHERE staff_id = ?", arguments: [id]) ?? 0) + 1
+            let lock = failures >= limit ? StaffLock(failures: 0, lockedUntil: now.addingTimeInterval(lockDuration))
+                                         : StaffLock(failures: failures, lockedUntil: nil)
+            try db.execute(sql: """
+                INSERT INTO staff_lock (staff_id, failures, locked_until) VALUES (?, ?, ?)
+                ON CONFLICT(staff_id) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until
+                """, arguments: [id, lock.failures, lock.lockedUntil])
+            return lock
+        }
+    }
+
+    /// Forgets a member's wrong PINs (after a correct one).
+    public func clearWrongPINs(id: String) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM staff_lock WHERE staff_id = ?", arguments: [id])
+        }
+    }
+
+    private static func staffMember(_ row: Row) -> StaffMember? {
+        guard let role = StaffRole(rawValue: row["role"]) else { return nil }
+        let text: String? = row["pin_verifier"]
+        let verifier = text.flatMap { try? WireJSON.decoder().decode(PINVerifier.self, from: Data($0.utf8)) }
+        return StaffMember(id: row["id"], name: row["name"], role: role, enabled: row["enabled"], pinVerifier: verifier)
+    }
+}

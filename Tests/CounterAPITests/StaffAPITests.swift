@@ -1,0 +1,270 @@
+import CounterAPI
+import CounterAPIModels
+import CounterCore
+import CounterDaemon
+import CounterLedger
+import CounterScan
+import CounterTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+
+/// Staff at the counter (issue 17): sign-in with a PIN, the lock-out, the session cookie, the TCP listener's 401 on
+/// writes without a session, `Counter-Staff` on the socket, attribution, and `no_staff` for hardware scans.
+@Suite struct StaffAPITests {
+    static let pin = "246810"
+    static let local: HTTPFields = [.contentType: "application/json", HTTPField.Name("Host")!: "127.0.0.1:8080"]
+
+    /// A counter with demo data and, unless `staff` is empty, two staff members (a cashier with a PIN, a manager
+    /// without one), and the TCP listener's and the socket's routers.
+    struct Counter {
+        let parts: CounterParts
+        let ledger: Ledger
+    }
+
+    static func withCounter(staff: Bool = true, _ body: @Sendable (Counter) async throws -> Void) async throws {
+        try await TemporaryDirectory.with("counterd-staff") { directory in
+            var configuration = try DaemonConfiguration.demo(environment: [:])
+            configuration.stateDirectory = directory.path
+            let ledger = try Ledger(path: configuration.ledgerPath, identity: configuration.identity!)
+            try await ledger.apply(DemoData.cacheUpdate(now: Date()))
+            if staff { try await ledger.apply(staffPage(position: 1)) }
+            try await body(Counter(parts: CounterParts(configuration: configuration, ledger: ledger, logger: Logger(label: "test")),
+                                   ledger: ledger))
+        }
+    }
+
+    static func staffPage(position: Int64, cashierEnabled: Bool = true) throws -> FeedPageUpdate {
+        let verifier = try PINVerifier.make(pin: pin, iterations: PINVerifier.iterationRange.lowerBound)
+        return FeedPageUpdate(position: position, nextCursor: "c\(position)", reset: false, upToDate: true, serverTime: Date(),
+                              maxDataAge: 86_400, watermark: 0, shop: .init(id: "DEMO-SHOP", name: "演示门店", timeZone: "Asia/Shanghai"),
+                              staff: [StaffMember(id: "s-wang", name: "王芳", role: .cashier, enabled: cashierEnabled, pinVerifier: verifier),
+                                      StaffMember(id: "s-li", name: "李强", role: .manager, enabled: true, pinVerifier: nil)])
+    }
+
+    static func tcp(_ counter: Counter, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let router = buildAPIRouter(counter.parts.controllers, browserGuard: BrowserGuard(listenerHost: "127.0.0.1"),
+                                    middleware: counter.parts.middleware(for: .tcp))
+        try await Application(router: router).test(.router, body)
+    }
+
+    static func socket(_ counter: Counter, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let router = buildAPIRouter(counter.parts.controllers, middleware: counter.parts.middleware(for: .socket))
+        try await Application(router: router).test(.router, body)
+    }
+
+    static func post(_ client: any TestClientProtocol, _ path: String, _ json: String,
+                     cookie: String? = nil, staff: String? = nil) async throws -> (status: HTTPResponse.Status, body: Data, headers: HTTPFields) {
+        var headers = local
+        if let cookie { headers[.cookie] = "\(StaffSessionCookie.name)=\(cookie)" }
+        if let staff { headers[HTTPField.Name("Counter-Staff")!] = staff }
+        return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: json)) { response in
+            (response.status, Data(response.body.readableBytesView), response.headers)
+        }
+    }
+
+    static func errorCode(_ data: Data) -> String? {
+        try? WireJSON.decoder().decode(ErrorBody.self, from: data).error.code
+    }
+
+    /// The session cookie's value from a sign-in answer.
+    static func cookie(of headers: HTTPFields) -> String? {
+        guard let line = headers[.setCookie], line.hasPrefix(StaffSessionCookie.name + "=") else { return nil }
+        return line.dropFirst(StaffSessionCookie.name.count + 1).split(separator: ";").first.map(String.init)
+    }
+
+    @Test func signInSetsAStrictHttpOnlyCookieAndAttributesRedemptions() async throws {
+        try await Self.withCounter { counter in
+            try await Self.tcp(counter) { client in
+                let list = try await client.execute(uri: "/api/v1/staff", method: .get, headers: Self.local) {
+                    try WireJSON.decoder().decode(StaffListResponse.self, from: Data($0.body.readableBytesView))
+                }
+                #expect(list.staffRequired)
+                // The manager has no PIN yet: only the cashier can sign in.
+                #expect(list.staff.map(\.staffId) == ["s-wang"])
+
+                let signIn = try await Self.post(client, "/api/v1/session", #"{"staff_id": "s-wang", "pin": "\#(Self.pin)"}"#)
+                #expect(signIn.status == .ok)
+                let setCookie = signIn.headers[.setCookie] ?? ""
+                #expect(setCookie.contains("HttpOnly"))
+                #expect(setCookie.contains("SameSite=Strict"))
+                #expect(setCookie.contains("Max-Age=1800"))
+                let session = try #require(Self.cookie(of: signIn.headers))
+                #expect(session.count == 43)
+                let body = try WireJSON.decoder().decode(SessionResponse.self, from: signIn.body)
+                #expect(body.staffId == "s-wang" && body.name == "王芳" && body.role == "cashier" && body.idleTimeoutSeconds == 1800)
+
+                let redeemed = try await Self.post(client, "/api/v1/redeem", #"{"code": "DEMO-0001"}"#, cookie: session)
+                #expect(redeemed.status == .ok)
+                let verdict = try WireJSON.decoder().decode(VerdictResponse.self, from: redeemed.body)
+                #expect(verdict.reason == "ok")
+                let history = try await counter.ledger.history(limit: 1)
+                #expect(history.first?.staffID == "s-wang")
+                #expect(history.first?.staffName == "王芳")
+                let events = try await counter.ledger.pendingOutbox(limit: 10)
+                #expect(events.first { $0.kind == .redemption }?.staffID == "s-wang")
+
+                // Sign out: the cookie no longer opens anything.
+                var withCookie = Self.local
+                withCookie[.cookie] = "\(StaffSessionCookie.name)=\(session)"
+                let out = try await client.execute(uri: "/api/v1/session", method: .delete, headers: withCookie) { $0 }
+                #expect(out.status == .noContent)
+                #expect(out.headers[.setCookie]?.contains("Max-Age=0") == true)
+                let after = try await Self.post(client, "/api/v1/redeem", #"{"code": "DEMO-0002"}"#, cookie: session)
+                #expect(after.status == .unauthorized)
+                #expect(Self.errorCode(after.body) == "sign_in_required")
+            }
+        }
+    }
+
+    @Test func tcpWritesWithoutASessionAre401WhileTheShopHasStaff() async throws {
+        try await Self.withCounter { counter in
+            try await Self.tcp(counter) { client in
+                for (path, body) in [("/api/v1/redeem", #"{"code": "DEMO-0001"}"#),
+                                     ("/api/v1/voids", #"{"redemption_id": "0192f0c1-2a3b-7c4d-8e5f-0123456789ab"}"#),
+                                     ("/api/v1/print-test", "{}"),
+                                     ("/api/v1/receipts/0192f0c1-2a3b-7c4d-8e5f-0123456789ab/reprint", "{}")] {
+                    for cookie in [nil, "forged-session-value"] {
+                        let answer = try await Self.post(client, path, body, cookie: cookie)
+                        #expect(answer.status == .unauthorized, "\(path)")
+                        #expect(Self.errorCode(answer.body) == "sign_in_required", "\(path)")
+                    }
+                }
+                // Reading is not gated, and nothing was redeemed.
+                let check = try await Self.post(client, "/api/v1/check", #"{"code": "DEMO-0001"}"#)
+                #expect(check.status == .ok)
+                #expect(try await counter.ledger.history(limit: 5).isEmpty)
+            }
+        }
+    }
+
+    @Test func aShopWithoutStaffBehavesAsBefore() async throws {
+        try await Self.withCounter(staff: false) { counter in
+            try await Self.tcp(counter) { client in
+                let answer = try await Self.post(client, "/api/v1/redeem", #"{"code": "DEMO-0001"}"#)
+                #expect(answer.status == .ok)
+                #expect(try WireJSON.decoder().decode(VerdictResponse.self, from: answer.body).reason == "ok")
+            }
+            await Self.scan(counter, "DEMO-0002")
+            #expect(try await counter.ledger.history(limit: 5).count == 2)
+        }
+    }
+
+    @Test func fiveWrongPINsLockTheMemberOutAcrossARestart() async throws {
+        try await Self.withCounter { counter in
+            try await Self.tcp(counter) { client in
+                for left in (1...4).reversed() {
+                    let answer = try await Self.post(client, "/api/v1/session", #"{"staff_id": "s-wang", "pin": "000000"}"#)
+                    #expect(answer.status == .unauthorized)
+                    #expect(Self.errorCode(answer.body) == "wrong_pin")
+                    #expect(String(decoding: answer.body, as: UTF8.self).contains("\(left) tr"))
+                }
+                let fifth = try await Self.post(client, "/api/v1/session", #"{"staff_id": "s-wang", "pin": "000000"}"#)
+                #expect(fifth.status.code == 423)
+                #expect(Self.errorCode(fifth.body) == "staff_locked")
+                // Locked: even the right PIN is refused.
+                let right = try await Self.post(client, "/api/v1/session", #"{"staff_id": "s-wang", "pin": "\#(Self.pin)"}"#)
+                #expect(right.status.code == 423)
+            }
+            // The lock is in the ledger: a new desk (a restarted daemon) keeps it, and it ends after five minutes.
+            let lock = try await counter.ledger.staffLock(id: "s-wang")
+            let until = try #require(lock.lockedUntil)
+            #expect(until.timeIntervalSinceNow > 290 && until.timeIntervalSinceNow <= 300)
+            let desk = StaffDesk(ledger: counter.ledger, idleTimeout: .seconds(60), logger: Logger(label: "test"))
+            await #expect(throws: StaffSignInError.locked(until: until)) { _ = try await desk.signIn(staffID: "s-wang", pin: Self.pin) }
+            let later = until.addingTimeInterval(1)
+            let signedIn = try await desk.signIn(staffID: "s-wang", pin: Self.pin, at: later)
+            #expect(signedIn.member.id == "s-wang")
+            #expect(try await counter.ledger.staffLock(id: "s-wang") == StaffLock(failures: 0, lockedUntil: nil))
+        }
+    }
+
+    @Test func signInErrorsAreClear() async throws {
+        try await Self.withCounter { counter in
+            try await Self.tcp(counter) { client in
+                let cases: [(String, UInt, String)] = [
+                    (#"{"staff_id": "nobody", "pin": "123456"}"#, 404, "unknown_staff"),
+                    (#"{"staff_id": "s-li", "pin": "123456"}"#, 403, "staff_disabled"),
+                    (#"{"staff_id": "s-wang", "pin": "12345"}"#, 400, "invalid_pin"),
+                    (#"{"staff_id": "s-wang", "pin": "12345a"}"#, 400, "invalid_pin"),
+                    (#"{"staff_id": "s wang", "pin": "123456"}"#, 400, "invalid_staff_id"),
+                ]
+                for (body, status, code) in cases {
+                    let answer = try await Self.post(client, "/api/v1/session", body)
+                    #expect(answer.status.code == Int(status), "\(body)")
+                    #expect(Self.errorCode(answer.body) == code, "\(body)")
+                }
+                let session = try await client.execute(uri: "/api/v1/session", method: .get, headers: Self.local) { $0 }
+                #expect(session.status == .unauthorized)
+                // A wrong PIN of an unknown member never counts against a real one.
+                #expect(try await counter.ledger.staffLock(id: "s-wang").failures == 0)
+            }
+        }
+    }
+
+    @Test func theSocketTakesCounterStaffAndStaysOpenWithoutIt() async throws {
+        try await Self.withCounter { counter in
+            try await Self.socket(counter) { client in
+                let named = try await Self.post(client, "/api/v1/redeem", #"{"code": "DEMO-0001"}"#, staff: "s-li")
+                #expect(named.status == .ok)
+                let anonymous = try await Self.post(client, "/api/v1/redeem", #"{"code": "DEMO-0002"}"#)
+                #expect(anonymous.status == .ok)
+                let unknown = try await Self.post(client, "/api/v1/redeem", #"{"code": "DEMO-0003"}"#, staff: "nobody")
+                #expect(unknown.status == .notFound)
+                #expect(Self.errorCode(unknown.body) == "unknown_staff")
+                let history = try await counter.ledger.history(limit: 5)
+                #expect(history.map(\.staffID) == [nil, "s-li"])
+
+                let redemption = try #require(history.last?.id.lowercasedString)
+                let voided = try await Self.post(client, "/api/v1/voids", #"{"redemption_id": "\#(redemption)"}"#, staff: "s-li")
+                #expect(voided.status == .ok)
+                let events = try await counter.ledger.pendingOutbox(limit: 10)
+                #expect(events.first { $0.kind == .void }?.staffID == "s-li")
+            }
+            // A member disabled at the hub is refused on the socket too.
+            try await counter.ledger.apply(Self.staffPage(position: 2, cashierEnabled: false))
+            try await Self.socket(counter) { client in
+                let disabled = try await Self.post(client, "/api/v1/redeem", #"{"code": "DEMO-0003"}"#, staff: "s-wang")
+                #expect(disabled.status == .forbidden)
+                #expect(Self.errorCode(disabled.body) == "staff_disabled")
+            }
+        }
+    }
+
+    /// One complete scan from a hardware source, through the redeemer.
+    static func scan(_ counter: Counter, _ code: String) async {
+        await counter.parts.redeemer.handle(ScanEvent(source: "usb-test", bytes: Array(code.utf8), completion: .complete))
+    }
+
+    @Test func hardwareScansNeedSomeoneSignedInAndAreAttributedToThem() async throws {
+        try await Self.withCounter { counter in
+            await Self.scan(counter, "DEMO-0001")
+            #expect(try await counter.ledger.history(limit: 5).isEmpty)
+            let rejection = try await counter.ledger.pendingOutbox(limit: 10).first { $0.kind == .rejection }
+            #expect(rejection?.reason == "no_staff")
+
+            _ = try await counter.parts.staff.signIn(staffID: "s-wang", pin: Self.pin)
+            await Self.scan(counter, "DEMO-0001")
+            #expect(try await counter.ledger.history(limit: 1).first?.staffID == "s-wang")
+        }
+    }
+
+    @Test func anIdleSessionEnds() async throws {
+        try await Self.withCounter { counter in
+            let desk = counter.parts.staff
+            let start = Date()
+            let token = try await desk.signIn(staffID: "s-wang", pin: Self.pin, at: start).token
+            #expect(try await desk.member(ofSession: token, at: start.addingTimeInterval(1799))?.id == "s-wang")
+            // Each use pushes the end back; 30 minutes without one ends it.
+            #expect(try await desk.member(ofSession: token, at: start.addingTimeInterval(1799 + 1799))?.id == "s-wang")
+            // The page's polling (a GET) is not use: it does not push the end back.
+            #expect(try await desk.member(ofSession: token, use: false, at: start.addingTimeInterval(1799 + 1799 + 1000))?.id == "s-wang")
+            #expect(try await desk.memberAtCounter(at: start.addingTimeInterval(1799 + 1799 + 1800)) == nil)
+            #expect(try await desk.member(ofSession: token, at: start.addingTimeInterval(1799 + 1799 + 1800)) == nil)
+        }
+    }
+}

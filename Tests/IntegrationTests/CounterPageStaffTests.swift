@@ -1,0 +1,82 @@
+import CounterAPIModels
+import CounterCore
+import CounterTestSupport
+import Foundation
+import Testing
+
+/// Staff at the counter in the real page (issue 17), against the real `counter-hub` and `counterd`: the sign-in screen,
+/// `no_staff` for a scan while signed out, 401 for a TCP write without a session, the lock-out after five wrong PINs,
+/// sign-in with a PIN, attribution up to the hub, lock and sign out. Part of the browser stage (its suite).
+extension CounterPageIntegrationTests {
+    @Test func staffSignInWithAPINAndEveryScanIsTheirs() async throws {
+        let hub = try await RunningHub()
+        try await hub.admin("staff", "add", "--shop", "SHOP-1", "--id", "s-wang", "--name", "王芳", "--role", "cashier")
+        try await hub.admin("staff", "add", "--shop", "SHOP-1", "--id", "s-zhao", "--name", "赵磊", "--role", "cashier")
+        for (id, pin) in [("s-wang", "246810"), ("s-zhao", "135790")] {
+            let set = try await run(Binaries.counterHub, ["staff", "pin", id] + hub.storage, stdin: pin + "\n")
+            #expect(set.status == 0, "\(set.stderr)")
+        }
+        let codes = try await hub.issue(3)
+        let daemon = try await RunningDaemon(serialScanners: ["front"], hub: hub, http: true)
+        let page = "http://127.0.0.1:\(daemon.httpPort!)/"
+        let browser = try await WebDriver(width: 1024, height: 600)
+        do {
+            _ = try await daemon.ctl("sync")
+            try await browser.open(page)
+            // The shop has staff: the page opens on the sign-in screen, with both names.
+            try await browser.wait(until: "!document.getElementById('signin').hidden && document.querySelectorAll('#staff-list button').length === 2")
+            #expect(try await browser.text("document.getElementById('staff-list').textContent").contains("王芳"))
+            try await save(browser, "signin-1024x600")
+
+            // Signed out: a scan is refused with no_staff (请先登录), and a TCP write is 401.
+            daemon.ptys[0].write(codes[0].code + "\r")
+            try await browser.wait(until: "document.getElementById('verdict').dataset.reason === 'no_staff'")
+            #expect(try await browser.text("document.getElementById('verdict-zh').textContent") == "请先登录")
+            let (status, body) = try await curl(daemon, "/api/v1/redeem", headers: ["Content-Type: application/json"],
+                                                body: #"{"code": "\#(codes[1].code)"}"#)
+            #expect(status == 401)
+            #expect(body.contains("sign_in_required"))
+
+            // Five wrong PINs lock 赵磊 out for five minutes; the screen says so.
+            try await browser.click("#staff-list button[data-staff-id='s-zhao']")
+            for _ in 0..<5 {
+                try await browser.type("000000\u{E007}", into: "#pin")
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            try await browser.wait(until: "document.getElementById('signin-error').textContent.includes('已锁定')", timeout: .seconds(20))
+            try await browser.wait(until: "document.querySelector(\"#staff-list button[data-staff-id='s-zhao']\").disabled")
+            try await daemon.waitForLog("staff locked out")
+
+            // 王芳 signs in with her PIN; her name shows; a scan is accepted and is hers, up to the hub.
+            try await browser.click("#staff-list button[data-staff-id='s-wang']")
+            try await browser.type("246810\u{E007}", into: "#pin")
+            try await browser.wait(until: "document.getElementById('signin').hidden && !document.getElementById('who').hidden", timeout: .seconds(20))
+            #expect(try await browser.text("document.getElementById('who').textContent").contains("王芳"))
+            #expect(try await browser.text("document.activeElement.id") == "code")
+            daemon.ptys[0].write(codes[0].code + "\r")
+            try await browser.wait(until: "document.getElementById('verdict').classList.contains('accepted')")
+            try await browser.wait(until: "document.getElementById('recent').textContent.includes('王芳')")
+            try await save(browser, "signed-in-1024x600")
+            let history = try WireJSON.decoder().decode(HistoryResponse.self, from: Data(try await daemon.ctl("history", "--json").stdout.utf8))
+            #expect(history.redemptions.first?.staffId == "s-wang")
+            _ = try await daemon.ctl("sync")
+            let events = try await hub.events()
+            #expect(events.first { $0.type == "redemption" }?.staffId == "s-wang")
+
+            // Lock: back to the sign-in screen with her name chosen; the old session opens nothing.
+            try await browser.click("#lock")
+            try await browser.wait(until: "!document.getElementById('signin').hidden && !document.getElementById('pin-form').hidden")
+            #expect(try await browser.text("document.getElementById('pin-name').textContent") == "王芳")
+            daemon.ptys[0].write(codes[2].code + "\r")
+            try await browser.wait(until: "document.getElementById('verdict').dataset.reason === 'no_staff'")
+        } catch {
+            await browser.quit()
+            _ = try? await daemon.stop()
+            hub.stop()
+            throw error
+        }
+        await browser.quit()
+        #expect(try await daemon.stop() == 0)
+        hub.stop()
+    }
+}
