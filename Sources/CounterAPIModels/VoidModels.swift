@@ -6,17 +6,31 @@ public struct VoidRequest: Codable, Sendable {
     public var redemptionId: String
     public var reason: String?
     public var source: String?
+    /// A manager's approval (授权) of a void the signed-in cashier may not make alone (issue 17).
+    public var approval: Approval?
 
-    public init(redemptionId: String, reason: String? = nil, source: String? = nil) {
+    public init(redemptionId: String, reason: String? = nil, source: String? = nil, approval: Approval? = nil) {
         self.redemptionId = redemptionId
         self.reason = reason
         self.source = source
+        self.approval = approval
+    }
+
+    /// A manager's id and PIN, checked like a sign-in (wrong PINs count towards their lock-out).
+    public struct Approval: Codable, Sendable {
+        public var staffId: String
+        public var pin: String
+
+        public init(staffId: String, pin: String) {
+            self.staffId = staffId
+            self.pin = pin
+        }
     }
 }
 
 /// The answer to a void request.
 public struct VoidResponse: Codable, Sendable, Equatable {
-    /// `voided`, `not_found`, `window_closed`, `already_voided` or `other_device`.
+    /// `voided`, `not_found`, `window_closed`, `already_voided`, `other_device` or `not_yours`.
     public var status: String
     public var message: LocalizedMessage
     public var redemptionId: String

@@ -8,6 +8,8 @@ public enum WireLimits {
     public static let usesTotal: ClosedRange<Int> = 1...65_535
     /// `max_data_age_seconds`: one minute to ten years.
     public static let maxDataAgeSeconds: ClosedRange<Int> = 60...315_360_000
+    /// A shop's `manager_void_window_seconds`: none to seven days.
+    public static let managerVoidWindowSeconds: ClosedRange<Int> = 0...604_800
 }
 
 extension WireLimits {

@@ -39,6 +39,24 @@ public final class StaffDesk: Sendable {
 
     /// Checks a member's PIN and opens a session. Returns the session's secret (the cookie's value) and the member.
     public func signIn(staffID: String, pin: String, at now: Date = Date()) async throws -> (token: String, member: StaffMember) {
+        let member = try await checkPIN(staffID: staffID, pin: pin, at: now)
+        let token = Self.newToken()
+        sessions.withLock { $0[token] = Session(member: member, signedInAt: now, lastUsed: now) }
+        logger.info("staff signed in", metadata: ["staff_id": "\(staffID)", "role": "\(member.role.rawValue)"])
+        return (token, member)
+    }
+
+    /// A manager's approval (授权) of one action: their PIN, checked like a sign-in, without a session.
+    /// - Throws: ``StaffSignInError/managerRequired`` for a cashier's PIN.
+    public func approval(staffID: String, pin: String, at now: Date = Date()) async throws -> StaffMember {
+        let member = try await checkPIN(staffID: staffID, pin: pin, at: now)
+        guard member.role == .manager else { throw StaffSignInError.managerRequired }
+        logger.info("manager approval", metadata: ["staff_id": "\(staffID)"])
+        return member
+    }
+
+    /// Checks a member's PIN against their verifier, counting wrong PINs towards the lock-out.
+    private func checkPIN(staffID: String, pin: String, at now: Date) async throws -> StaffMember {
         guard let member = try await ledger.staffMember(id: staffID) else { throw StaffSignInError.unknownStaff }
         guard member.enabled, let verifier = member.pinVerifier else { throw StaffSignInError.disabled }
         let lock = try await ledger.staffLock(id: staffID)
@@ -54,10 +72,7 @@ public final class StaffDesk: Sendable {
             throw StaffSignInError.wrongPIN(triesLeft: Self.wrongPINLimit - after.failures)
         }
         if lock.failures > 0 || lock.lockedUntil != nil { try await ledger.clearWrongPINs(id: staffID) }
-        let token = Self.newToken()
-        sessions.withLock { $0[token] = Session(member: member, signedInAt: now, lastUsed: now) }
-        logger.info("staff signed in", metadata: ["staff_id": "\(staffID)", "role": "\(member.role.rawValue)"])
-        return (token, member)
+        return member
     }
 
     /// The member of a live session, refreshed from the ledger (a member disabled since is signed out). `nil` for an
@@ -125,4 +140,6 @@ public enum StaffSignInError: Error, Equatable {
     case disabled
     case wrongPIN(triesLeft: Int)
     case locked(until: Date)
+    /// The action needs a 店长 (manager).
+    case managerRequired
 }

@@ -119,6 +119,7 @@ extension HubStore {
         // A staff id is kept as the counter sent it, never checked against the staff table: an event recorded offline
         // may name a member disabled since.
         if event.staffId != nil, staffID == nil { return try refuse("invalid_event") }
+        if let approver = event.approvedBy, !WireLimits.isIdentifier(approver) { return try refuse("invalid_event") }
         switch event.type {
         case "redemption":
             guard let sequence = event.deviceSequence, sequence >= 1, let tokenID = event.tokenId, TokenID(hex: tokenID) != nil,
@@ -250,7 +251,7 @@ extension HubStore {
             && old.clockSuspect == new.clockSuspect
             && same(\.deviceSequence) && same(\.tokenId) && same(\.campaignId) && same(\.shopId) && same(\.uses)
             && same(\.via) && same(\.codeLast4) && same(\.source) && same(\.redemptionId) && same(\.reason)
-            && same(\.codeHash) && same(\.detail) && same(\.staffId)
+            && same(\.codeHash) && same(\.detail) && same(\.staffId) && same(\.approvedBy)
     }
 }
 

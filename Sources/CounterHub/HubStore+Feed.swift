@@ -91,7 +91,8 @@ extension HubStore {
             let page = FeedPage(serverTime: now, cursor: cursor, nextCursor: FeedCursor.make(epoch: epoch, shop: device.shopID, position: reached),
                             position: position, upToDate: upToDate, reset: reset,
                             maxDataAgeSeconds: try shop["max_data_age_seconds"], watermark: .init(deviceSequence: acknowledged),
-                            shop: .init(id: try shop["id"], name: try shop["name"], timeZone: try shop["time_zone"]),
+                            shop: .init(id: try shop["id"], name: try shop["name"], timeZone: try shop["time_zone"],
+                                        settings: .init(managerVoidWindowSeconds: try shop["manager_void_window_seconds"])),
                             campaigns: campaigns, tokens: tokens, tombstones: tombstones, revocations: revocations,
                             keySet: keySet, staff: staff)
             return (page, recordDue)

@@ -191,6 +191,10 @@ extension HubStore {
             // Who made each event at the counter (issue 17), as the counter sent it; NULL for nobody.
             try db.execute(sql: "ALTER TABLE event ADD COLUMN staff_id TEXT")
         }
+        migrator.registerMigration("v12-manager-void-window") { db in
+            // How long a 店长 (manager) may void a redemption at the shop's counters (issue 17): 24 hours unless set.
+            try db.execute(sql: "ALTER TABLE shop ADD COLUMN manager_void_window_seconds INTEGER NOT NULL DEFAULT 86400")
+        }
         return migrator
     }
 }

@@ -91,6 +91,22 @@ extension HubStore {
         return try WireJSON.decoder().decode(PINVerifier.self, from: Data(text.utf8))
     }
 
+    /// Sets how long the shop's managers may void a redemption at its counters (0 turns manager voids past the cashier's
+    /// window off). Counters get it with their next feed page.
+    public func setManagerVoidWindow(shop: String, seconds: Int) throws {
+        guard WireLimits.managerVoidWindowSeconds.contains(seconds) else {
+            throw HubError("invalid_window", "the manager void window is 0 to \(WireLimits.managerVoidWindowSeconds.upperBound) seconds (7 days)")
+        }
+        try database.write { sql in
+            guard try sql.value(Int.self, "SELECT COUNT(*) FROM shop WHERE id = ?", [shop]) == 1 else {
+                throw HubError("not_found", "no shop \(shop)")
+            }
+            try sql.execute("UPDATE shop SET manager_void_window_seconds = ? WHERE id = ?", [seconds, shop])
+            // A position of the shop wakes its counters' live feeds, which carry the shop's settings on every page.
+            _ = try Self.nextPosition(sql, for: .shops([shop]))
+        }
+    }
+
     /// Runs `change` on an existing member in one transaction and gives the change a new feed position.
     private func changeStaff(_ id: String, now: Date, _ change: (any HubSQL, String) throws -> Void) throws {
         try database.write { sql in

@@ -10,11 +10,14 @@ public struct FeedPageUpdate: Sendable {
         public var id: String
         public var name: String
         public var timeZone: String
+        /// How long a manager may void a redemption (issue 17); `nil` when the hub did not say (24 hours).
+        public var managerVoidWindow: TimeInterval?
 
-        public init(id: String, name: String, timeZone: String) {
+        public init(id: String, name: String, timeZone: String, managerVoidWindow: TimeInterval? = nil) {
             self.id = id
             self.name = name
             self.timeZone = timeZone
+            self.managerVoidWindow = managerVoidWindow
         }
     }
 

@@ -138,12 +138,13 @@ extension Ledger {
             // 7. Cursor and state.
             try db.execute(sql: """
                 UPDATE sync_state SET cursor = ?, position = ?, generation = ?, resync_generation = ?, bulk_load = ?, key_set_version = ?,
-                    max_data_age_seconds = ?, shop_name = ?, shop_time_zone = ?, last_page_at = ?,
+                    max_data_age_seconds = ?, shop_name = ?, shop_time_zone = ?, manager_void_window_seconds = ?, last_page_at = ?,
                     last_complete_sync_at = CASE WHEN ? THEN ? ELSE last_complete_sync_at END,
                     server_time_offset = ?, last_error = NULL, last_error_at = NULL
                 WHERE id = 1
                 """, arguments: [page.nextCursor, page.position, generation, resyncGeneration, bulkLoad, keySetVersion,
-                                 Int(page.maxDataAge), page.shop.name, page.shop.timeZone, now, page.upToDate, now,
+                                 Int(page.maxDataAge), page.shop.name, page.shop.timeZone, page.shop.managerVoidWindow.map { Int($0) },
+                                 now, page.upToDate, now,
                                  page.serverTime.timeIntervalSince(now)])
             try db.execute(sql: "UPDATE device_state SET server_watermark = max(server_watermark, ?) WHERE id = 1",
                            arguments: [page.watermark])

@@ -215,6 +215,13 @@ extension Ledger {
                 ALTER TABLE rejection ADD COLUMN staff_id TEXT;
                 """)
         }
+        migrator.registerMigration("v9-roles") { db in
+            // The shop's manager void window from the feed (NULL: 24 hours), and the manager who approved a void.
+            try db.execute(sql: """
+                ALTER TABLE sync_state ADD COLUMN manager_void_window_seconds INTEGER;
+                ALTER TABLE void ADD COLUMN approved_by TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -42,12 +42,15 @@ public struct OutboxEvent: Sendable, Equatable {
     public var source: String
     /// The staff member signed in; every kind, `nil` for nobody.
     public var staffID: String?
+    /// The manager who approved a void (授权); voids only, `nil` when nobody had to.
+    public var approvedBy: String?
 
     /// Makes an event; fields the contract does not define for `kind` stay `nil`.
     public init(outboxID: Int64, kind: OutboxKind, id: String, occurredAt: Date, clockSuspect: Bool,
                 deviceSequence: Int64? = nil, tokenID: String? = nil, campaignID: String? = nil, shopID: String? = nil,
                 uses: Int? = nil, via: String? = nil, codeLast4: String? = nil, redemptionID: String? = nil,
-                reason: String? = nil, codeHash: String? = nil, detail: String? = nil, source: String, staffID: String? = nil) {
+                reason: String? = nil, codeHash: String? = nil, detail: String? = nil, source: String, staffID: String? = nil,
+                approvedBy: String? = nil) {
         self.outboxID = outboxID
         self.kind = kind
         self.id = id
@@ -66,6 +69,7 @@ public struct OutboxEvent: Sendable, Equatable {
         self.detail = detail
         self.source = source
         self.staffID = staffID
+        self.approvedBy = approvedBy
     }
 }
 
@@ -190,7 +194,7 @@ extension Ledger {
                        COALESCE(v.reason, j.reason) AS reason,
                        j.code_hash AS code_hash, j.detail AS detail,
                        COALESCE(r.source, v.source, j.source) AS source,
-                       COALESCE(r.staff_id, v.staff_id, j.staff_id) AS staff_id
+                       COALESCE(r.staff_id, v.staff_id, j.staff_id) AS staff_id, v.approved_by AS approved_by
                 FROM outbox o
                 LEFT JOIN redemption r ON o.kind = 'redemption' AND r.id = o.item_id
                 LEFT JOIN void v ON o.kind = 'void' AND v.id = o.item_id
@@ -222,7 +226,7 @@ extension Ledger {
                                    clockSuspect: clockSuspect, deviceSequence: deviceSequence, tokenID: tokenID,
                                    campaignID: campaignID, shopID: shopID, uses: uses, via: via, codeLast4: codeLast4,
                                    redemptionID: redemptionID, reason: reason, codeHash: codeHash.map { Hex.encode($0) },
-                                   detail: detail, source: source, staffID: row["staff_id"])
+                                   detail: detail, source: source, staffID: row["staff_id"], approvedBy: row["approved_by"])
             }
         }
     }

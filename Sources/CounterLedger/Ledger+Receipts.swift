@@ -41,12 +41,16 @@ public struct ReceiptFacts: Sendable, Equatable {
     public var redemptionSequence: Int64
     /// Present for a void slip.
     public var void: Void?
+    /// The name of the staff member who redeemed, as the counter knows them now; `nil` for nobody.
+    public var staffName: String?
 
     public struct Void: Sendable, Equatable {
         public var id: String
         public var sequence: Int64
         public var reason: String
         public var voidedAt: Date
+        /// Who voided; `nil` for nobody.
+        public var staffName: String?
     }
 }
 
@@ -176,19 +180,22 @@ extension Ledger {
         try await writer.read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT r.id, r.shop_id, s.shop_name, r.device_id, c.title, c.product, c.face_value_fen, c.shop_reward_fen,
-                       r.uses, r.code_last4, r.redeemed_at, r.device_sequence
+                       r.uses, r.code_last4, r.redeemed_at, r.device_sequence, COALESCE(st.name, r.staff_id)
                 FROM redemption r
                 LEFT JOIN campaign c ON c.id = r.campaign_id
+                LEFT JOIN staff st ON st.id = r.staff_id
                 LEFT JOIN sync_state s ON s.id = 1
                 WHERE r.id = ?
                 """, arguments: [redemptionID.lowercased()]) else { return nil }
             var facts = ReceiptFacts(redemptionID: row[0], shopID: row[1], shopName: row[2], deviceID: row[3],
                                      campaignTitle: row[4], product: row[5], faceValueFen: row[6], shopRewardFen: row[7],
-                                     uses: row[8], codeLastFour: row[9], redeemedAt: row[10], redemptionSequence: row[11])
+                                     uses: row[8], codeLastFour: row[9], redeemedAt: row[10], redemptionSequence: row[11],
+                                     staffName: row[12])
             if let voidID, let void = try Row.fetchOne(db, sql: """
-                SELECT id, device_sequence, reason, voided_at FROM void WHERE id = ? AND redemption_id = ?
+                SELECT v.id, v.device_sequence, v.reason, v.voided_at, COALESCE(st.name, v.staff_id)
+                FROM void v LEFT JOIN staff st ON st.id = v.staff_id WHERE v.id = ? AND v.redemption_id = ?
                 """, arguments: [voidID.lowercased(), redemptionID.lowercased()]) {
-                facts.void = .init(id: void[0], sequence: void[1], reason: void[2], voidedAt: void[3])
+                facts.void = .init(id: void[0], sequence: void[1], reason: void[2], voidedAt: void[3], staffName: void[4])
             }
             return facts
         }

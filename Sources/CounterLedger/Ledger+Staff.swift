@@ -31,6 +31,17 @@ extension Ledger {
         }
     }
 
+    /// The default manager void window when the hub sets none: 24 hours.
+    public static let defaultManagerVoidWindow: TimeInterval = 86_400
+
+    /// How long after a redemption a manager may void it: the shop's setting from the feed, else 24 hours.
+    public func managerVoidWindow() async throws -> TimeInterval {
+        try await writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT manager_void_window_seconds FROM sync_state WHERE id = 1").map(TimeInterval.init)
+                ?? Self.defaultManagerVoidWindow
+        }
+    }
+
     /// Every staff member the counter knows, enabled or not, by id.
     public func staffMembers() async throws -> [StaffMember] {
         try await writer.read { db in

@@ -23,10 +23,12 @@ public struct ReceiptContent: Sendable, Equatable {
     public var redemptionID: String
     /// A reprint is marked 重打 / REPRINT.
     public var isReprint: Bool
+    /// The staff member who redeemed (or voided, on a void slip): printed as 收银员; `nil` for nobody.
+    public var staffName: String?
 
     public init(kind: Kind, shopName: String, campaignTitle: String, product: String, faceValue: String, shopReward: String?,
                 usesRedeemed: Int, usesLeft: Int?, time: String, deviceID: String, deviceSequence: Int64, codeLastFour: String,
-                redemptionID: String, isReprint: Bool = false) {
+                redemptionID: String, isReprint: Bool = false, staffName: String? = nil) {
         self.kind = kind
         self.shopName = shopName
         self.campaignTitle = campaignTitle
@@ -41,6 +43,7 @@ public struct ReceiptContent: Sendable, Equatable {
         self.codeLastFour = codeLastFour
         self.redemptionID = redemptionID
         self.isReprint = isReprint
+        self.staffName = staffName
     }
 }
 
@@ -78,6 +81,11 @@ public enum ReceiptLayout {
             .rule,
             .columns(label("时间", "Time"), content.time),
             .columns(label("设备", "Device"), content.deviceID),
+        ]
+        if let staff = content.staffName {
+            elements.append(.columns(label("收银员", "Cashier"), staff))
+        }
+        elements += [
             .columns(label("序号", "Seq"), "\(content.deviceSequence)"),
             .columns(label("券码尾号", "Code"), "…" + content.codeLastFour),
             .qr(content.redemptionID, moduleSize: wide ? 6 : 5),

@@ -30,6 +30,7 @@ public struct ReceiptComposer: Sendable {
             deviceSequence: facts.void?.sequence ?? facts.redemptionSequence,
             codeLastFour: facts.codeLastFour,
             redemptionID: facts.redemptionID,
-            isReprint: reprint)
+            isReprint: reprint,
+            staffName: isVoid ? facts.void?.staffName : facts.staffName)
     }
 }

@@ -150,6 +150,7 @@ public struct EventUploader: Sendable {
                             clockSuspect: event.clockSuspect, deviceSequence: event.deviceSequence, tokenId: event.tokenID,
                             campaignId: event.campaignID, shopId: event.shopID, uses: event.uses, via: event.via,
                             codeLast4: event.codeLast4, source: event.source, redemptionId: event.redemptionID,
-                            reason: event.reason, codeHash: event.codeHash, detail: event.detail, staffId: event.staffID)
+                            reason: event.reason, codeHash: event.codeHash, detail: event.detail, staffId: event.staffID,
+                            approvedBy: event.approvedBy)
     }
 }

@@ -16,6 +16,9 @@ extension FeedPage {
             throw invalid("max_data_age_seconds must be from 60 to \(WireLimits.maxDataAgeSeconds.upperBound) (10 years)")
         }
         guard Self.isIdentifier(shop.id) else { throw invalid("shop.id is not an identifier") }
+        if let window = shop.settings.managerVoidWindowSeconds, !WireLimits.managerVoidWindowSeconds.contains(window) {
+            throw invalid("shop.settings.manager_void_window_seconds must be from 0 to \(WireLimits.managerVoidWindowSeconds.upperBound)")
+        }
 
         var keySet: KeySet?
         if let signed = self.keySet {
@@ -93,7 +96,8 @@ extension FeedPage {
         return FeedPageUpdate(position: position, nextCursor: nextCursor, reset: reset, upToDate: upToDate,
                               serverTime: serverTime, maxDataAge: TimeInterval(maxDataAgeSeconds),
                               watermark: watermark.deviceSequence,
-                              shop: .init(id: shop.id, name: shop.name, timeZone: shop.timeZone),
+                              shop: .init(id: shop.id, name: shop.name, timeZone: shop.timeZone,
+                                          managerVoidWindow: shop.settings.managerVoidWindowSeconds.map(TimeInterval.init)),
                               campaigns: converted, tokens: feedTokens, tombstones: tombstoneIDs, revocations: revoked,
                               keySet: keySet, staff: members)
     }

@@ -37,11 +37,14 @@ public struct EventsRequest: Codable, Sendable, Equatable {
         public var detail: String?
         /// The staff member signed in when the event happened; absent for nobody (issue 17, additive).
         public var staffId: String?
+        /// The manager who approved a void (授权); voids only, absent when nobody had to (issue 17, additive).
+        public var approvedBy: String?
 
         public init(type: String, id: String, occurredAt: Date, clockSuspect: Bool, deviceSequence: Int64? = nil,
                     tokenId: String? = nil, campaignId: String? = nil, shopId: String? = nil, uses: Int? = nil,
                     via: String? = nil, codeLast4: String? = nil, source: String? = nil, redemptionId: String? = nil,
-                    reason: String? = nil, codeHash: String? = nil, detail: String? = nil, staffId: String? = nil) {
+                    reason: String? = nil, codeHash: String? = nil, detail: String? = nil, staffId: String? = nil,
+                    approvedBy: String? = nil) {
             self.type = type
             self.id = id
             self.occurredAt = occurredAt
@@ -59,6 +62,7 @@ public struct EventsRequest: Codable, Sendable, Equatable {
             self.codeHash = codeHash
             self.detail = detail
             self.staffId = staffId
+            self.approvedBy = approvedBy
         }
     }
 }

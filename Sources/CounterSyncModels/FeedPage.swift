@@ -82,7 +82,7 @@ public struct FeedPage: Codable, Sendable, Equatable, WireLiteralKeys {
         public var id: String
         public var name: String
         public var timeZone: String
-        /// v1 defines no settings; the object is required and unknown keys are ignored.
+        /// The object is required; unknown keys are ignored.
         public var settings: Settings
         public init(id: String, name: String, timeZone: String, settings: Settings = Settings()) {
             self.id = id
@@ -92,9 +92,15 @@ public struct FeedPage: Codable, Sendable, Equatable, WireLiteralKeys {
         }
     }
 
-    /// Shop settings: none in v1 (encoded as `{}`).
+    /// Shop settings; each is optional and additive (an older hub sends `{}`).
     public struct Settings: Codable, Sendable, Equatable {
-        public init() {}
+        private enum CodingKeys: String, CodingKey { case managerVoidWindowSeconds = "manager_void_window_seconds" }
+        /// How long after a redemption a 店长 (manager) may void it (issue 17); absent: 24 hours.
+        public var managerVoidWindowSeconds: Int?
+
+        public init(managerVoidWindowSeconds: Int? = nil) {
+            self.managerVoidWindowSeconds = managerVoidWindowSeconds
+        }
     }
 
     public struct Campaign: Codable, Sendable, Equatable {

@@ -6,7 +6,20 @@ import Foundation
 extension CounterHubCommand {
     struct ShopCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "shop", abstract: "Manage shops.",
-                                                        subcommands: [Create.self])
+                                                        subcommands: [Create.self, Set.self])
+
+        struct Set: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Change a shop's settings; its counters get them with their next feed page.")
+            @OptionGroup var options: DataOptions
+            @Option(help: "The shop id.") var id: String
+            @Option(help: "Seconds after a redemption a 店长 (manager) may still void it at the counter (0 to 604800; default 86400).")
+            var managerVoidWindow: Int
+
+            func run() throws {
+                try admin { try options.store().setManagerVoidWindow(shop: id, seconds: managerVoidWindow) }
+                print("shop \(id): manager void window \(managerVoidWindow) s")
+            }
+        }
 
         struct Create: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Create a shop.")

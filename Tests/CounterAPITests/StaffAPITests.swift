@@ -17,19 +17,22 @@ import Testing
 /// writes without a session, `Counter-Staff` on the socket, attribution, and `no_staff` for hardware scans.
 @Suite struct StaffAPITests {
     static let pin = "246810"
+    static let managerPIN = "135790"
     static let local: HTTPFields = [.contentType: "application/json", HTTPField.Name("Host")!: "127.0.0.1:8080"]
 
-    /// A counter with demo data and, unless `staff` is empty, two staff members (a cashier with a PIN, a manager
-    /// without one), and the TCP listener's and the socket's routers.
+    /// A counter with demo data and, unless `staff` is false, three staff members: a cashier and a manager with PINs,
+    /// and a cashier without one.
     struct Counter {
         let parts: CounterParts
         let ledger: Ledger
     }
 
-    static func withCounter(staff: Bool = true, _ body: @Sendable (Counter) async throws -> Void) async throws {
+    static func withCounter(staff: Bool = true, voidWindow: Duration = .seconds(600),
+                            _ body: @Sendable (Counter) async throws -> Void) async throws {
         try await TemporaryDirectory.with("counterd-staff") { directory in
             var configuration = try DaemonConfiguration.demo(environment: [:])
             configuration.stateDirectory = directory.path
+            configuration.voidWindow = voidWindow
             let ledger = try Ledger(path: configuration.ledgerPath, identity: configuration.identity!)
             try await ledger.apply(DemoData.cacheUpdate(now: Date()))
             if staff { try await ledger.apply(staffPage(position: 1)) }
@@ -40,10 +43,12 @@ import Testing
 
     static func staffPage(position: Int64, cashierEnabled: Bool = true) throws -> FeedPageUpdate {
         let verifier = try PINVerifier.make(pin: pin, iterations: PINVerifier.iterationRange.lowerBound)
+        let managerVerifier = try PINVerifier.make(pin: managerPIN, iterations: PINVerifier.iterationRange.lowerBound)
         return FeedPageUpdate(position: position, nextCursor: "c\(position)", reset: false, upToDate: true, serverTime: Date(),
                               maxDataAge: 86_400, watermark: 0, shop: .init(id: "DEMO-SHOP", name: "演示门店", timeZone: "Asia/Shanghai"),
                               staff: [StaffMember(id: "s-wang", name: "王芳", role: .cashier, enabled: cashierEnabled, pinVerifier: verifier),
-                                      StaffMember(id: "s-li", name: "李强", role: .manager, enabled: true, pinVerifier: nil)])
+                                      StaffMember(id: "s-li", name: "李强", role: .manager, enabled: true, pinVerifier: managerVerifier),
+                                      StaffMember(id: "s-zhou", name: "周洁", role: .cashier, enabled: true, pinVerifier: nil)])
     }
 
     static func tcp(_ counter: Counter, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -84,8 +89,8 @@ import Testing
                     try WireJSON.decoder().decode(StaffListResponse.self, from: Data($0.body.readableBytesView))
                 }
                 #expect(list.staffRequired)
-                // The manager has no PIN yet: only the cashier can sign in.
-                #expect(list.staff.map(\.staffId) == ["s-wang"])
+                // 周洁 has no PIN yet: she is not on the list.
+                #expect(list.staff.map(\.staffId) == ["s-li", "s-wang"])
 
                 let signIn = try await Self.post(client, "/api/v1/session", #"{"staff_id": "s-wang", "pin": "\#(Self.pin)"}"#)
                 #expect(signIn.status == .ok)
@@ -188,7 +193,7 @@ import Testing
             try await Self.tcp(counter) { client in
                 let cases: [(String, UInt, String)] = [
                     (#"{"staff_id": "nobody", "pin": "123456"}"#, 404, "unknown_staff"),
-                    (#"{"staff_id": "s-li", "pin": "123456"}"#, 403, "staff_disabled"),
+                    (#"{"staff_id": "s-zhou", "pin": "123456"}"#, 403, "staff_disabled"),
                     (#"{"staff_id": "s-wang", "pin": "12345"}"#, 400, "invalid_pin"),
                     (#"{"staff_id": "s-wang", "pin": "12345a"}"#, 400, "invalid_pin"),
                     (#"{"staff_id": "s wang", "pin": "123456"}"#, 400, "invalid_staff_id"),
@@ -265,6 +270,89 @@ import Testing
             #expect(try await desk.member(ofSession: token, use: false, at: start.addingTimeInterval(1799 + 1799 + 1000))?.id == "s-wang")
             #expect(try await desk.memberAtCounter(at: start.addingTimeInterval(1799 + 1799 + 1800)) == nil)
             #expect(try await desk.member(ofSession: token, at: start.addingTimeInterval(1799 + 1799 + 1800)) == nil)
+        }
+    }
+
+    static func signIn(_ client: any TestClientProtocol, _ id: String, _ pin: String) async throws -> String {
+        let answer = try await post(client, "/api/v1/session", #"{"staff_id": "\#(id)", "pin": "\#(pin)"}"#)
+        #expect(answer.status == .ok)
+        return try #require(cookie(of: answer.headers))
+    }
+
+    static func redeem(_ client: any TestClientProtocol, _ code: String, as session: String) async throws -> String {
+        let answer = try await post(client, "/api/v1/redeem", #"{"code": "\#(code)"}"#, cookie: session)
+        let verdict = try WireJSON.decoder().decode(VerdictResponse.self, from: answer.body)
+        #expect(verdict.reason == "ok")
+        return try #require(verdict.redemptionId)
+    }
+
+    @Test func aCashierVoidsTheirOwnInTheWindowAndAManagerApprovesTheRest() async throws {
+        try await Self.withCounter(voidWindow: .seconds(2)) { counter in
+            try await Self.tcp(counter) { client in
+                let wang = try await Self.signIn(client, "s-wang", Self.pin)
+                let li = try await Self.signIn(client, "s-li", Self.managerPIN)
+                let mine = try await Self.redeem(client, "DEMO-0001", as: wang)
+                let managers = try await Self.redeem(client, "DEMO-0002", as: li)
+                let late = try await Self.redeem(client, "CARD-0010", as: wang)
+
+                // Another member's redemption: not_yours (403), even inside the window.
+                let other = try await Self.post(client, "/api/v1/voids", #"{"redemption_id": "\#(managers)"}"#, cookie: wang)
+                #expect(other.status == .forbidden)
+                #expect(try WireJSON.decoder().decode(VoidResponse.self, from: other.body).status == "not_yours")
+                // Her own, inside the window: voided.
+                let own = try await Self.post(client, "/api/v1/voids", #"{"redemption_id": "\#(mine)"}"#, cookie: wang)
+                #expect(own.status == .ok)
+
+                // Past the cashier's window: refused alone, voided with the manager's approval, both recorded.
+                try await Task.sleep(for: .seconds(2.2))
+                let alone = try await Self.post(client, "/api/v1/voids", #"{"redemption_id": "\#(late)"}"#, cookie: wang)
+                #expect(alone.status == .conflict)
+                #expect(try WireJSON.decoder().decode(VoidResponse.self, from: alone.body).status == "window_closed")
+                let cashierApproves = try await Self.post(
+                    client, "/api/v1/voids", #"{"redemption_id": "\#(late)", "approval": {"staff_id": "s-wang", "pin": "\#(Self.pin)"}}"#, cookie: wang)
+                #expect(cashierApproves.status == .forbidden)
+                #expect(Self.errorCode(cashierApproves.body) == "manager_required")
+                let wrongPIN = try await Self.post(
+                    client, "/api/v1/voids", #"{"redemption_id": "\#(late)", "approval": {"staff_id": "s-li", "pin": "000000"}}"#, cookie: wang)
+                #expect(Self.errorCode(wrongPIN.body) == "wrong_pin")
+                let approved = try await Self.post(
+                    client, "/api/v1/voids", #"{"redemption_id": "\#(late)", "reason": "顾客退货", "approval": {"staff_id": "s-li", "pin": "\#(Self.managerPIN)"}}"#,
+                    cookie: wang)
+                #expect(approved.status == .ok)
+                let events = try await counter.ledger.pendingOutbox(limit: 20).filter { $0.kind == .void }
+                #expect(events.count == 2)
+                #expect(events.last?.staffID == "s-wang")
+                #expect(events.last?.approvedBy == "s-li")
+                #expect(events.last?.reason == "顾客退货")
+                #expect(events.first?.approvedBy == nil)
+
+                // The manager voids any redemption of the business day past the cashier's window, on their own.
+                let byManager = try await Self.post(client, "/api/v1/voids", #"{"redemption_id": "\#(managers)"}"#, cookie: li)
+                #expect(byManager.status == .ok)
+            }
+        }
+    }
+
+    @Test func reprintsPrintTestsAndPrintersAreTheManagers() async throws {
+        try await Self.withCounter { counter in
+            try await Self.tcp(counter) { client in
+                let wang = try await Self.signIn(client, "s-wang", Self.pin)
+                let li = try await Self.signIn(client, "s-li", Self.managerPIN)
+                let redemption = try await Self.redeem(client, "DEMO-0001", as: wang)
+                for (path, body) in [("/api/v1/receipts/\(redemption)/reprint", "{}"), ("/api/v1/print-test", "{}")] {
+                    let cashier = try await Self.post(client, path, body, cookie: wang)
+                    #expect(cashier.status == .forbidden, "\(path)")
+                    #expect(Self.errorCode(cashier.body) == "manager_required", "\(path)")
+                    // The manager gets past the gate (printing is off in this counter: 409 printing_off, or a CUPS answer).
+                    let manager = try await Self.post(client, path, body, cookie: li)
+                    #expect(Self.errorCode(manager.body) != "manager_required", "\(path)")
+                    #expect(manager.status != .unauthorized && manager.status != .forbidden, "\(path)")
+                }
+                var headers = Self.local
+                headers[.cookie] = "\(StaffSessionCookie.name)=\(wang)"
+                #expect(try await client.execute(uri: "/api/v1/printers", method: .get, headers: headers) { $0.status } == .forbidden)
+                #expect(try await client.execute(uri: "/api/v1/printers", method: .get, headers: Self.local) { $0.status } == .unauthorized)
+            }
         }
     }
 }

@@ -93,4 +93,18 @@ import Testing
         #expect(changed.staff?.first?.enabled == false)
         #expect(changed.staff?.first?.pinVerifier?.matches("482913") == true)
     }
+
+    @Test func theManagerVoidWindowIsAShopSettingInEveryPage() throws {
+        let hub = try Hub()
+        let before = try hub.store.feedPage(for: hub.device, cursor: nil, limit: 100)
+        #expect(before.shop.settings.managerVoidWindowSeconds == 86_400, "24 hours unless set")
+        try hub.store.setManagerVoidWindow(shop: "SHOP-1", seconds: 3600)
+        let after = try hub.store.feedPage(for: hub.device, cursor: before.nextCursor, limit: 100)
+        #expect(after.shop.settings.managerVoidWindowSeconds == 3600)
+        #expect(after.position > before.position, "the change wakes the shop's live feeds")
+        for bad in [-1, 604_801] {
+            #expect(throws: HubError.self) { try hub.store.setManagerVoidWindow(shop: "SHOP-1", seconds: bad) }
+        }
+        #expect(throws: HubError.self) { try hub.store.setManagerVoidWindow(shop: "NO-SHOP", seconds: 60) }
+    }
 }

@@ -91,4 +91,33 @@ import Testing
         #expect(rejections.map(\.staffID) == ["b", nil])
         #expect(rejections.last?.codeHash != nil, "a no_staff refusal keeps the code's hash, never the code")
     }
+
+    @Test func anAuthorityLimitsTheOwnerAndTheBusinessDay() async throws {
+        let fixture = try await LedgerFixture()
+        let ledger = fixture.ledger
+        let zone = TimeZone(identifier: "Asia/Shanghai")!
+        try await ledger.apply(FeedTests.page(position: 10, reset: true,
+                                              tokens: [FeedTests.feedToken("DAY-CODE-1"), FeedTests.feedToken("DAY-CODE-2")]))
+        // 2026-11-22 23:50 in Shanghai.
+        let late = Date(timeIntervalSince1970: 1_795_362_600)
+        let first = try #require(try await ledger.redeem("DAY-CODE-1", source: "pos", staffID: "a", at: late).redemption?.id)
+        let second = try #require(try await ledger.redeem("DAY-CODE-2", source: "pos", staffID: "a", at: late).redemption?.id)
+        // Another member's: not_yours, nothing recorded.
+        let notYours = try await ledger.void(redemptionID: first, source: "pos", authority: .init(window: 600, owner: "b", staffID: "b"),
+                                             at: late.addingTimeInterval(60))
+        #expect(notYours.status == .notYours)
+        // The manager's window is long, but the business day ended at midnight.
+        let nextDay = try await ledger.void(redemptionID: first, source: "pos",
+                                            authority: .init(window: 86_400, businessDay: zone, staffID: "m"),
+                                            at: late.addingTimeInterval(20 * 60))
+        #expect(nextDay.status == .windowClosed)
+        let sameDay = try await ledger.void(redemptionID: second, source: "pos",
+                                            authority: .init(window: 86_400, businessDay: zone, staffID: "a", approvedBy: "m"),
+                                            at: late.addingTimeInterval(5 * 60))
+        #expect(sameDay.status == .voided)
+        let voids = try await ledger.pendingOutbox(limit: 10).filter { $0.kind == .void }
+        #expect(voids.map(\.staffID) == ["a"])
+        #expect(voids.map(\.approvedBy) == ["m"])
+        #expect(try await ledger.receiptFacts(redemptionID: second.lowercasedString)?.staffName == "a", "an unknown member shows by id")
+    }
 }

@@ -43,4 +43,15 @@ import Testing
         noReward.shopReward = nil
         #expect(!decoded(noReward, .generic58).lines.contains { $0.contains("本单服务点奖励") })
     }
+
+    /// Issue 17: the member who redeemed is printed as 收银员; nobody signed in prints no such line.
+    @Test func theCashierIsNamedWhenOneWasSignedIn() {
+        #expect(!decoded(content, .generic58).lines.contains { $0.contains("收银员") })
+        var signed = content
+        signed.staffName = "王芳"
+        let lines = decoded(signed, .generic58).lines
+        let line = lines.first { $0.contains("收银员") }
+        #expect(line?.hasSuffix("王芳") == true, "\(lines)")
+        #expect(lines.allSatisfy { TextWidth.columns($0) <= 32 })
+    }
 }

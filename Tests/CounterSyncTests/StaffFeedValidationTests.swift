@@ -50,4 +50,15 @@ import Testing
             #expect(throws: DecodingError.self) { try WireJSON.decoder(for: FeedPage.self).decode(FeedPage.StaffMember.self, from: Data(json.utf8)) }
         }
     }
+
+    @Test func theManagerVoidWindowIsCheckedAndCarried() throws {
+        var page = Self.page(nil)
+        #expect(try page.validated(rootPublicKey: []).shop.managerVoidWindow == nil)
+        page.shop.settings.managerVoidWindowSeconds = 3600
+        #expect(try page.validated(rootPublicKey: []).shop.managerVoidWindow == 3600)
+        for hostile in [-1, 604_801, Int.max] {
+            page.shop.settings.managerVoidWindowSeconds = hostile
+            #expect(throws: SyncError.self) { try page.validated(rootPublicKey: []) }
+        }
+    }
 }

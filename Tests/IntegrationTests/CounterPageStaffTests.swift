@@ -6,25 +6,28 @@ import Testing
 
 /// Staff at the counter in the real page (issue 17), against the real `counter-hub` and `counterd`: the sign-in screen,
 /// `no_staff` for a scan while signed out, 401 for a TCP write without a session, the lock-out after five wrong PINs,
-/// sign-in with a PIN, attribution up to the hub, lock and sign out. Part of the browser stage (its suite).
+/// sign-in with a PIN, attribution up to the hub, a cashier's void past her window approved by a manager (授权), lock.
+/// Part of the browser stage (its suite).
 extension CounterPageIntegrationTests {
     @Test func staffSignInWithAPINAndEveryScanIsTheirs() async throws {
         let hub = try await RunningHub()
         try await hub.admin("staff", "add", "--shop", "SHOP-1", "--id", "s-wang", "--name", "王芳", "--role", "cashier")
         try await hub.admin("staff", "add", "--shop", "SHOP-1", "--id", "s-zhao", "--name", "赵磊", "--role", "cashier")
-        for (id, pin) in [("s-wang", "246810"), ("s-zhao", "135790")] {
+        try await hub.admin("staff", "add", "--shop", "SHOP-1", "--id", "s-li", "--name", "李强", "--role", "manager")
+        for (id, pin) in [("s-wang", "246810"), ("s-zhao", "135790"), ("s-li", "112358")] {
             let set = try await run(Binaries.counterHub, ["staff", "pin", id] + hub.storage, stdin: pin + "\n")
             #expect(set.status == 0, "\(set.stderr)")
         }
         let codes = try await hub.issue(3)
-        let daemon = try await RunningDaemon(serialScanners: ["front"], hub: hub, http: true)
+        // A 3-second cashier's void window, so that the test waits past it.
+        let daemon = try await RunningDaemon(serialScanners: ["front"], extraYAML: "redeem:\n  void_window: 3s\n", hub: hub, http: true)
         let page = "http://127.0.0.1:\(daemon.httpPort!)/"
         let browser = try await WebDriver(width: 1024, height: 600)
         do {
             _ = try await daemon.ctl("sync")
             try await browser.open(page)
             // The shop has staff: the page opens on the sign-in screen, with both names.
-            try await browser.wait(until: "!document.getElementById('signin').hidden && document.querySelectorAll('#staff-list button').length === 2")
+            try await browser.wait(until: "!document.getElementById('signin').hidden && document.querySelectorAll('#staff-list button').length === 3")
             #expect(try await browser.text("document.getElementById('staff-list').textContent").contains("王芳"))
             try await save(browser, "signin-1024x600")
 
@@ -62,6 +65,19 @@ extension CounterPageIntegrationTests {
             _ = try await daemon.ctl("sync")
             let events = try await hub.events()
             #expect(events.first { $0.type == "redemption" }?.staffId == "s-wang")
+
+            // Her void past the 3-second window: the page offers the manager's approval; 李强's PIN voids it.
+            try await browser.wait(until: "document.querySelectorAll('#recent button.approve').length === 1", timeout: .seconds(20))
+            try await browser.click("#recent button.approve")
+            try await browser.wait(until: "!document.getElementById('approval').hidden")
+            #expect(try await browser.text("document.getElementById('approval-manager').value") == "s-li")
+            try await browser.type("顾客退货", into: "#approval-reason")
+            try await save(browser, "approval-1024x600")
+            try await browser.type("112358\u{E007}", into: "#approval-pin")
+            try await browser.wait(until: "document.querySelectorAll('#recent li.voided').length === 1", timeout: .seconds(20))
+            #expect(try await browser.text("document.getElementById('notice').textContent").contains("已撤销"))
+            #expect(try await browser.text("document.getElementById('approval').hidden") == "true")
+            try await daemon.waitForLog("approved_by=s-li")
 
             // Lock: back to the sign-in screen with her name chosen; the old session opens nothing.
             try await browser.click("#lock")

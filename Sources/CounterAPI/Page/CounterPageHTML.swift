@@ -64,6 +64,15 @@ enum CounterPageHTML {
     <section class="panel">
       <h2>本班核销 <span lang="en">This shift</span></h2>
       <p id="notice" class="notice" role="status"></p>
+      <form id="approval" class="approval" autocomplete="off" hidden>
+        <p class="approval-title">店长授权 <span lang="en">Manager approval</span>: <span id="approval-what"></span></p>
+        <select id="approval-manager" aria-label="店长 Manager"></select>
+        <input id="approval-pin" type="password" inputmode="numeric" pattern="[0-9]*" minlength="6" maxlength="12"
+               autocomplete="off" placeholder="店长 PIN" aria-label="店长 PIN">
+        <input id="approval-reason" type="text" maxlength="100" placeholder="原因 Reason" aria-label="原因 Reason">
+        <button type="submit">授权作废 Approve void</button>
+        <button id="approval-cancel" type="button">取消 Cancel</button>
+      </form>
       <ol id="recent" class="recent"></ol>
     </section>
   </aside>

@@ -7,7 +7,7 @@ enum CounterPageScript {
   const $ = (id) => document.getElementById(id);
   const api = (path) => "/api/v1/" + path;
   const state = { voidWindowSeconds: 600, timeZone: undefined, muted: localStorage.getItem("counterd-muted") === "1", confirming: null,
-                  staffRequired: false, signedIn: null, selected: null };
+                  staffRequired: false, signedIn: null, selected: null, managers: [], approving: null };
 
   function element(tag, className, text) {
     const node = document.createElement(tag);
@@ -39,6 +39,7 @@ enum CounterPageScript {
     let list;
     try { list = await getJSON("staff"); } catch (error) { return; }
     state.staffRequired = list.staff_required;
+    state.managers = list.staff.filter((member) => member.role === "manager");
     let session = null;
     if (state.staffRequired) {
       const response = await fetch(api("session"), { cache: "no-store" }).catch(() => null);
@@ -94,6 +95,7 @@ enum CounterPageScript {
     if (status === 200) {
       $("signin-error").textContent = "";
       await refreshSession();
+      closeApproval();
       refreshRecent();
       return;
     }
@@ -107,7 +109,9 @@ enum CounterPageScript {
       .catch(() => null);
     // Lock keeps the name selected, so the same person signs in again with the PIN.
     if (how !== "lock") state.selected = null;
+    closeApproval();
     await refreshSession();
+    refreshRecent();
   }
 
   // Sound: a rising two-tone for accepted, a low buzz for rejected (WebAudio, no files).
@@ -178,6 +182,42 @@ enum CounterPageScript {
     focusEntry();
   }
 
+  // Manager approval (授权): a cashier's void past their window, or of another member's redemption, goes through
+  // with a manager's PIN; both ids are recorded.
+  function askApproval(entry) {
+    state.approving = entry;
+    const select = $("approval-manager");
+    select.replaceChildren(...state.managers.map((member) => {
+      const option = element("option", "", "店长 " + member.name);
+      option.value = member.staff_id;
+      return option;
+    }));
+    $("approval-what").textContent = [time(entry.redeemed_at), entry.campaign_title || entry.campaign_id, "…" + entry.code_last4].join(" · ");
+    $("approval-pin").value = "";
+    $("approval-reason").value = "";
+    $("approval").hidden = false;
+    $("approval-pin").focus();
+  }
+  function closeApproval() {
+    state.approving = null;
+    $("approval").hidden = true;
+    focusEntry();
+  }
+  async function approve(event) {
+    event.preventDefault();
+    const entry = state.approving;
+    if (!entry) return;
+    const pin = $("approval-pin").value;
+    $("approval-pin").value = "";
+    const reason = $("approval-reason").value.trim() || "manager approval";
+    const { status, data } = await postJSON("voids", { redemption_id: entry.redemption_id, reason, source: "page",
+                                                       approval: { staff_id: $("approval-manager").value, pin } });
+    $("notice").textContent = (data.message && (data.message.zh + " · " + data.message.en)) ||
+      (data.error && data.error.message) || ("HTTP " + status);
+    if (status === 200) closeApproval(); else $("approval-pin").focus();
+    refreshRecent();
+  }
+
   async function voidClicked(button, entry) {
     if (state.confirming !== button) {
       if (state.confirming) resetConfirm(state.confirming);
@@ -190,7 +230,9 @@ enum CounterPageScript {
     state.confirming = null;
     button.disabled = true;
     const { status, data } = await postJSON("voids", { redemption_id: entry.redemption_id, reason: "cashier", source: "page" });
-    if (status === 401) refreshSession();
+    if (status === 401 && data.error && data.error.code === "sign_in_required") refreshSession();
+    if ((data.status === "window_closed" || data.status === "not_yours") && state.signedIn && state.signedIn.role !== "manager"
+        && state.managers.length) askApproval(entry);
     $("notice").textContent = (data.message && (data.message.zh + " · " + data.message.en)) ||
       (data.error && data.error.message) || ("HTTP " + status);
     refreshRecent();
@@ -220,11 +262,21 @@ enum CounterPageScript {
                     entry.uses > 1 ? "×" + entry.uses : "", entry.source, entry.staff_name || entry.staff_id || "",
                     entry.voided_at ? "已作废 voided" : ""];
       item.append(element("span", "what", what.filter(Boolean).join(" · ")));
-      const open = !entry.voided_at && (Date.now() - at.getTime()) / 1000 < state.voidWindowSeconds;
+      const inWindow = (Date.now() - at.getTime()) / 1000 < state.voidWindowSeconds;
+      const me = state.signedIn;
+      // Without staff: inside the window. A cashier: their own inside it, the rest with a manager's approval.
+      // A manager: any of today's (counterd checks the shop's manager window).
+      const mine = !me || me.role === "manager" || entry.staff_id === me.staff_id;
+      const open = !entry.voided_at && (me && me.role === "manager" ? true : inWindow && mine);
       if (open) {
         const button = element("button", "void", "作废 Void");
         button.type = "button";
         button.addEventListener("click", () => voidClicked(button, entry));
+        item.append(button);
+      } else if (!entry.voided_at && me && state.managers.length) {
+        const button = element("button", "approve", "授权作废 Approval");
+        button.type = "button";
+        button.addEventListener("click", () => askApproval(entry));
         item.append(button);
       }
       list.append(item);
@@ -292,6 +344,7 @@ enum CounterPageScript {
   // confirmation.
   function focusEntry() {
     if (signInShown()) { if (!$("pin-form").hidden) $("pin").focus(); return; }
+    if (!$("approval").hidden) return;
     if (!state.confirming) $("code").focus();
   }
 
@@ -305,6 +358,8 @@ enum CounterPageScript {
     });
     $("code").addEventListener("blur", () => setTimeout(focusEntry, 200));
     $("pin-form").addEventListener("submit", signIn);
+    $("approval").addEventListener("submit", approve);
+    $("approval-cancel").addEventListener("click", closeApproval);
     $("lock").addEventListener("click", () => endSession("lock"));
     $("signout").addEventListener("click", () => endSession("signout"));
     showMute();
@@ -314,7 +369,8 @@ enum CounterPageScript {
     refreshStatus();
     refreshRecent();
     // The session's idle timeout ends it at counterd: polling notices and shows the sign-in screen.
-    setInterval(() => { refreshStatus(); refreshSession(); }, 10000);
+    // The list too: a void button goes away when its window closes.
+    setInterval(() => { refreshStatus(); refreshSession(); if (!state.confirming) refreshRecent(); }, 10000);
   });
 })();
 """#

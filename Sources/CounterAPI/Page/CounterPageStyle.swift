@@ -57,6 +57,13 @@ aside > .panel:last-child { flex: 1; }
 #pin-form label { display: block; font-size: 1.2rem; margin-bottom: .3rem; }
 #pin-form input { text-transform: none; letter-spacing: .3em; }
 .signin-error { color: #ffab91; font-size: 1.2rem; min-height: 1.4em; margin: 0; text-align: center; }
+.approval { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; padding: .5rem; margin: .4rem 0;
+            border: 2px solid #ffb300; border-radius: .4rem; }
+.approval[hidden] { display: none; }
+.approval .approval-title { flex-basis: 100%; margin: 0; color: #ffe082; }
+.approval input, .approval select { font: inherit; padding: .3rem; background: #000; color: #fff; border: 1px solid #666; border-radius: .3rem; min-width: 0; }
+.approval input { flex: 1; }
+.recent button.approve { background: #5d4a00; border-color: #ffb300; white-space: nowrap; }
 @media (max-width: 800px) { main { flex-direction: column; } aside { max-width: none; } }
 """#
 }

@@ -50,7 +50,7 @@ public struct CounterParts: Sendable {
         staff = StaffDesk(ledger: ledger, idleTimeout: configuration.staffSessionIdle, logger: logger)
         redeemer = Redeemer(ledger: ledger, timeZone: configuration.timeZone, logger: logger, metrics: metrics,
                             presenter: presenter, outboxChanged: outboxChanged, receipts: receipts, staff: staff)
-        voids = VoidDesk(ledger: ledger, window: configuration.voidWindow, logger: logger, metrics: metrics,
+        voids = VoidDesk(ledger: ledger, window: configuration.voidWindow, timeZone: configuration.timeZone, logger: logger, metrics: metrics,
                          outboxChanged: outboxChanged, receipts: receipts)
     }
 
@@ -60,7 +60,7 @@ public struct CounterParts: Sendable {
             StatusController(ledger: ledger, timeZone: configuration.timeZone, voidWindow: configuration.voidWindow,
                              startedAt: startedAt, sources: configuration.scanners.map(StatusResponse.SourceInfo.init),
                              hubURL: hubURL, scanners: scanners, receipts: receipts),
-            RedemptionsController(redeemer: redeemer, voids: voids, ledger: ledger, timeZone: configuration.timeZone),
+            RedemptionsController(redeemer: redeemer, voids: voids, staff: staff, ledger: ledger, timeZone: configuration.timeZone),
             StaffController(desk: staff),
             OutboxController(ledger: ledger, logger: logger, outboxChanged: outboxChanged),
             SyncController(syncer: syncer),

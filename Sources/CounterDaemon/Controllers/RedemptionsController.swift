@@ -9,6 +9,7 @@ import Hummingbird
 struct RedemptionsController: Controller {
     let redeemer: Redeemer
     let voids: VoidDesk
+    let staff: StaffDesk
     let ledger: Ledger
     let timeZone: TimeZone
 
@@ -32,11 +33,23 @@ struct RedemptionsController: Controller {
                 throw APIError(.badRequest, code: "invalid_redemption_id",
                                 message: "redemption_id must be a UUID such as 0192f0c1-2a3b-7c4d-8e5f-0123456789ab")
             }
+            var approval: StaffMember?
+            if let given = body.approval {
+                guard WireLimits.isIdentifier(given.staffId), (try? StaffPIN.check(given.pin)) != nil else {
+                    throw APIError(.badRequest, code: "invalid_approval", message: "approval is a manager's staff_id and PIN (6 to 12 digits)")
+                }
+                do {
+                    approval = try await staff.approval(staffID: given.staffId, pin: given.pin)
+                } catch let error as StaffSignInError {
+                    throw error.apiError
+                }
+            }
             let outcome = try await voids.void(redemptionID: id, reason: try validReason(body.reason), source: try validSource(body.source),
-                                               staffID: context.staff?.id)
+                                               staff: context.staff, approval: approval)
             let status: HTTPResponse.Status = switch outcome.status {
             case .voided: .ok
             case .notFound: .notFound
+            case .notYours: .forbidden
             case .windowClosed, .alreadyVoided, .otherDevice: .conflict
             }
             return JSONResponse(VoidResponse(outcome, timeZone: timeZone), status: status)

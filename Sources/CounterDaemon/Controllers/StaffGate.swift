@@ -37,12 +37,25 @@ struct StaffGate: RouterMiddleware {
             if let token = request.cookies[Self.cookieName]?.value {
                 context.staff = try await desk.member(ofSession: token, use: ![.get, .head].contains(request.method))
             }
-            if context.staff == nil, Self.isStaffWrite(request), try await desk.isRequired() {
+            if context.staff == nil, Self.isStaffWrite(request) || Self.isManagerAction(request), try await desk.isRequired() {
                 throw APIError(.unauthorized, code: "sign_in_required",
                                message: "请先登录 Sign in first: this shop has staff, and this request needs a signed-in staff member")
             }
         }
+        // Reprints, the print test and the printer list are the manager's while the shop has staff; a socket request
+        // naming nobody stays as it was.
+        if let member = context.staff, member.role != .manager, Self.isManagerAction(request), try await desk.isRequired() {
+            throw StaffSignInError.managerRequired.apiError
+        }
         return try await next(request, context)
+    }
+
+    /// What only a 店长 (manager) does: reprint, print the test page, list the printers.
+    static func isManagerAction(_ request: Request) -> Bool {
+        let path = request.uri.path
+        if request.method == .get { return path == "/api/v1/printers" }
+        return request.method == .post
+            && (path == "/api/v1/print-test" || (path.hasPrefix("/api/v1/receipts/") && path.hasSuffix("/reprint")))
     }
 
     /// The writes that act at the counter: redeem, void, reprint and the print test.
@@ -67,6 +80,8 @@ extension StaffSignInError {
         case .locked(let until):
             APIError(HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), code: "staff_locked",
                      message: "已锁定 Locked after 5 wrong PINs, until \(RFC3339.string(until))")
+        case .managerRequired:
+            APIError(.forbidden, code: "manager_required", message: "需要店长 This needs a store manager (店长)")
         }
     }
 }

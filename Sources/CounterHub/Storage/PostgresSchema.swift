@@ -173,5 +173,9 @@ enum PostgresSchema {
             // Who made each event at the counter (issue 17), as the counter sent it; NULL for nobody.
             "ALTER TABLE event ADD COLUMN staff_id TEXT",
         ]),
+        ("v9-manager-void-window", [
+            // How long a 店长 (manager) may void a redemption at the shop's counters (issue 17): 24 hours unless set.
+            "ALTER TABLE shop ADD COLUMN manager_void_window_seconds INTEGER NOT NULL DEFAULT 86400",
+        ]),
     ]
 }

@@ -43,6 +43,8 @@ struct VoidRecord: Codable, FetchableRecord, PersistableRecord {
     var voidedAt: Date
     /// Who voided; `nil` for nobody signed in, or a shop without staff.
     var staffId: String?
+    /// The manager who approved it (授权); `nil` when nobody had to.
+    var approvedBy: String?
 }
 
 /// What an outbox entry carries.
