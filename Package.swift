@@ -178,7 +178,9 @@ let package = Package(
         ]),
         // The local API over a real ledger, through its router (no sockets).
         .testTarget(name: "CounterAPITests", dependencies: [
-            "CounterAPI", "CounterAPIModels", "CounterCore", "CounterDaemon", "CounterDoctor", "CounterHTTP", "CounterLedger", "CounterTestSupport",
+            "CounterAPI", "CounterAPIModels", "CounterCore", "CounterDaemon", "CounterDoctor", "CounterHTTP", "CounterLedger", "CounterPrint",
+            "CounterReceipts",
+            "CounterTestSupport",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

@@ -45,10 +45,10 @@ start_postgres() {
 }
 test_postgres() {
     COUNTER_HUB_TEST_POSTGRES="$postgres_url" swift test --skip-build --filter CounterHubTests
-    # counterd against a counter-hub process on PostgreSQL: sync, hostile proxy, token rotation, and the restore from
-    # a pg_dump (about 35 s).
+    # counterd against a counter-hub process on PostgreSQL: sync, hostile proxy, token rotation, the restore from
+    # a pg_dump and the shift close's reconciliation (about 40 s).
     COUNTER_HUB_TEST_POSTGRES="$postgres_url" swift test --skip-build --no-parallel \
-        --filter "SyncIntegrationTests|RestoreIntegrationTests|TokenRotationIntegrationTests"
+        --filter "SyncIntegrationTests|RestoreIntegrationTests|TokenRotationIntegrationTests|ReconciliationIntegrationTests"
     local base="${postgres_url%%/postgres\?*}" query="${postgres_url#*\?}"
     psql -q "$postgres_url" -c "CREATE DATABASE conformance" -c "CREATE DATABASE schemathesis"
     COUNTER_HUB_DATABASE="$base/conformance?$query" python3 Tests/Conformance/check_openapi.py docs/openapi.yaml .build/debug/counter-hub

@@ -1,3 +1,4 @@
+import CounterCore
 import Foundation
 
 /// `GET /api/v1/status`: who the counter is and what its ledger holds.
@@ -19,6 +20,30 @@ public struct StatusResponse: Codable, Sendable, Equatable {
     /// The latest trustworthy time the counter has seen (the hub's, or its own latest event's); a clock more than
     /// 2 hours below it was set back: codes are then judged at this time and events are flagged `clock_suspect`.
     public var clockHighWaterAt: Date?
+    /// The last shift or day close and the hub's 对账 of it; `nil` before the first close.
+    public var reconciliation: ReconciliationInfo?
+
+    /// The last close's 对账.
+    public struct ReconciliationInfo: Codable, Sendable, Equatable {
+        public var shiftId: String
+        /// `shift` or `day`.
+        public var kind: String
+        public var closedAt: Date?
+        /// `pending` (not answered yet), `matched` (对账一致) or `mismatched` (对账不一致).
+        public var status: String
+        /// How many of the close's events the hub lacked at its last answer.
+        public var missingEvents: Int
+        public var checkedAt: Date?
+
+        public init(_ report: ShiftReport) {
+            shiftId = report.shiftId
+            kind = report.kind.rawValue
+            closedAt = report.closedAt
+            status = report.reconciliation?.status ?? "pending"
+            missingEvents = report.reconciliation?.missingSequences.count ?? 0
+            checkedAt = report.reconciliation?.checkedAt
+        }
+    }
 
     public init(version: String, deviceId: String, shopId: String, timeZone: String, startedAt: Date,
                 voidWindowSeconds: Int, ledger: LedgerCounts, sources: [SourceInfo]) {

@@ -44,6 +44,26 @@ public final class CounterClient: Sendable {
                        acceptedStatuses: [200, 404, 409])
     }
 
+    /// The open shift's X report and the last closed one's Z report.
+    public func shift() async throws -> ShiftStatusResponse {
+        try await send(.GET, "/api/v1/shift", body: Optional<RedeemRequest>.none)
+    }
+
+    /// Opens a shift.
+    public func openShift() async throws -> ShiftReport {
+        try await send(.POST, "/api/v1/shift/open", body: ShiftSlipRequest(), acceptedStatuses: [201])
+    }
+
+    /// Closes the open shift (its Z report), printing the 交班单 unless `print` is false.
+    public func closeShift(print: Bool? = nil) async throws -> ShiftSlipResponse {
+        try await send(.POST, "/api/v1/shift/close", body: ShiftSlipRequest(print: print))
+    }
+
+    /// Prints the open shift's X report (or the last Z report) as a 交班单.
+    public func printShift() async throws -> ShiftSlipResponse {
+        try await send(.POST, "/api/v1/shift/print", body: ShiftSlipRequest(print: true))
+    }
+
     /// Runs one download and one upload now and returns what happened.
     public func sync() async throws -> SyncNowReport {
         try await send(.POST, "/api/v1/sync", body: Optional<RedeemRequest>.none)

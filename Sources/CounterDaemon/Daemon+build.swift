@@ -84,6 +84,10 @@ public func buildDaemon(_ configuration: DaemonConfiguration, logger: Logger,
     // Download and upload run on their own loops, after the API and the scanners are up.
     services += syncer?.services ?? []
     if let tokenRotation { services.append(tokenRotation) }
+    if let dayClose = configuration.dayClose {
+        services.append(DayCloseService(ledger: ledger, time: dayClose, timeZone: configuration.timeZone, receipts: parts.receipts,
+                                        logger: logger, outboxChanged: parts.outboxChanged))
+    }
     // READY=1, STATUS= and the watchdog for systemd (nothing without $NOTIFY_SOCKET).
     let systemd = SystemdService(notifier: SystemdNotifier(), readiness: readiness, parts: parts, logger: logger)
 

@@ -85,6 +85,7 @@ extension DaemonConfiguration {
         .section("api", APIListeners.configKeys),
         .section("redeem", RedeemSection.configKeys),
         .section("staff", StaffSection.configKeys),
+        .section("shifts", ShiftsSection.configKeys),
         .section("hub", HubSection.configKeys),
         .section("log", LogSection.configKeys),
         .trueFalse("demo"),
@@ -117,6 +118,11 @@ extension DaemonConfiguration {
             sessionIdle = try StaffSection.parse(&table)
         }
 
+        var dayClose = ShiftsSection.defaultDayClose
+        if var table = try root.table("shifts") {
+            dayClose = try ShiftsSection.parse(&table)
+        }
+
         var (pollInterval, tokenRotation) = (HubSection.defaultPollInterval, HubSection.defaultTokenRotation)
         if var table = try root.table("hub") {
             (pollInterval, tokenRotation) = try HubSection.parse(&table)
@@ -147,6 +153,7 @@ extension DaemonConfiguration {
         configuration.syncPollInterval = pollInterval
         configuration.tokenRotation = tokenRotation
         configuration.staffSessionIdle = sessionIdle
+        configuration.dayClose = dayClose
         configuration.printer = printer
         configuration.printerProfileDirectories = profileDirectories
         configuration.usbScanners = usbScanners

@@ -72,6 +72,30 @@ enum StaffSection {
     }
 }
 
+/// The `shifts:` section: when the day close (日结) runs, in the shop's time zone.
+enum ShiftsSection {
+    static let configKeys: [ConfigKey] = [.text("day_close")]
+    static let defaultDayClose = TimeOfDay(hour: 4, minute: 0)
+
+    /// The day close's time of day; `nil` for `off`.
+    static func parse(_ shifts: inout ConfigTable) throws -> TimeOfDay? {
+        var dayClose = defaultDayClose
+        if let text = try shifts.string("day_close", fix: "write a time such as \"04:00\", or \"off\"") {
+            if text == "off" {
+                dayClose = nil
+            } else {
+                guard let time = TimeOfDay(parsing: text) else {
+                    throw ConfigError(key: shifts.key("day_close"), value: text, problem: "is not a time of day",
+                                      fix: "write HH:MM on a 24-hour clock, such as \"04:00\", or \"off\"")
+                }
+                dayClose = time
+            }
+        }
+        try shifts.finish(configKeys)
+        return dayClose
+    }
+}
+
 /// The `hub:` section: how often the feed is polled.
 enum HubSection {
     static let configKeys: [ConfigKey] = [.duration("poll_interval"), .duration("token_rotation")]

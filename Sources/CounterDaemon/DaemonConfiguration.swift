@@ -29,6 +29,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// How long a staff member stays signed in on the cashier's page without a request (`staff.session_idle`).
     public var staffSessionIdle: Duration = StaffSection.defaultSessionIdle
 
+    /// When the day close (日结) runs, in the shop's time zone (`shifts.day_close`); `nil` for never.
+    public var dayClose: TimeOfDay? = ShiftsSection.defaultDayClose
+
     /// The receipt printer; off unless the file has a `printer:` section.
     public var printer: PrinterConfiguration = .off
     /// USB scanners found by profile.

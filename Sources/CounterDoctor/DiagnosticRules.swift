@@ -43,6 +43,8 @@ public struct DiagnosticFacts: Sendable {
     public var udevRules = UdevRulesState.missing(searched: [])
     /// The group owning each scanner node counterd may not open.
     public var nodeGroups: [String: String] = [:]
+    /// The last shift or day close and its 对账; `nil` before the first close.
+    public var reconciliation: StatusResponse.ReconciliationInfo?
     public var now = Date()
 
     public enum HubProbe: Sendable {
@@ -97,7 +99,7 @@ public enum DiagnosticRules {
 
     public static func evaluate(_ facts: DiagnosticFacts) -> [DoctorCheck] {
         [enrolled(facts), hub(facts), clock(facts), dataAge(facts), disk(facts), database(facts), uploadQueue(facts),
-         deadLetters(facts), cups(facts), printerQueue(facts), printer(facts), scanners(facts), scannerAccess(facts),
+         deadLetters(facts), reconciliation(facts), cups(facts), printerQueue(facts), printer(facts), scanners(facts), scannerAccess(facts),
          udevRules(facts)]
     }
 
@@ -222,6 +224,32 @@ public enum DiagnosticRules {
                                fix: "counterctl sync (and see the hub check)")
         }
         return DoctorCheck("upload_queue", .ok, words)
+    }
+
+    /// How long a close may wait for its 对账 before it is reported.
+    static let reconciliationWait: TimeInterval = 24 * 3600
+
+    static func reconciliation(_ facts: DiagnosticFacts) -> DoctorCheck {
+        guard facts.hubURL != nil else { return DoctorCheck("reconciliation", .skipped, "not enrolled") }
+        guard let last = facts.reconciliation else {
+            return DoctorCheck("reconciliation", .ok, "no shift or day close yet (the day close runs at shifts.day_close)")
+        }
+        let close = "the \(last.kind) close \(last.shiftId)"
+        switch last.status {
+        case "matched":
+            return DoctorCheck("reconciliation", .ok, "对账一致: the hub holds every event of \(close)")
+        case "mismatched":
+            return DoctorCheck("reconciliation", .warning, "对账不一致: the hub lacks \(last.missingEvents) event(s) of \(close)",
+                               fix: "counterctl sync sends them again with the close; if it stays mismatched, give the platform the "
+                                    + "shift id and `counterctl shift report --json`")
+        default:
+            if let closed = last.closedAt, facts.now.timeIntervalSince(closed) > reconciliationWait {
+                return DoctorCheck("reconciliation", .warning,
+                                   "待对账: \(close) has waited \(describe(seconds: facts.now.timeIntervalSince(closed))) for the hub's answer",
+                                   fix: "counterctl sync (and see the hub check)")
+            }
+            return DoctorCheck("reconciliation", .ok, "待对账: \(close) is waiting for the hub's answer")
+        }
     }
 
     static func deadLetters(_ facts: DiagnosticFacts) -> DoctorCheck {

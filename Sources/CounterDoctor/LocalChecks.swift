@@ -6,7 +6,7 @@ import Foundation
 public enum LocalChecks {
     /// The checks `GET /api/v1/diagnostics` answers, in order; reported as skipped when counterd is down.
     public static let daemonCheckIDs = ["enrolled", "hub", "clock", "data_age", "disk", "database", "upload_queue",
-                                        "dead_letters", "cups", "printer_queue", "printer", "scanners", "scanner_access",
+                                        "dead_letters", "reconciliation", "cups", "printer_queue", "printer", "scanners", "scanner_access",
                                         "udev_rules"]
 
     /// What counterctl found on this machine.

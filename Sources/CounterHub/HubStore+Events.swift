@@ -93,7 +93,12 @@ extension HubStore {
                 return result("rejected", "id_reused")
             }
             let status: String = try existing["status"]
-            return status == "accepted" ? result("duplicate") : result(status, try existing["reason"])
+            var answer = status == "accepted" ? result("duplicate") : result(status, try existing["reason"])
+            // A shift close sent again (after the events it lacked) is reconciled again.
+            if status == "accepted", event.type == "shift_close", let shift = event.shift {
+                answer.reconciliation = try Self.reconcile(device: device.id, shift, sql)
+            }
+            return answer
         }
         /// Whether this device already used a sequence number (then the event is kept without it).
         func sequenceTaken(_ sequence: Int64) throws -> Bool {
@@ -172,6 +177,12 @@ extension HubStore {
             guard event.reason != nil else { return try refuse("invalid_event") }
             try store("accepted", nil, sequence: nil, token: event.tokenId, redemption: nil, uses: 0)
             return result("accepted")
+        case "shift_close":
+            guard let shift = event.shift, Self.isValid(shift) else { return try refuse("invalid_event") }
+            try store("accepted", nil, sequence: nil, token: nil, redemption: nil, uses: 0)
+            var answer = result("accepted")
+            answer.reconciliation = try Self.reconcile(device: device.id, shift, sql)
+            return answer
         default:
             return try refuse("invalid_event")
         }
@@ -199,6 +210,39 @@ extension HubStore {
             WHERE token_id = ? AND type IN ('redemption', 'void') AND status IN ('accepted', 'conflict')
             """, [try token["id"] as String]) ?? 0
         return try used + uses > (token["uses_total"] as Int) ? "over_redeemed" : nil
+    }
+
+    /// The longest device-sequence range one shift close may cover.
+    static let maximumShiftSpan: Int64 = 1_000_000
+
+    /// Whether a shift close is inside the contract: a known kind, a range from 1 within ``maximumShiftSpan`` (empty
+    /// when `to_sequence` is `from_sequence - 1`), counts and amounts in range, staff ids that are identifiers.
+    static func isValid(_ shift: EventsRequest.ShiftClose) -> Bool {
+        let integers = WireLimits.integers
+        return ["shift", "day"].contains(shift.kind) && shift.fromSequence >= 1 && integers.contains(shift.toSequence)
+            && shift.toSequence >= shift.fromSequence - 1 && shift.toSequence - shift.fromSequence < maximumShiftSpan
+            && [shift.redemptions, shift.uses, shift.voids, shift.faceValueFen].allSatisfy { integers.contains(Int64($0)) }
+            && integers.contains(Int64(clamping: shift.rewardFen.magnitude))
+            && [shift.openedBy, shift.closedBy].allSatisfy { $0.map(WireLimits.isIdentifier) ?? true }
+    }
+
+    /// 对账: whether the hub holds an event of every device sequence of the shift, and which it lacks (at most
+    /// ``EventsResponse/Reconciliation/maximumMissing``).
+    static func reconcile(device: String, _ shift: EventsRequest.ShiftClose, _ sql: any HubSQL) throws -> EventsResponse.Reconciliation {
+        let (from, to) = (shift.fromSequence, shift.toSequence)
+        guard to >= from else { return .init(status: "matched") }
+        let range = "SELECT device_sequence FROM event WHERE device_id = ? AND device_sequence >= ? AND device_sequence <= ?"
+        let held = try sql.value(Int64.self, "SELECT COUNT(*) FROM (" + range + ") AS held", [device, from, to]) ?? 0
+        guard held < to - from + 1 else { return .init(status: "matched") }
+        var present = Set<Int64>()
+        for row in try sql.rows(range, [device, from, to]) { present.insert(try row["device_sequence"]) }
+        var missing: [Int64] = []
+        var sequence = from
+        while sequence <= to, missing.count < EventsResponse.Reconciliation.maximumMissing {
+            if !present.contains(sequence) { missing.append(sequence) }
+            sequence += 1
+        }
+        return .init(status: "mismatched", missingSequences: missing)
     }
 
     /// Everything received, newest first, for `counter-hub redemptions`.

@@ -222,6 +222,27 @@ extension Ledger {
                 ALTER TABLE void ADD COLUMN approved_by TEXT;
                 """)
         }
+        migrator.registerMigration("v10-shifts") { db in
+            // Shifts and day closes (Ledger+Shifts.swift): the device sequences after `after_sequence` up to
+            // `last_sequence`; `report` is the Z report fixed at the close; `reconciliation` the hub's answer.
+            try db.execute(sql: """
+                CREATE TABLE shift (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,
+                    opened_at DATETIME NOT NULL,
+                    opened_by TEXT,
+                    after_sequence INTEGER NOT NULL,
+                    closed_at DATETIME,
+                    closed_by TEXT,
+                    last_sequence INTEGER,
+                    report TEXT,
+                    reconciliation TEXT,
+                    missing_sequences TEXT,
+                    reconciled_at DATETIME
+                );
+                CREATE UNIQUE INDEX shift_one_open ON shift(closed_at IS NULL) WHERE closed_at IS NULL;
+                """)
+        }
         return migrator
     }
 }

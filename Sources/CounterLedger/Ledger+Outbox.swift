@@ -44,13 +44,22 @@ public struct OutboxEvent: Sendable, Equatable {
     public var staffID: String?
     /// The manager who approved a void (授权); voids only, `nil` when nobody had to.
     public var approvedBy: String?
+    /// A shift close's Z report and device-sequence range; shift closes only.
+    public var shift: ShiftClose?
+
+    /// What a `shift_close` event carries: the Z report, and the sequences after `afterSequence` up to `lastSequence`.
+    public struct ShiftClose: Sendable, Equatable {
+        public var report: ShiftReport
+        public var afterSequence: Int64
+        public var lastSequence: Int64
+    }
 
     /// Makes an event; fields the contract does not define for `kind` stay `nil`.
     public init(outboxID: Int64, kind: OutboxKind, id: String, occurredAt: Date, clockSuspect: Bool,
                 deviceSequence: Int64? = nil, tokenID: String? = nil, campaignID: String? = nil, shopID: String? = nil,
                 uses: Int? = nil, via: String? = nil, codeLast4: String? = nil, redemptionID: String? = nil,
                 reason: String? = nil, codeHash: String? = nil, detail: String? = nil, source: String, staffID: String? = nil,
-                approvedBy: String? = nil) {
+                approvedBy: String? = nil, shift: ShiftClose? = nil) {
         self.outboxID = outboxID
         self.kind = kind
         self.id = id
@@ -70,6 +79,7 @@ public struct OutboxEvent: Sendable, Equatable {
         self.source = source
         self.staffID = staffID
         self.approvedBy = approvedBy
+        self.shift = shift
     }
 }
 
@@ -184,7 +194,7 @@ extension Ledger {
         return try await writer.read { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT o.id AS outbox_id, o.kind AS kind, o.item_id AS item_id,
-                       COALESCE(r.redeemed_at, v.voided_at, j.scanned_at) AS occurred_at,
+                       COALESCE(r.redeemed_at, v.voided_at, j.scanned_at, s.closed_at) AS occurred_at,
                        COALESCE(r.clock_suspect, v.clock_suspect, j.clock_suspect, 0) AS clock_suspect,
                        COALESCE(r.device_sequence, v.device_sequence) AS device_sequence,
                        COALESCE(r.token_id, j.token_id) AS token_id,
@@ -193,13 +203,16 @@ extension Ledger {
                        v.redemption_id AS redemption_id,
                        COALESCE(v.reason, j.reason) AS reason,
                        j.code_hash AS code_hash, j.detail AS detail,
-                       COALESCE(r.source, v.source, j.source) AS source,
-                       COALESCE(r.staff_id, v.staff_id, j.staff_id) AS staff_id, v.approved_by AS approved_by
+                       COALESCE(r.source, v.source, j.source, 'counterd') AS source,
+                       COALESCE(r.staff_id, v.staff_id, j.staff_id) AS staff_id, v.approved_by AS approved_by,
+                       s.closed_at AS shift_closed_at, s.report AS shift_report, s.after_sequence AS shift_after,
+                       s.last_sequence AS shift_last
                 FROM outbox o
                 LEFT JOIN redemption r ON o.kind = 'redemption' AND r.id = o.item_id
                 LEFT JOIN void v ON o.kind = 'void' AND v.id = o.item_id
                 LEFT JOIN rejection j ON o.kind = 'rejection' AND j.id = o.item_id
-                WHERE o.state = 'pending' AND COALESCE(r.id, v.id, j.id) IS NOT NULL
+                LEFT JOIN shift s ON o.kind = 'shift_close' AND s.id = o.item_id
+                WHERE o.state = 'pending' AND COALESCE(r.id, v.id, j.id, s.id) IS NOT NULL
                 ORDER BY o.priority, o.id
                 LIMIT ?
                 """), arguments: [limit])
@@ -208,6 +221,12 @@ extension Ledger {
                 guard let kind = OutboxKind(rawValue: kindName) else { return nil }
                 let outboxID: Int64 = row["outbox_id"]
                 let id: String = row["item_id"]
+                var shift: OutboxEvent.ShiftClose?
+                if kind == .shiftClose {
+                    guard let text: String = row["shift_report"], let last: Int64 = row["shift_last"],
+                          let report = try? WireJSON.decoder().decode(ShiftReport.self, from: Data(text.utf8)) else { return nil }
+                    shift = OutboxEvent.ShiftClose(report: report, afterSequence: row["shift_after"], lastSequence: last)
+                }
                 let occurredAt: Date = row["occurred_at"]
                 let clockSuspect: Bool = row["clock_suspect"]
                 let deviceSequence: Int64? = row["device_sequence"]
@@ -226,7 +245,8 @@ extension Ledger {
                                    clockSuspect: clockSuspect, deviceSequence: deviceSequence, tokenID: tokenID,
                                    campaignID: campaignID, shopID: shopID, uses: uses, via: via, codeLast4: codeLast4,
                                    redemptionID: redemptionID, reason: reason, codeHash: codeHash.map { Hex.encode($0) },
-                                   detail: detail, source: source, staffID: row["staff_id"], approvedBy: row["approved_by"])
+                                   detail: detail, source: source, staffID: row["staff_id"], approvedBy: row["approved_by"],
+                                   shift: shift)
             }
         }
     }

@@ -90,6 +90,23 @@ public final class ReceiptService: Service, Sendable {
         return PrintJobResponse(printer: job.destination, jobId: Int(job.jobID), profile: profile.id)
     }
 
+    /// The 交班单 of a shift report, as it prints on the configured profile.
+    public func shiftSlipBytes(_ report: ShiftReport) async throws -> [UInt8] {
+        let shopName = try await ledger.syncState().shopName ?? composer.fallbackShopName ?? ledger.identity.shopID
+        let content = ShiftSlipComposer(timeZone: composer.timeZone).content(report, shopName: shopName,
+                                                                              deviceID: ledger.identity.deviceID)
+        return EscPosEncoder(profile: configuration.profile).encode(ShiftSlipLayout.document(for: content, profile: configuration.profile))
+    }
+
+    /// Prints a shift report's 交班单 on the receipt printer now (not through the receipt queue: the report stays in
+    /// the ledger, and printing it again is one request).
+    public func printShiftSlip(_ report: ShiftReport) async throws -> PrintJobResponse {
+        let bytes = try await shiftSlipBytes(report)
+        let job = try await cups.submitRaw(bytes, to: configuration.destination, title: "counterd shift \(report.shiftId)")
+        logger.notice("shift slip sent", metadata: ["printer": "\(job.destination)", "job": "\(job.jobID)", "shift_id": "\(report.shiftId)"])
+        return PrintJobResponse(printer: job.destination, jobId: Int(job.jobID), profile: configuration.profile.id)
+    }
+
     /// The CUPS destinations and which one receipts go to.
     public func printers() async -> PrintersResponse {
         var response = PrintersResponse(printingEnabled: configuration.enabled, cupsServer: cups.serverDescription,

@@ -102,7 +102,11 @@ public struct EventUploader: Sendable {
             throw .invalidResponse("events: the results do not match the events sent")
         }
         var results: [(eventID: String, result: DeliveryResult)] = []
+        var reconciliations: [(EventsResponse.Reconciliation, OutboxEvent)] = []
         for (result, event) in zip(response.results, batch) {
+            if event.kind == .shiftClose, ["accepted", "duplicate"].contains(result.status), let answer = result.reconciliation {
+                reconciliations.append((answer, event))
+            }
             switch result.status {
             case "accepted": results.append((event.id, .accepted)); report.accepted += 1
             case "duplicate": results.append((event.id, .duplicate)); report.duplicates += 1
@@ -116,6 +120,8 @@ public struct EventUploader: Sendable {
         } catch {
             throw .invalidResponse("ledger: \(error)")
         }
+        // After the delivery: a mismatch queues the close again, which the delivery must not mark delivered.
+        for (answer, event) in reconciliations { await recordReconciliation(answer, of: event) }
         report.batches += 1
         report.acknowledgedSequence = response.acknowledgedSequence
         // The hub lost events it had acknowledged (restored from an older backup): send them again, once.
@@ -134,6 +140,24 @@ public struct EventUploader: Sendable {
         }
     }
 
+    /// Keeps the hub's 对账 answer for a shift close; on `mismatched`, the events it lacks and the close go out again.
+    private func recordReconciliation(_ answer: EventsResponse.Reconciliation, of event: OutboxEvent) async {
+        let matched = answer.status == "matched"
+        guard matched || answer.status == "mismatched" else { return }
+        do {
+            let requeued = try await ledger.recordReconciliation(shiftID: event.id, matched: matched,
+                                                                 missing: Array(answer.missingSequences.prefix(EventsResponse.Reconciliation.maximumMissing)))
+            if matched {
+                logger.info("reconciliation", metadata: ["shift_id": "\(event.id)", "outcome": "matched"])
+            } else {
+                logger.warning("reconciliation", metadata: ["shift_id": "\(event.id)", "outcome": "mismatched",
+                                                            "missing": "\(answer.missingSequences.count)", "requeued": "\(requeued.count)"])
+            }
+        } catch {
+            logger.error("reconciliation not recorded", metadata: ["shift_id": "\(event.id)", "error": "\(error)"])
+        }
+    }
+
     /// How many refusals of an event sent alone, over at least ``deadLetterSpan``, make it a dead letter.
     static let deadLetterRefusals = 3
     /// The shortest time between the first and the last of those refusals: 2 hours.
@@ -145,12 +169,20 @@ public struct EventUploader: Sendable {
         (status == 400 && code == "invalid_request") || (status == 413 && code == "batch_too_large")
     }
 
+    static func wire(_ shift: OutboxEvent.ShiftClose) -> EventsRequest.ShiftClose {
+        EventsRequest.ShiftClose(kind: shift.report.kind.rawValue, openedAt: shift.report.openedAt, openedBy: shift.report.openedBy,
+                                 closedBy: shift.report.closedBy, fromSequence: shift.afterSequence + 1, toSequence: shift.lastSequence,
+                                 redemptions: shift.report.redemptions.count, uses: shift.report.redemptions.uses,
+                                 voids: shift.report.voids.count, faceValueFen: shift.report.redemptions.faceValueFen,
+                                 rewardFen: shift.report.rewardFen)
+    }
+
     static func wire(_ event: OutboxEvent) -> EventsRequest.Event {
         EventsRequest.Event(type: event.kind.rawValue, id: event.id, occurredAt: event.occurredAt,
                             clockSuspect: event.clockSuspect, deviceSequence: event.deviceSequence, tokenId: event.tokenID,
                             campaignId: event.campaignID, shopId: event.shopID, uses: event.uses, via: event.via,
                             codeLast4: event.codeLast4, source: event.source, redemptionId: event.redemptionID,
                             reason: event.reason, codeHash: event.codeHash, detail: event.detail, staffId: event.staffID,
-                            approvedBy: event.approvedBy)
+                            approvedBy: event.approvedBy, shift: event.shift.map(Self.wire))
     }
 }

@@ -155,5 +155,5 @@ public actor Syncer {
 
 extension Task where Success == Never, Failure == Never {
     /// Whether the current task is cancelled or the service group is shutting down.
-    static var isCancelledOrShuttingDown: Bool { isCancelled || isShuttingDownGracefully }
+    public static var isCancelledOrShuttingDown: Bool { isCancelled || isShuttingDownGracefully }
 }

@@ -39,12 +39,14 @@ public struct EventsRequest: Codable, Sendable, Equatable {
         public var staffId: String?
         /// The manager who approved a void (授权); voids only, absent when nobody had to (issue 17, additive).
         public var approvedBy: String?
+        /// A shift or day close's counts and device-sequence range; `shift_close` only (issue 17, additive).
+        public var shift: ShiftClose?
 
         public init(type: String, id: String, occurredAt: Date, clockSuspect: Bool, deviceSequence: Int64? = nil,
                     tokenId: String? = nil, campaignId: String? = nil, shopId: String? = nil, uses: Int? = nil,
                     via: String? = nil, codeLast4: String? = nil, source: String? = nil, redemptionId: String? = nil,
                     reason: String? = nil, codeHash: String? = nil, detail: String? = nil, staffId: String? = nil,
-                    approvedBy: String? = nil) {
+                    approvedBy: String? = nil, shift: ShiftClose? = nil) {
             self.type = type
             self.id = id
             self.occurredAt = occurredAt
@@ -63,6 +65,41 @@ public struct EventsRequest: Codable, Sendable, Equatable {
             self.detail = detail
             self.staffId = staffId
             self.approvedBy = approvedBy
+            self.shift = shift
+        }
+    }
+
+    /// What a `shift_close` event says of its shift (docs/protocol.md, "Shift closes and reconciliation"). The hub
+    /// checks that it holds every event of this device from `fromSequence` to `toSequence` (none when `toSequence` is
+    /// below `fromSequence`).
+    public struct ShiftClose: Codable, Sendable, Equatable {
+        /// `shift` (closed by a person) or `day` (the automatic day close).
+        public var kind: String
+        public var openedAt: Date
+        public var openedBy: String?
+        public var closedBy: String?
+        public var fromSequence: Int64
+        public var toSequence: Int64
+        public var redemptions: Int
+        public var uses: Int
+        public var voids: Int
+        public var faceValueFen: Int
+        /// The shop's reward the shift earned (redemptions' minus voids').
+        public var rewardFen: Int
+
+        public init(kind: String, openedAt: Date, openedBy: String?, closedBy: String?, fromSequence: Int64, toSequence: Int64,
+                    redemptions: Int, uses: Int, voids: Int, faceValueFen: Int, rewardFen: Int) {
+            self.kind = kind
+            self.openedAt = openedAt
+            self.openedBy = openedBy
+            self.closedBy = closedBy
+            self.fromSequence = fromSequence
+            self.toSequence = toSequence
+            self.redemptions = redemptions
+            self.uses = uses
+            self.voids = voids
+            self.faceValueFen = faceValueFen
+            self.rewardFen = rewardFen
         }
     }
 }
@@ -85,11 +122,27 @@ public struct EventsResponse: Codable, Sendable, Equatable {
         /// `accepted`, `duplicate`, `conflict` or `rejected`.
         public var status: String
         public var reason: String?
+        /// For a `shift_close`: whether the hub holds every event of its range (对账), each time it is sent.
+        public var reconciliation: Reconciliation?
 
-        public init(id: String, status: String, reason: String? = nil) {
+        public init(id: String, status: String, reason: String? = nil, reconciliation: Reconciliation? = nil) {
             self.id = id
             self.status = status
             self.reason = reason
+            self.reconciliation = reconciliation
+        }
+    }
+
+    /// The hub's 对账 of a shift close: `matched`, or `mismatched` with the device sequences it lacks (at most
+    /// ``maximumMissing`` of them; the counter sends those and the close again, and the hub answers again).
+    public struct Reconciliation: Codable, Sendable, Equatable {
+        public static let maximumMissing = 1000
+        public var status: String
+        public var missingSequences: [Int64]
+
+        public init(status: String, missingSequences: [Int64] = []) {
+            self.status = status
+            self.missingSequences = missingSequences
         }
     }
 }

@@ -11,7 +11,7 @@ struct CounterHubCommand: AsyncParsableCommand {
         commandName: "counter-hub",
         abstract: "The reference central engine for counterd: feed, event intake, admin tools.",
         subcommands: [Serve.self, ShopCommand.self, CampaignCommand.self, TokensCommand.self, KeysCommand.self, EpochCommand.self,
-                      EnrollCode.self, DeviceCommand.self, Devices.self, StaffCommand.self, Redemptions.self,
+                      EnrollCode.self, DeviceCommand.self, Devices.self, StaffCommand.self, StatementCommand.self, Redemptions.self,
                       AdminTokenCommand.self, Export.self])
 }
 

@@ -78,6 +78,14 @@ enum TextFormat {
         } else {
             lines.append("printer: off (add a printer: section, see docs/printers.md)")
         }
+        if let reconciliation = status.reconciliation {
+            let words = switch reconciliation.status {
+            case "matched": "对账一致 matched"
+            case "mismatched": "对账不一致 mismatched (\(reconciliation.missingEvents) event(s) missing at the hub)"
+            default: "待对账 pending"
+            }
+            lines.append("reconciliation: \(words), \(reconciliation.kind) close \(reconciliation.shiftId)")
+        }
         for warning in status.warnings { lines.append("WARNING: \(warning)") }
         if status.sources.isEmpty {
             lines.append("scanners: none configured")
@@ -99,6 +107,41 @@ enum TextFormat {
             lines.append([pad("\(entry.deviceSequence)", 5), pad(time.string(entry.redeemedAt), 17),
                           pad("…" + entry.codeLast4, 6), pad("\(entry.uses)", 5), pad(title, 31), pad(state, 10), pad(staff, 16),
                           entry.redemptionId].joined(separator: " "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A shift's X or Z report as the 交班单 says it, in plain text.
+    static func shift(_ report: ShiftReport, timeZone: TimeZone) -> String {
+        let time = ShopTimeFormatter(timeZone: timeZone)
+        let money = { (fen: Int) in Money(fen: fen).description }
+        var lines = [
+            (report.closedAt == nil ? "X report (shift so far)" : "Z report (\(report.kind == .day ? "day close" : "shift close"))")
+                + " · shift \(report.shiftId)",
+            "opened \(time.string(report.openedAt))" + (report.openedBy.map { " by \($0)" } ?? "")
+                + (report.closedAt.map { " · closed \(time.string($0))" } ?? "") + (report.closedBy.map { " by \($0)" } ?? ""),
+            "device sequences: " + (report.firstSequence.map { "\($0)–\(report.lastSequence ?? $0)" } ?? "none"),
+        ]
+        for campaign in report.campaigns {
+            lines.append("  \(pad(campaign.title ?? campaign.campaignId, 30)) \(campaign.totals.count) redemptions, \(campaign.totals.uses) uses, "
+                         + "face \(money(campaign.totals.faceValueFen)), reward \(money(campaign.totals.rewardFen))")
+        }
+        lines.append("redemptions: \(report.redemptions.count) (\(report.redemptions.uses) uses) · voids: \(report.voids.count) (\(report.voids.uses) uses)")
+        lines.append("服务点奖励 shop reward: \(money(report.rewardFen))")
+        if !report.rejections.isEmpty {
+            lines.append("rejections: " + report.rejections.map { "\($0.reason) \($0.count)" }.joined(separator: ", "))
+        }
+        for member in report.staff {
+            lines.append("  staff \(member.name ?? member.staffId ?? "nobody signed in"): \(member.redemptions) redemptions, "
+                         + "\(member.uses) uses, \(member.voids) voids")
+        }
+        if let reconciliation = report.reconciliation {
+            let status = switch reconciliation.status {
+            case "matched": "对账一致 matched"
+            case "mismatched": "对账不一致 mismatched: the hub lacks \(reconciliation.missingSequences.count) event(s); counterd sends them again"
+            default: "待对账 pending (not uploaded yet)"
+            }
+            lines.append("对账 reconciliation: \(status)")
         }
         return lines.joined(separator: "\n")
     }

@@ -295,9 +295,9 @@ import Testing
                 let managers = try await Self.redeem(client, "DEMO-0002", as: li)
                 let late = try await Self.redeem(client, "CARD-0010", as: wang)
 
-                // Another member's redemption: not_yours (403), even inside the window.
+                // Another member's redemption: not_yours (409), even inside the window.
                 let other = try await Self.post(client, "/api/v1/voids", #"{"redemption_id": "\#(managers)"}"#, cookie: wang)
-                #expect(other.status == .forbidden)
+                #expect(other.status == .conflict)
                 #expect(try WireJSON.decoder().decode(VoidResponse.self, from: other.body).status == "not_yours")
                 // Her own, inside the window: voided.
                 let own = try await Self.post(client, "/api/v1/voids", #"{"redemption_id": "\#(mine)"}"#, cookie: wang)

@@ -104,7 +104,7 @@ import Testing
         let values: [String: String] = [
             "device.id": "till-2", "device.shop": "SHOP-2", "device.time_zone": "Europe/Berlin", "state_directory": "/tmp/s",
             "api.socket": "/tmp/s.sock", "api.http": "127.0.0.1:1234", "api.allow_non_loopback": "false",
-            "redeem.void_window": "1m", "staff.session_idle": "45m", "hub.poll_interval": "30s", "hub.token_rotation": "30d", "log.level": "debug", "demo": "false",
+            "redeem.void_window": "1m", "staff.session_idle": "45m", "shifts.day_close": "03:30", "hub.poll_interval": "30s", "hub.token_rotation": "30d", "log.level": "debug", "demo": "false",
             "usb_scanners.enabled": "true", "usb_scanners.rescan_interval": "1s", "usb_scanners.profiles_directory": "/tmp",
             "printer.enabled": "false", "printer.destination": "q", "printer.cups_server": "127.0.0.1:631",
             "printer.profiles_directory": "/tmp", "printer.profile": "generic-58", "printer.kick_drawer": "false",

@@ -1,7 +1,7 @@
 import CounterCore
 import CounterAPI
 import CounterAPIModels
-import CounterDaemon
+@testable import CounterDaemon
 import CounterLedger
 import CounterReceipts
 import CounterPrint
@@ -186,6 +186,26 @@ import Testing
     func absurdDurationsAreRefused(value: String) {
         let error = error(minimal + "\nredeem:\n  void_window: \(value)\n")
         #expect(error?.key == "redeem.void_window", "\(value)")
+    }
+
+    /// Issue 17: the day close's time of day, 04:00 unless set, or off.
+    @Test func theDayCloseIsATimeOfDayOrOff() throws {
+        #expect(try DaemonConfiguration.parse(yaml: minimal, environment: [:]).dayClose == TimeOfDay(hour: 4, minute: 0))
+        #expect(try DaemonConfiguration.parse(yaml: minimal + "\nshifts:\n  day_close: \"23:30\"\n", environment: [:]).dayClose
+                == TimeOfDay(hour: 23, minute: 30))
+        #expect(try DaemonConfiguration.parse(yaml: minimal + "\nshifts:\n  day_close: \"off\"\n", environment: [:]).dayClose == nil)
+        for value in ["\"24:00\"", "\"4:00\"", "\"04:60\"", "\"noon\"", "\"04:00:00\"", "\"０４:００\""] {
+            #expect(error(minimal + "\nshifts:\n  day_close: \(value)\n")?.key == "shifts.day_close", "\(value)")
+        }
+    }
+
+    @Test func theDayCloseTimeFallsInTheShopsTimeZone() throws {
+        let zone = TimeZone(identifier: "Asia/Shanghai")!
+        let time = try #require(TimeOfDay(hour: 4, minute: 0))
+        // 2026-12-05 10:00 in Shanghai (02:00 UTC).
+        let now = Date(timeIntervalSince1970: 1_796_436_000)
+        #expect(time.latest(atOrBefore: now, in: zone) == Date(timeIntervalSince1970: 1_796_436_000 - 6 * 3600))
+        #expect(time.next(after: now, in: zone) == Date(timeIntervalSince1970: 1_796_436_000 + 18 * 3600))
     }
 
     /// Issue 17: a staff session's idle timeout, 30 minutes unless set, from one minute to twelve hours.

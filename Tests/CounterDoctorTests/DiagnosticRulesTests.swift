@@ -1,4 +1,5 @@
 import CounterAPIModels
+import CounterCore
 @testable import CounterDoctor
 import Foundation
 import Testing
@@ -43,6 +44,34 @@ import Testing
         let checks = DiagnosticRules.evaluate(healthy)
         #expect(checks.map(\.id) == LocalChecks.daemonCheckIDs)
         #expect(checks.allSatisfy { $0.outcome == .ok }, "\(checks.filter { $0.outcome != .ok })")
+    }
+
+    /// Issue 17: the last close's 对账, as the hub last answered it.
+    @Test func reconciliationOfTheLastClose() throws {
+        var facts = healthy
+        #expect(check("reconciliation", facts).outcome == .ok, "no close yet")
+        let report = ShiftReport(shiftId: "s-1", kind: .day, openedAt: facts.now.addingTimeInterval(-90_000), openedBy: nil,
+                                 closedAt: facts.now.addingTimeInterval(-3600), closedBy: nil, firstSequence: 1, lastSequence: 9,
+                                 campaigns: [], redemptions: .init(), voids: .init(), rejections: [], rewardFen: 0, staff: [],
+                                 reconciliation: .init(status: "pending"))
+        facts.reconciliation = .init(report)
+        #expect(check("reconciliation", facts).outcome == .ok, "an hour without an answer is normal")
+        var late = report
+        late.closedAt = facts.now.addingTimeInterval(-25 * 3600)
+        facts.reconciliation = .init(late)
+        #expect(check("reconciliation", facts).outcome == .warning)
+        var mismatched = report
+        mismatched.reconciliation = .init(status: "mismatched", missingSequences: [3, 4])
+        facts.reconciliation = .init(mismatched)
+        let warning = check("reconciliation", facts)
+        #expect(warning.outcome == .warning && warning.summary.contains("对账不一致") && warning.summary.contains("2 event(s)"))
+        #expect(warning.fix?.contains("counterctl sync") == true)
+        var matched = report
+        matched.reconciliation = .init(status: "matched")
+        facts.reconciliation = .init(matched)
+        #expect(check("reconciliation", facts).summary.contains("对账一致"))
+        facts.hubURL = nil
+        #expect(check("reconciliation", facts).outcome == .skipped)
     }
 
     @Test func notEnrolled() {

@@ -123,6 +123,17 @@ final class RunningHub: @unchecked Sendable {
         }
     }
 
+    /// Deletes this device's event of one sequence from the hub's storage: a hub that lost an event it had accepted.
+    func forget(device: String, sequence: Int64) async throws {
+        let statement = "DELETE FROM event WHERE device_id = '\(device)' AND device_sequence = \(sequence)"
+        if let database {
+            try await Self.psql(database, statement)
+        } else {
+            let script = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nc.execute(sys.argv[2])\nc.commit()"
+            try Self.check(await run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, data + "/hub.sqlite", statement]))
+        }
+    }
+
     static func psql(_ server: String, _ command: String) async throws {
         try check(await run(URL(fileURLWithPath: "/usr/bin/psql"), ["-q", "-v", "ON_ERROR_STOP=1", server, "-c", command]))
     }

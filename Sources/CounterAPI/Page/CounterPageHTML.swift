@@ -58,8 +58,18 @@ enum CounterPageHTML {
         <li id="status-printer">打印机 Printer: …</li>
         <li id="status-sync">网络 Network: …</li>
         <li id="status-queue">待上传 Upload queue: …</li>
+        <li id="status-reconciliation" hidden></li>
       </ul>
       <ul id="status-warnings" class="warnings"></ul>
+    </section>
+    <section id="shift-panel" class="panel" hidden>
+      <h2>交班 <span lang="en">Shift</span></h2>
+      <p id="shift-summary" class="shift-summary"></p>
+      <div class="shift-actions">
+        <button id="shift-open" type="button">开班 Open</button>
+        <button id="shift-print" type="button">打印报表 Print report</button>
+        <button id="shift-close" type="button">交班 Close</button>
+      </div>
     </section>
     <section class="panel">
       <h2>本班核销 <span lang="en">This shift</span></h2>

@@ -49,6 +49,7 @@ enum CounterPageScript {
     $("who").hidden = !session;
     $("who").textContent = session ? (session.role === "manager" ? "店长 " : "收银 ") + session.name : "";
     $("lock").hidden = $("signout").hidden = !session;
+    refreshShift();
     const needed = state.staffRequired && !session;
     if (needed) showSignIn(list.staff); else $("signin").hidden = true;
     focusEntry();
@@ -111,6 +112,50 @@ enum CounterPageScript {
     if (how !== "lock") state.selected = null;
     closeApproval();
     await refreshSession();
+    refreshRecent();
+  }
+
+  // Shifts (交班): the manager's while the shop has staff; anyone's in a shop without staff.
+  function yuan(fen) { return (fen < 0 ? "-" : "") + "￥" + (Math.abs(fen) / 100).toFixed(2); }
+  async function refreshShift() {
+    const allowed = !state.staffRequired || (state.signedIn && state.signedIn.role === "manager");
+    $("shift-panel").hidden = !allowed;
+    if (!allowed) return;
+    let shift;
+    try { shift = await getJSON("shift"); } catch (error) { return; }
+    const current = shift.current, last = shift.last_closed;
+    const parts = [];
+    if (current) {
+      parts.push("开班 Opened " + time(current.opened_at) + " · 核销 " + current.redemptions.count + " 笔 · 撤销 " + current.voids.count
+                 + " · 服务点奖励 " + yuan(current.reward_fen));
+    } else {
+      parts.push("未开班 No shift open");
+    }
+    if (last) {
+      const status = last.reconciliation ? last.reconciliation.status : "pending";
+      parts.push("上次" + (last.kind === "day" ? "日结" : "交班") + " Last close " + time(last.closed_at) + " · "
+                 + (status === "matched" ? "对账一致" : status === "mismatched" ? "对账不一致" : "待对账"));
+    }
+    $("shift-summary").textContent = parts.join(" — ");
+    $("shift-open").hidden = !!current;
+    $("shift-close").hidden = !current;
+  }
+  async function shiftAction(path, button) {
+    if (path === "shift/close" && !button.classList.contains("confirming")) {
+      button.classList.add("confirming");
+      button.textContent = "确认交班？Confirm close";
+      setTimeout(() => { button.classList.remove("confirming"); button.textContent = "交班 Close"; }, 5000);
+      return;
+    }
+    button.classList.remove("confirming");
+    button.textContent = path === "shift/close" ? "交班 Close" : button.textContent;
+    const { status, data } = await postJSON(path, path === "shift/open" ? {} : { print: true });
+    const report = data.report || data;
+    $("notice").textContent = status >= 400 ? ((data.error && data.error.message) || ("HTTP " + status))
+      : path === "shift/open" ? "已开班 Shift opened"
+      : (path === "shift/close" ? "已交班 Shift closed" : "已打印 Printed") + " · 核销 " + report.redemptions.count + " 笔 · 服务点奖励 "
+        + yuan(report.reward_fen) + (data.print_problem ? " · 未打印 not printed: " + data.print_problem : "");
+    refreshShift();
     refreshRecent();
   }
 
@@ -308,6 +353,15 @@ enum CounterPageScript {
       if (!sync) setLine("status-sync", "网络 Network: 未注册（演示）not enrolled (demo)", false);
       else if (sync.last_error) setLine("status-sync", "网络 Network: 离线 offline · " + sync.last_error, true);
       else setLine("status-sync", "网络 Network: 在线 online · 上次同步 last sync " + time(sync.last_complete_sync_at), false);
+      const reconciliation = status.reconciliation;
+      $("status-reconciliation").hidden = !reconciliation;
+      if (reconciliation) {
+        const words = reconciliation.status === "matched" ? "对账一致 Matched"
+          : reconciliation.status === "mismatched" ? "对账不一致 Mismatched: " + reconciliation.missing_events + " 笔待补传 to resend"
+          : "待对账 Pending";
+        setLine("status-reconciliation", "对账 Reconciliation: " + words, reconciliation.status === "mismatched");
+        $("status-reconciliation").classList.toggle("matched", reconciliation.status === "matched");
+      }
       setLine("status-queue", "待上传 Upload queue: " + status.ledger.outbox_pending + (status.ledger.outbox_dead ? " · 死信 dead letters " + status.ledger.outbox_dead : ""),
         status.ledger.outbox_dead > 0);
       const warnings = $("status-warnings");
@@ -360,6 +414,9 @@ enum CounterPageScript {
     $("pin-form").addEventListener("submit", signIn);
     $("approval").addEventListener("submit", approve);
     $("approval-cancel").addEventListener("click", closeApproval);
+    for (const [id, path] of [["shift-open", "shift/open"], ["shift-print", "shift/print"], ["shift-close", "shift/close"]]) {
+      $(id).addEventListener("click", () => shiftAction(path, $(id)));
+    }
     $("lock").addEventListener("click", () => endSession("lock"));
     $("signout").addEventListener("click", () => endSession("signout"));
     showMute();

@@ -64,6 +64,10 @@ aside > .panel:last-child { flex: 1; }
 .approval input, .approval select { font: inherit; padding: .3rem; background: #000; color: #fff; border: 1px solid #666; border-radius: .3rem; min-width: 0; }
 .approval input { flex: 1; }
 .recent button.approve { background: #5d4a00; border-color: #ffb300; white-space: nowrap; }
+.shift-summary { margin: 0 0 .4rem; }
+.shift-actions { display: flex; flex-wrap: wrap; gap: .4rem; }
+.shift-actions button.confirming { background: #c62828; }
+#status-reconciliation.matched { color: #a5d6a7; }
 @media (max-width: 800px) { main { flex-direction: column; } aside { max-width: none; } }
 """#
 }

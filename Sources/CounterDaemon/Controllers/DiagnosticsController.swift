@@ -50,6 +50,7 @@ struct DiagnosticsController: Controller {
             facts.deadLetterCount = outbox.dead
             facts.clockHighWater = try await ledger.clockHighWater()
             facts.deadLetters = try await ledger.deadLetters(limit: 5).map(StatusResponse.DeadLetterInfo.init)
+            facts.reconciliation = try await ledger.closedShifts(limit: 1).first.map(StatusResponse.ReconciliationInfo.init)
         } catch {
             facts.ledgerError = "\(error)"
         }

@@ -62,6 +62,7 @@ public struct CounterParts: Sendable {
                              hubURL: hubURL, scanners: scanners, receipts: receipts),
             RedemptionsController(redeemer: redeemer, voids: voids, staff: staff, ledger: ledger, timeZone: configuration.timeZone),
             StaffController(desk: staff),
+            ShiftsController(ledger: ledger, receipts: receipts, logger: logger, outboxChanged: outboxChanged),
             OutboxController(ledger: ledger, logger: logger, outboxChanged: outboxChanged),
             SyncController(syncer: syncer),
             ReceiptsController(receipts: receipts, logger: logger),

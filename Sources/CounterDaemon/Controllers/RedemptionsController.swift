@@ -49,8 +49,7 @@ struct RedemptionsController: Controller {
             let status: HTTPResponse.Status = switch outcome.status {
             case .voided: .ok
             case .notFound: .notFound
-            case .notYours: .forbidden
-            case .windowClosed, .alreadyVoided, .otherDevice: .conflict
+            case .windowClosed, .alreadyVoided, .otherDevice, .notYours: .conflict
             }
             return JSONResponse(VoidResponse(outcome, timeZone: timeZone), status: status)
         }

@@ -42,6 +42,14 @@ struct StatusController: Controller {
         status.warnings += await scanners.all().filter { $0.state == .error }.map { status in
             "scanner \(status.source) cannot be read: \(status.problem ?? "unknown problem"); \(status.fix ?? "run `counterctl doctor`")"
         }
+        if let last = try await ledger.closedShifts(limit: 1).first {
+            let info = StatusResponse.ReconciliationInfo(last)
+            status.reconciliation = info
+            if info.status == "mismatched" {
+                status.warnings.append("对账不一致: the hub lacks \(info.missingEvents) event(s) of the \(info.kind) close \(info.shiftId); "
+                                       + "counterd sends them again at the next upload (counterctl sync)")
+            }
+        }
         status.clockHighWaterAt = try await ledger.clockHighWater()
         if let highWater = status.clockHighWaterAt, Date() < highWater - Ledger.clockTolerance {
             status.warnings.append("the clock was set back: it is \(Int(saturating: highWater.timeIntervalSinceNow / 60)) minutes behind "

@@ -50,7 +50,16 @@ struct VoidRecord: Codable, FetchableRecord, PersistableRecord {
 /// What an outbox entry carries.
 public enum OutboxKind: String, Sendable, Codable {
     case redemption, void, rejection
+    /// A shift or day close, for the hub's reconciliation (对账).
+    case shiftClose = "shift_close"
 
-    /// Upload order: redemptions and voids (0) before rejected scans (1).
-    var priority: Int { self == .rejection ? 1 : 0 }
+    /// Upload order: redemptions and voids (0) before rejected scans (1), and shift closes last (2), so that the hub
+    /// has the events a close counts before it reconciles it.
+    var priority: Int {
+        switch self {
+        case .redemption, .void: 0
+        case .rejection: 1
+        case .shiftClose: 2
+        }
+    }
 }
