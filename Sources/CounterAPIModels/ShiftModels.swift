@@ -36,3 +36,12 @@ public struct ShiftSlipRequest: Codable, Sendable, Equatable {
         self.print = print
     }
 }
+
+/// `POST /api/v1/training` body and answer: the counter's training mode (练习模式).
+public struct TrainingMode: Codable, Sendable, Equatable {
+    public var training: Bool
+
+    public init(training: Bool) {
+        self.training = training
+    }
+}

@@ -22,6 +22,8 @@ public struct StatusResponse: Codable, Sendable, Equatable {
     public var clockHighWaterAt: Date?
     /// The last shift or day close and the hub's 对账 of it; `nil` before the first close.
     public var reconciliation: ReconciliationInfo?
+    /// Whether the counter is in training mode (练习模式): only practice codes redeem, and nothing counts.
+    public var training: Bool?
 
     /// The last close's 对账.
     public struct ReconciliationInfo: Codable, Sendable, Equatable {

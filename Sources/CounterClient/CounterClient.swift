@@ -64,6 +64,11 @@ public final class CounterClient: Sendable {
         try await send(.POST, "/api/v1/shift/print", body: ShiftSlipRequest(print: true))
     }
 
+    /// Turns training mode (练习模式) on or off.
+    public func setTraining(_ on: Bool) async throws -> TrainingMode {
+        try await send(.POST, "/api/v1/training", body: TrainingMode(training: on))
+    }
+
     /// Runs one download and one upload now and returns what happened.
     public func sync() async throws -> SyncNowReport {
         try await send(.POST, "/api/v1/sync", body: Optional<RedeemRequest>.none)

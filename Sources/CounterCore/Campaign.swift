@@ -26,10 +26,12 @@ public struct Campaign: Hashable, Sendable {
     public var activeUntil: Date?
     public var offlinePolicy: OfflinePolicy
     public var status: Status
+    /// A practice campaign (练习): its codes redeem only on a counter in training mode, and never count.
+    public var training: Bool
 
     public init(id: String, title: String, product: String, faceValue: Money, shopReward: Money? = nil,
                 activeFrom: Date? = nil, activeUntil: Date? = nil,
-                offlinePolicy: OfflinePolicy = .cacheOnly, status: Status = .active) {
+                offlinePolicy: OfflinePolicy = .cacheOnly, status: Status = .active, training: Bool = false) {
         self.id = id
         self.title = title
         self.product = product
@@ -39,6 +41,7 @@ public struct Campaign: Hashable, Sendable {
         self.activeUntil = activeUntil
         self.offlinePolicy = offlinePolicy
         self.status = status
+        self.training = training
     }
 
     /// Whether the campaign accepts redemptions at `now`: active, and inside its window

@@ -29,6 +29,8 @@ public struct ShiftReport: Codable, Sendable, Equatable {
     public var staff: [StaffLine]
     /// The hub's answer to the shift's close (对账), once it gave one.
     public var reconciliation: Reconciliation?
+    /// Practice redemptions (练习模式), apart: they are in no other figure and earn nothing; `nil` when there were none.
+    public var training: Totals?
 
     public init(shiftId: String, kind: Kind, openedAt: Date, openedBy: String?, closedAt: Date?, closedBy: String?,
                 firstSequence: Int64?, lastSequence: Int64?, campaigns: [CampaignLine], redemptions: Totals, voids: Totals,

@@ -59,6 +59,10 @@ extension Verdict {
                                     en: "This campaign needs the code to be synced first. Sync and try again.")
         case .noStaff:
             return LocalizedMessage(zh: "请先登录", en: "Sign in first.")
+        case .trainingOnly:
+            return LocalizedMessage(zh: "练习模式：只能核销练习码", en: "Training mode: only practice codes redeem here.")
+        case .trainingCode:
+            return LocalizedMessage(zh: "这是练习码，不能在正式模式核销", en: "A practice code: it redeems only in training mode.")
         }
     }
 }

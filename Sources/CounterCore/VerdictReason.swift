@@ -16,6 +16,10 @@ public enum VerdictReason: String, Sendable, Codable, CaseIterable {
     case offlineNotAllowed = "offline_not_allowed"
     /// The shop has staff and nobody is signed in at the counter (issue 17).
     case noStaff = "no_staff"
+    /// The counter is in training mode and the code is not a practice code.
+    case trainingOnly = "training_only"
+    /// A practice code on a counter not in training mode.
+    case trainingCode = "training_code"
 
     /// Whether this reason accepts the code.
     public var isAccepted: Bool { self == .ok }

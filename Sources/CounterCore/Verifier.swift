@@ -6,7 +6,13 @@ public struct Verifier: Sendable {
     /// The shop this counter belongs to.
     public let shopID: String
 
-    public init(shopID: String) { self.shopID = shopID }
+    /// A counter in training mode (练习模式) redeems only practice campaigns' codes; one not in it, none of them.
+    public let trainingMode: Bool
+
+    public init(shopID: String, trainingMode: Bool = false) {
+        self.shopID = shopID
+        self.trainingMode = trainingMode
+    }
 
     /// The outcome of verification: a verdict and, when accepted, the token to redeem.
     public struct Decision: Sendable {
@@ -81,6 +87,9 @@ public struct Verifier: Sendable {
         }
         guard let campaign = try catalog.campaign(withID: token.campaignID), campaign.isActive(at: now) else {
             return reject(.campaignInactive, token, try catalog.campaign(withID: token.campaignID))
+        }
+        guard campaign.training == trainingMode else {
+            return reject(trainingMode ? .trainingOnly : .trainingCode, token, campaign)
         }
         guard token.shopScope.allows(shopID) else {
             return reject(.wrongShop, token, campaign)

@@ -20,10 +20,13 @@ public struct CampaignSpec: Sendable {
     public var offlinePolicy: Campaign.OfflinePolicy
     /// Which of its tokens go into counters' feeds (docs/protocol.md, "What a counter holds").
     public var tokenFeed: TokenFeed
+    /// A practice campaign (练习): its codes redeem only on counters in training mode, and never count.
+    public var training: Bool
 
     public init(id: String, title: String, product: String, faceValueFen: Int, shopRewardFen: Int?, uses: Int,
                 shopIDs: [String], validDays: Int?, activeFrom: Date?, activeUntil: Date?,
-                offlinePolicy: Campaign.OfflinePolicy, tokenFeed: TokenFeed = .all) {
+                offlinePolicy: Campaign.OfflinePolicy, tokenFeed: TokenFeed = .all, training: Bool = false) {
+        self.training = training
         self.id = id
         self.title = title
         self.product = product
@@ -88,11 +91,12 @@ extension HubStore {
             }
             try sql.execute("""
                 INSERT INTO campaign (id, title, product, face_value_fen, shop_reward_fen, uses, shop_ids, valid_days,
-                                      active_from, active_until, offline_policy, token_feed, status, position)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)
+                                      active_from, active_until, offline_policy, token_feed, status, position, training)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
                 """, [spec.id, spec.title, spec.product, spec.faceValueFen, spec.shopRewardFen, spec.uses,
                       Self.encodeShops(spec.shopIDs), spec.validDays, spec.activeFrom, spec.activeUntil,
-                      spec.offlinePolicy.rawValue, spec.tokenFeed.rawValue, try Self.nextPosition(sql, for: FeedChangeScope(shopIDs: spec.shopIDs))])
+                      spec.offlinePolicy.rawValue, spec.tokenFeed.rawValue, try Self.nextPosition(sql, for: FeedChangeScope(shopIDs: spec.shopIDs)),
+                      spec.training])
         }
     }
 

@@ -129,7 +129,7 @@ extension HubStore {
         FeedPage.Campaign(id: try row["id"], title: try row["title"], product: try row["product"],
                           faceValueFen: try row["face_value_fen"], shopRewardFen: try row["shop_reward_fen"],
                           activeFrom: try row["active_from"], activeUntil: try row["active_until"],
-                          offlinePolicy: try row["offline_policy"], status: try row["status"])
+                          offlinePolicy: try row["offline_policy"], status: try row["status"], training: try row["training"])
     }
 
     static func feedStaffMember(_ row: HubRow) throws -> FeedPage.StaffMember {

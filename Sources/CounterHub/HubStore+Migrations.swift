@@ -195,6 +195,10 @@ extension HubStore {
             // How long a 店长 (manager) may void a redemption at the shop's counters (issue 17): 24 hours unless set.
             try db.execute(sql: "ALTER TABLE shop ADD COLUMN manager_void_window_seconds INTEGER NOT NULL DEFAULT 86400")
         }
+        migrator.registerMigration("v13-training") { db in
+            // Practice campaigns (练习, issue 17): their codes redeem only on counters in training mode, and never count.
+            try db.execute(sql: "ALTER TABLE campaign ADD COLUMN training BOOLEAN NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -12,6 +12,8 @@ public struct ShopStatement: Codable, Sendable, Equatable {
     public var timeZone: String
     public var campaigns: [Line]
     public var totals: Line
+    /// Practice redemptions (练习), apart: in no other line, owed nothing.
+    public var training: Line
     /// The day's shift and day closes from the shop's counters, each reconciled now against the events the hub holds.
     public var shiftCloses: [ShiftCloseLine]
 
@@ -73,13 +75,20 @@ extension HubStore {
                 throw HubError("invalid_date", "the date must be YYYY-MM-DD, such as 2026-12-05")
             }
             var lines: [String: ShopStatement.Line] = [:]
+            var training = ShopStatement.Line(campaignId: "training", title: "练习 Training")
             for row in try sql.rows("""
-                SELECT e.type, e.uses, t.campaign_id, c.title, c.face_value_fen, c.shop_reward_fen
+                SELECT e.type, e.uses, t.campaign_id, c.title, c.face_value_fen, c.shop_reward_fen, c.training
                 FROM event e JOIN device d ON d.id = e.device_id
                 LEFT JOIN token t ON t.id = e.token_id LEFT JOIN campaign c ON c.id = t.campaign_id
                 WHERE d.shop_id = ? AND e.status = 'accepted' AND e.type IN ('redemption', 'void')
                   AND e.occurred_at >= ? AND e.occurred_at < ?
                 """, [shop, start, end]) {
+                // Practice redemptions (练习) never count: they are shown apart.
+                if try row["training"] as Bool? ?? false {
+                    let type: String = try row["type"]
+                    if type == "redemption" { training.redemptions += 1; training.uses += try row["uses"] as Int }
+                    continue
+                }
                 let campaign: String = try row["campaign_id"] ?? "?"
                 let uses: Int = try row["uses"]
                 let face: Int = try row["face_value_fen"] ?? 0
@@ -119,7 +128,7 @@ extension HubStore {
                                     missingSequences: answer.missingSequences.count))
             }
             return ShopStatement(shopId: shop, shopName: try shopRow["name"], date: date, timeZone: zoneName,
-                                 campaigns: campaigns, totals: totals, shiftCloses: closes)
+                                 campaigns: campaigns, totals: totals, training: training, shiftCloses: closes)
         }
     }
 

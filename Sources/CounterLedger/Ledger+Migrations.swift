@@ -243,6 +243,14 @@ extension Ledger {
                 CREATE UNIQUE INDEX shift_one_open ON shift(closed_at IS NULL) WHERE closed_at IS NULL;
                 """)
         }
+        migrator.registerMigration("v11-training") { db in
+            // Practice campaigns from the feed, the counter's training mode (练习模式), and which redemptions were practice.
+            try db.execute(sql: """
+                ALTER TABLE campaign ADD COLUMN training BOOLEAN NOT NULL DEFAULT 0;
+                ALTER TABLE redemption ADD COLUMN training BOOLEAN NOT NULL DEFAULT 0;
+                ALTER TABLE device_state ADD COLUMN training BOOLEAN NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

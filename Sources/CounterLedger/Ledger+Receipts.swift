@@ -43,6 +43,8 @@ public struct ReceiptFacts: Sendable, Equatable {
     public var void: Void?
     /// The name of the staff member who redeemed, as the counter knows them now; `nil` for nobody.
     public var staffName: String?
+    /// A practice redemption (练习模式): its receipt says so.
+    public var training = false
 
     public struct Void: Sendable, Equatable {
         public var id: String
@@ -180,7 +182,7 @@ extension Ledger {
         try await writer.read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT r.id, r.shop_id, s.shop_name, r.device_id, c.title, c.product, c.face_value_fen, c.shop_reward_fen,
-                       r.uses, r.code_last4, r.redeemed_at, r.device_sequence, COALESCE(st.name, r.staff_id)
+                       r.uses, r.code_last4, r.redeemed_at, r.device_sequence, COALESCE(st.name, r.staff_id), r.training
                 FROM redemption r
                 LEFT JOIN campaign c ON c.id = r.campaign_id
                 LEFT JOIN staff st ON st.id = r.staff_id
@@ -190,7 +192,7 @@ extension Ledger {
             var facts = ReceiptFacts(redemptionID: row[0], shopID: row[1], shopName: row[2], deviceID: row[3],
                                      campaignTitle: row[4], product: row[5], faceValueFen: row[6], shopRewardFen: row[7],
                                      uses: row[8], codeLastFour: row[9], redeemedAt: row[10], redemptionSequence: row[11],
-                                     staffName: row[12])
+                                     staffName: row[12], training: row[13])
             if let voidID, let void = try Row.fetchOne(db, sql: """
                 SELECT v.id, v.device_sequence, v.reason, v.voided_at, COALESCE(st.name, v.staff_id)
                 FROM void v LEFT JOIN staff st ON st.id = v.staff_id WHERE v.id = ? AND v.redemption_id = ?

@@ -17,9 +17,9 @@ extension Ledger {
     ///   - now: the wall-clock time of the scan.
     public func redeem(_ raw: String, uses: Int = 1, source: String, staffID: String? = nil, at now: Date = Date()) async throws -> Verdict {
         precondition(uses >= 1, "uses must be at least 1")
-        let verifier = Verifier(shopID: identity.shopID)
         let canonical = try? CanonicalCode(raw)
         return try await writer.write { db in
+            let verifier = Verifier(shopID: self.identity.shopID, trainingMode: try Self.isTraining(db))
             let decision = try verifier.verify(raw, uses: uses, at: try self.judgingTime(now, db), in: LedgerCatalog(db: db))
             if let token = decision.token, let canonical, decision.verdict.isAccepted {
                 return try self.commitRedemption(decision.verdict, token: token, code: canonical, source: source,
@@ -57,9 +57,9 @@ extension Ledger {
 
     /// Verifies a code without redeeming it or recording anything.
     public func check(_ raw: String, uses: Int = 1, at now: Date = Date()) async throws -> Verdict {
-        let verifier = Verifier(shopID: identity.shopID)
         var verdict = try await writer.read { db in
-            try verifier.verify(raw, uses: uses, at: try self.judgingTime(now, db), in: LedgerCatalog(db: db)).verdict
+            let verifier = Verifier(shopID: self.identity.shopID, trainingMode: try Self.isTraining(db))
+            return try verifier.verify(raw, uses: uses, at: try self.judgingTime(now, db), in: LedgerCatalog(db: db)).verdict
         }
         // Nothing was taken: report the uses available now, not after a hypothetical redemption.
         if verdict.isAccepted, let left = verdict.usesLeft {
@@ -83,11 +83,11 @@ extension Ledger {
         let key = id.lowercasedString
         try db.cachedStatement(sql: """
             INSERT INTO redemption (id, device_sequence, token_id, campaign_id, shop_id, device_id, uses, code_last4,
-                                    via, source, redeemed_at, clock_suspect, staff_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    via, source, redeemed_at, clock_suspect, staff_id, training)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [key, sequence, token.id.hex, token.campaignID, identity.shopID, identity.deviceID,
                                      verdict.usesRedeemed, code.lastFour, token.origin.rawValue, source, now,
-                                     try isClockSuspect(at: now, db), staffID])
+                                     try isClockSuspect(at: now, db), staffID, verdict.campaign?.training ?? false])
         try enqueue(.redemption, itemID: key, at: now, db)
         verdict.redemption = RedemptionReceipt(id: id, deviceSequence: sequence, redeemedAt: now,
                                                deviceID: identity.deviceID, shopID: identity.shopID,
@@ -104,6 +104,21 @@ extension Ledger {
             """).execute(arguments: [id, codeHash.map { Data($0.bytes) }, verdict.reason.rawValue, verdict.tokenID?.hex,
                                      verdict.campaign?.id, verdict.detail, source, now, try isClockSuspect(at: now, db), staffID])
         try enqueue(.rejection, itemID: id, at: now, db)
+    }
+
+    /// Whether the counter is in training mode (练习模式).
+    static func isTraining(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT training FROM device_state WHERE id = 1")) ?? false
+    }
+
+    /// Turns training mode (练习模式) on or off: only practice campaigns' codes redeem while it is on.
+    public func setTrainingMode(_ on: Bool) async throws {
+        try await writer.write { db in try db.execute(sql: "UPDATE device_state SET training = ? WHERE id = 1", arguments: [on]) }
+    }
+
+    /// Whether the counter is in training mode.
+    public func trainingMode() async throws -> Bool {
+        try await writer.read { try Self.isTraining($0) }
     }
 
     /// Takes the next gap-free device sequence number (redemptions and voids share it).

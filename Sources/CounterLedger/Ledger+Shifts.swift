@@ -172,17 +172,21 @@ extension Ledger {
         for row in try Row.fetchAll(db, sql: "SELECT id, name FROM staff") { names[row["id"]] = row["name"] }
         var campaigns: [String: ShiftReport.CampaignLine] = [:]
         var staff: [String: ShiftReport.StaffLine] = [:]
-        var redemptions = ShiftReport.Totals(), voids = ShiftReport.Totals()
+        var redemptions = ShiftReport.Totals(), voids = ShiftReport.Totals(), training = ShiftReport.Totals()
         var sequences: [Int64] = []
         let key = { (id: String?) in id ?? "" }
         for row in try Row.fetchAll(db, sql: """
-            SELECT r.device_sequence, r.campaign_id, r.uses, r.staff_id, c.title, c.face_value_fen, c.shop_reward_fen
+            SELECT r.device_sequence, r.campaign_id, r.uses, r.staff_id, r.training, c.title, c.face_value_fen, c.shop_reward_fen
             FROM redemption r LEFT JOIN campaign c ON c.id = r.campaign_id
             WHERE r.device_sequence > ? AND r.device_sequence <= ? ORDER BY r.device_sequence
             """, arguments: [after, last]) {
             let campaign: String = row["campaign_id"], uses: Int = row["uses"], staffID: String? = row["staff_id"]
             let face: Int = row["face_value_fen"] ?? 0, reward: Int = row["shop_reward_fen"] ?? 0
             sequences.append(row["device_sequence"])
+            if row["training"] as Bool {
+                training.add(uses: uses, faceValueFen: 0, rewardFen: 0)
+                continue
+            }
             campaigns[campaign, default: .init(campaignId: campaign, title: row["title"], totals: .init())]
                 .totals.add(uses: uses, faceValueFen: face, rewardFen: reward)
             redemptions.add(uses: uses, faceValueFen: face, rewardFen: reward)
@@ -190,12 +194,14 @@ extension Ledger {
             staff[key(staffID)]!.uses = staff[key(staffID)]!.uses.saturatingAdding(uses)
         }
         for row in try Row.fetchAll(db, sql: """
-            SELECT v.device_sequence, v.staff_id, r.uses, c.face_value_fen, c.shop_reward_fen
+            SELECT v.device_sequence, v.staff_id, r.uses, r.training, c.face_value_fen, c.shop_reward_fen
             FROM void v JOIN redemption r ON r.id = v.redemption_id LEFT JOIN campaign c ON c.id = r.campaign_id
             WHERE v.device_sequence > ? AND v.device_sequence <= ?
             """, arguments: [after, last]) {
             let staffID: String? = row["staff_id"]
             sequences.append(row["device_sequence"])
+            // A practice redemption's void takes back nothing that counted.
+            if row["training"] as Bool { continue }
             voids.add(uses: row["uses"], faceValueFen: row["face_value_fen"] ?? 0, rewardFen: row["shop_reward_fen"] ?? 0)
             staff[key(staffID), default: .init(staffId: staffID, name: staffID.flatMap { names[$0] })].voids += 1
         }
@@ -203,12 +209,14 @@ extension Ledger {
             SELECT reason, COUNT(*) AS count FROM rejection WHERE scanned_at >= ? AND scanned_at < ?
             GROUP BY reason ORDER BY count DESC, reason
             """, arguments: [openedAt, until]).map { ShiftReport.ReasonCount(reason: $0["reason"], count: $0["count"]) }
-        return ShiftReport(shiftId: id, kind: kind, openedAt: openedAt, openedBy: openedBy, closedAt: closedAt, closedBy: closedBy,
-                           firstSequence: sequences.min(), lastSequence: sequences.max(),
-                           campaigns: campaigns.values.sorted { $0.campaignId < $1.campaignId }, redemptions: redemptions,
-                           voids: voids, rejections: rejections,
-                           rewardFen: redemptions.rewardFen.saturatingAdding(-voids.rewardFen),
-                           staff: staff.values.sorted { ($0.staffId ?? "") < ($1.staffId ?? "") })
+        var report = ShiftReport(shiftId: id, kind: kind, openedAt: openedAt, openedBy: openedBy, closedAt: closedAt, closedBy: closedBy,
+                                 firstSequence: sequences.min(), lastSequence: sequences.max(),
+                                 campaigns: campaigns.values.sorted { $0.campaignId < $1.campaignId }, redemptions: redemptions,
+                                 voids: voids, rejections: rejections,
+                                 rewardFen: redemptions.rewardFen.saturatingAdding(-voids.rewardFen),
+                                 staff: staff.values.sorted { ($0.staffId ?? "") < ($1.staffId ?? "") })
+        report.training = training.count > 0 ? training : nil
+        return report
     }
 
     /// The device-sequence range a closed shift covers (for its `shift_close` event): after `after` up to `last`.

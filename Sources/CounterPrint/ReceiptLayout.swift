@@ -25,6 +25,8 @@ public struct ReceiptContent: Sendable, Equatable {
     public var isReprint: Bool
     /// The staff member who redeemed (or voided, on a void slip): printed as 收银员; `nil` for nobody.
     public var staffName: String?
+    /// A practice redemption (练习模式) is marked 练习 TRAINING: it is not a real voucher.
+    public var isTraining = false
 
     public init(kind: Kind, shopName: String, campaignTitle: String, product: String, faceValue: String, shopReward: String?,
                 usesRedeemed: Int, usesLeft: Int?, time: String, deviceID: String, deviceSequence: Int64, codeLastFour: String,
@@ -63,6 +65,9 @@ public enum ReceiptLayout {
         }
         if content.isReprint {
             elements.append(.text("** 重打 REPRINT **", alignment: .center, bold: true))
+        }
+        if content.isTraining {
+            elements.append(.text("** 练习 TRAINING **", alignment: .center, bold: true, large: true))
         }
         elements += [
             .rule,

@@ -16,7 +16,7 @@ public struct ReceiptComposer: Sendable {
 
     func content(_ facts: ReceiptFacts, usesLeft: Int?, reprint: Bool) -> ReceiptContent {
         let isVoid = facts.void != nil
-        return ReceiptContent(
+        var content = ReceiptContent(
             kind: isVoid ? .void : .redemption,
             shopName: facts.shopName ?? fallbackShopName ?? facts.shopID,
             campaignTitle: facts.campaignTitle ?? "",
@@ -32,5 +32,7 @@ public struct ReceiptComposer: Sendable {
             redemptionID: facts.redemptionID,
             isReprint: reprint,
             staffName: isVoid ? facts.void?.staffName : facts.staffName)
+        content.isTraining = facts.training
+        return content
     }
 }

@@ -43,6 +43,7 @@ public struct ShiftSlipComposer: Sendable {
             .pair(zh: "撤销", en: "Voids", value: "\(report.voids.count) / \(report.voids.uses)"),
             .pair(zh: "撤销冲回奖励", en: "Reward reversed", value: money(-report.voids.rewardFen)),
             .pair(zh: "服务点奖励合计", en: "Shop reward", value: money(report.rewardFen)),
+            .pair(zh: "练习（不计）", en: "Training", value: "\(report.training?.count ?? 0) / \(report.training?.uses ?? 0)"),
             .rule,
             .heading(zh: "拒绝", en: "Rejected"),
         ]

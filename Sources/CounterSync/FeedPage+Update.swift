@@ -43,7 +43,7 @@ extension FeedPage {
                                       faceValue: Money(fen: campaign.faceValueFen),
                                       shopReward: campaign.shopRewardFen.map(Money.init(fen:)),
                                       activeFrom: campaign.activeFrom, activeUntil: campaign.activeUntil,
-                                      offlinePolicy: policy, status: status))
+                                      offlinePolicy: policy, status: status, training: campaign.training ?? false))
         }
         var feedTokens: [FeedPageUpdate.FeedToken] = []
         feedTokens.reserveCapacity(tokens.count)

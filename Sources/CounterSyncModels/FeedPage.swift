@@ -106,7 +106,7 @@ public struct FeedPage: Codable, Sendable, Equatable, WireLiteralKeys {
     public struct Campaign: Codable, Sendable, Equatable {
         private enum CodingKeys: String, CodingKey {
             case id, title, product, faceValueFen = "face_value_fen", shopRewardFen = "shop_reward_fen", activeFrom = "active_from"
-            case activeUntil = "active_until", offlinePolicy = "offline_policy", status
+            case activeUntil = "active_until", offlinePolicy = "offline_policy", status, training
         }
         public var id: String
         public var title: String
@@ -117,9 +117,11 @@ public struct FeedPage: Codable, Sendable, Equatable, WireLiteralKeys {
         public var activeUntil: Date?
         public var offlinePolicy: String
         public var status: String
+        /// A practice campaign (练习, issue 17; additive): absent means `false`.
+        public var training: Bool?
 
         public init(id: String, title: String, product: String, faceValueFen: Int, shopRewardFen: Int?,
-                    activeFrom: Date?, activeUntil: Date?, offlinePolicy: String, status: String) {
+                    activeFrom: Date?, activeUntil: Date?, offlinePolicy: String, status: String, training: Bool? = nil) {
             self.id = id
             self.title = title
             self.product = product
@@ -129,6 +131,7 @@ public struct FeedPage: Codable, Sendable, Equatable, WireLiteralKeys {
             self.activeUntil = activeUntil
             self.offlinePolicy = offlinePolicy
             self.status = status
+            self.training = training
         }
     }
 

@@ -55,6 +55,8 @@ extension CounterHubCommand {
             @Option(help: ArgumentHelp("all (every token goes to counters) or exceptions (only revoked and used ones; signed codes only).",
                                        discussion: "exceptions keeps a platform-wide campaign out of every counter's ledger."))
             var tokenFeed = "all"
+            @Flag(help: "A practice campaign (练习): its codes redeem only on counters in training mode, and never count.")
+            var training = false
 
             func run() throws {
                 guard let policy = Campaign.OfflinePolicy(rawValue: offlinePolicy) else {
@@ -66,7 +68,7 @@ extension CounterHubCommand {
                 let spec = CampaignSpec(id: id, title: title, product: product, faceValueFen: try parseYuan(faceValue),
                                         shopRewardFen: try shopReward.map(parseYuan), uses: uses,
                                         shopIDs: shops?.split(separator: ",").map(String.init) ?? [], validDays: validDays,
-                                        activeFrom: nil, activeUntil: nil, offlinePolicy: policy, tokenFeed: feed)
+                                        activeFrom: nil, activeUntil: nil, offlinePolicy: policy, tokenFeed: feed, training: training)
                 try admin { try options.store().createCampaign(spec) }
                 print("campaign \(id) created")
             }

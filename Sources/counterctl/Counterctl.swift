@@ -14,7 +14,7 @@ struct Counterctl: AsyncParsableCommand {
             Exit status: 0 accepted or done, 1 rejected or refused, 64 usage error, 69 counterd unreachable.
             """,
         subcommands: [Status.self, Redeem.self, Check.self, VoidRedemption.self, History.self, Sync.self,
-                      Devices.self, Watch.self, Outbox.self, Printers.self, PrintTest.self, Receipt.self, Doctor.self, Metrics.self, Shift.self])
+                      Devices.self, Watch.self, Outbox.self, Printers.self, PrintTest.self, Receipt.self, Doctor.self, Metrics.self, Shift.self, Training.self])
 }
 
 /// Options every command takes.

@@ -5,6 +5,25 @@ import CounterCore
 import Foundation
 
 extension Counterctl {
+    /// `counterctl training on|off`: training mode (练习模式).
+    struct Training: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Turn training mode (练习模式) on or off: only practice codes redeem, receipts say 练习 TRAINING, nothing counts.",
+            discussion: "While the shop has staff this is a 店长 (manager)'s: name one with --staff.")
+        @Argument(help: "on or off.") var mode: String
+        @OptionGroup var options: ConnectionOptions
+
+        func validate() throws {
+            guard ["on", "off"].contains(mode) else { throw ValidationError("say on or off") }
+        }
+
+        func run() async throws {
+            let answer = try await perform { try await options.client.setTraining(mode == "on") }
+            if options.json { return try printJSON(answer) }
+            print(answer.training ? "练习模式 training mode is on: only practice codes redeem" : "training mode is off")
+        }
+    }
+
     /// `counterctl shift`: the shift (交班) and its X and Z reports.
     struct Shift: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

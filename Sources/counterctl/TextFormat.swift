@@ -128,6 +128,9 @@ enum TextFormat {
         }
         lines.append("redemptions: \(report.redemptions.count) (\(report.redemptions.uses) uses) · voids: \(report.voids.count) (\(report.voids.uses) uses)")
         lines.append("服务点奖励 shop reward: \(money(report.rewardFen))")
+        if let training = report.training {
+            lines.append("练习 training (counted nowhere): \(training.count) redemptions (\(training.uses) uses)")
+        }
         if !report.rejections.isEmpty {
             lines.append("rejections: " + report.rejections.map { "\($0.reason) \($0.count)" }.joined(separator: ", "))
         }

@@ -78,4 +78,28 @@ import Testing
             }
         }
     }
+
+    @Test func trainingModeIsTheManagersAndShowsInStatus() async throws {
+        try await Staff.withCounter { counter in
+            try await Staff.tcp(counter) { client in
+                let wang = try await Staff.signIn(client, "s-wang", Staff.pin)
+                let li = try await Staff.signIn(client, "s-li", Staff.managerPIN)
+                #expect(try await Staff.post(client, "/api/v1/training", #"{"training": true}"#, cookie: wang).status == .forbidden)
+                #expect(try await Staff.post(client, "/api/v1/training", #"{"training": true}"#).status == .unauthorized)
+                let on = try await Staff.post(client, "/api/v1/training", #"{"training": true}"#, cookie: li)
+                #expect(on.status == .ok)
+                #expect(try await counter.ledger.trainingMode())
+                let status = try await client.execute(uri: "/api/v1/status", method: .get, headers: Staff.local) {
+                    try WireJSON.decoder().decode(StatusResponse.self, from: Data($0.body.readableBytesView))
+                }
+                #expect(status.training == true)
+                #expect(status.warnings.contains { $0.contains("练习模式") })
+                // A real code is refused while training is on.
+                let refused = try await Staff.post(client, "/api/v1/redeem", #"{"code": "DEMO-0001"}"#, cookie: wang)
+                #expect(try WireJSON.decoder().decode(VerdictResponse.self, from: refused.body).reason == "training_only")
+                #expect(try await Staff.post(client, "/api/v1/training", #"{"training": false}"#, cookie: li).status == .ok)
+                #expect(try await !counter.ledger.trainingMode())
+            }
+        }
+    }
 }

@@ -20,7 +20,7 @@ import Testing
     @Test func reasonCodesAreStable() {
         #expect(VerdictReason.allCases.map(\.rawValue) == [
             "ok", "malformed", "unknown_code", "bad_signature", "unknown_key", "revoked", "campaign_inactive",
-            "wrong_shop", "not_yet_valid", "expired", "already_redeemed", "offline_not_allowed", "no_staff",
+            "wrong_shop", "not_yet_valid", "expired", "already_redeemed", "offline_not_allowed", "no_staff", "training_only", "training_code",
         ])
     }
 

@@ -93,4 +93,26 @@ import Testing
         }
         #expect(throws: HubError.self) { try hub.store.statement(shop: "NO-SHOP", date: "2026-12-05") }
     }
+
+    @Test func practiceRedemptionsAreApartInTheStatementAndOwedNothing() throws {
+        let hub = try Hub()
+        try hub.store.createCampaign(CampaignSpec(id: "PRACTICE", title: "练习", product: "练习", faceValueFen: 1800, shopRewardFen: 200,
+                                                  uses: 1, shopIDs: [], validDays: 30, activeFrom: nil, activeUntil: nil,
+                                                  offlinePolicy: .allowSigned, training: true))
+        let practice = try hub.store.issueTokens(campaign: "PRACTICE", count: 1)
+        let page = try hub.store.feedPage(for: hub.device, cursor: nil, limit: 100)
+        #expect(page.campaigns.first { $0.id == "PRACTICE" }?.training == true)
+        #expect(page.campaigns.first { $0.id == "COFFEE" }?.training == false)
+        let now = Date()
+        _ = try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [
+            hub.redemption(hub.issued[0], sequence: 1, at: now), hub.redemption(practice[0], sequence: 2, at: now),
+        ]), from: hub.device)
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        let statement = try hub.store.statement(shop: "SHOP-1", date: formatter.string(from: now))
+        #expect(statement.totals.redemptions == 1 && statement.totals.netRewardFen == 200)
+        #expect(statement.campaigns.map(\.campaignId) == ["COFFEE"])
+        #expect(statement.training.redemptions == 1 && statement.training.netRewardFen == 0)
+    }
 }

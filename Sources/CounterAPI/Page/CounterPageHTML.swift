@@ -15,6 +15,7 @@ enum CounterPageHTML {
 <header>
   <h1>核销台 <span lang="en">Counter</span></h1>
   <span id="connection" class="connection offline">连接中… Connecting…</span>
+  <span id="training" class="training" hidden>练习模式 TRAINING</span>
   <span id="who" class="who" hidden></span>
   <button id="lock" type="button" hidden>🔒 锁定 Lock</button>
   <button id="signout" type="button" hidden>退出 Sign out</button>
@@ -69,6 +70,7 @@ enum CounterPageHTML {
         <button id="shift-open" type="button">开班 Open</button>
         <button id="shift-print" type="button">打印报表 Print report</button>
         <button id="shift-close" type="button">交班 Close</button>
+        <button id="training-toggle" type="button">练习模式 Training</button>
       </div>
     </section>
     <section class="panel">

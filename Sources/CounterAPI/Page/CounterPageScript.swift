@@ -353,6 +353,9 @@ enum CounterPageScript {
       if (!sync) setLine("status-sync", "网络 Network: 未注册（演示）not enrolled (demo)", false);
       else if (sync.last_error) setLine("status-sync", "网络 Network: 离线 offline · " + sync.last_error, true);
       else setLine("status-sync", "网络 Network: 在线 online · 上次同步 last sync " + time(sync.last_complete_sync_at), false);
+      state.training = !!status.training;
+      $("training").hidden = !state.training;
+      $("training-toggle").textContent = state.training ? "退出练习 End training" : "练习模式 Training";
       const reconciliation = status.reconciliation;
       $("status-reconciliation").hidden = !reconciliation;
       if (reconciliation) {
@@ -414,6 +417,12 @@ enum CounterPageScript {
     $("pin-form").addEventListener("submit", signIn);
     $("approval").addEventListener("submit", approve);
     $("approval-cancel").addEventListener("click", closeApproval);
+    $("training-toggle").addEventListener("click", async () => {
+      const { status, data } = await postJSON("training", { training: !state.training });
+      $("notice").textContent = status === 200 ? (data.training ? "练习模式已开 Training mode on" : "练习模式已关 Training mode off")
+        : ((data.error && data.error.message) || ("HTTP " + status));
+      refreshStatus();
+    });
     for (const [id, path] of [["shift-open", "shift/open"], ["shift-print", "shift/print"], ["shift-close", "shift/close"]]) {
       $(id).addEventListener("click", () => shiftAction(path, $(id)));
     }

@@ -64,6 +64,7 @@ aside > .panel:last-child { flex: 1; }
 .approval input, .approval select { font: inherit; padding: .3rem; background: #000; color: #fff; border: 1px solid #666; border-radius: .3rem; min-width: 0; }
 .approval input { flex: 1; }
 .recent button.approve { background: #5d4a00; border-color: #ffb300; white-space: nowrap; }
+.training { font-size: 1rem; font-weight: 700; padding: .2rem .6rem; border-radius: 1rem; background: #ffb300; color: #000; }
 .shift-summary { margin: 0 0 .4rem; }
 .shift-actions { display: flex; flex-wrap: wrap; gap: .4rem; }
 .shift-actions button.confirming { background: #c62828; }

@@ -63,6 +63,7 @@ public struct CounterParts: Sendable {
             RedemptionsController(redeemer: redeemer, voids: voids, staff: staff, ledger: ledger, timeZone: configuration.timeZone),
             StaffController(desk: staff),
             ShiftsController(ledger: ledger, receipts: receipts, logger: logger, outboxChanged: outboxChanged),
+            TrainingController(ledger: ledger, logger: logger),
             OutboxController(ledger: ledger, logger: logger, outboxChanged: outboxChanged),
             SyncController(syncer: syncer),
             ReceiptsController(receipts: receipts, logger: logger),

@@ -50,10 +50,11 @@ struct StaffGate: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// What only a 店长 (manager) does: reprint, print the test page, list the printers, and shifts.
+    /// What only a 店长 (manager) does: reprint, print the test page, list the printers, shifts and training mode.
     static func isManagerAction(_ request: Request) -> Bool {
         let path = request.uri.path
         if path == "/api/v1/shift" || path.hasPrefix("/api/v1/shift/") { return true }
+        if path == "/api/v1/training" { return request.method == .post }
         if request.method == .get { return path == "/api/v1/printers" }
         return request.method == .post
             && (path == "/api/v1/print-test" || (path.hasPrefix("/api/v1/receipts/") && path.hasSuffix("/reprint")))

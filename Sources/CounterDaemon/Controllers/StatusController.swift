@@ -50,6 +50,10 @@ struct StatusController: Controller {
                                        + "counterd sends them again at the next upload (counterctl sync)")
             }
         }
+        status.training = try await ledger.trainingMode()
+        if status.training == true {
+            status.warnings.append("练习模式 training mode is on: only practice codes redeem; a manager turns it off (counterctl training off)")
+        }
         status.clockHighWaterAt = try await ledger.clockHighWater()
         if let highWater = status.clockHighWaterAt, Date() < highWater - Ledger.clockTolerance {
             status.warnings.append("the clock was set back: it is \(Int(saturating: highWater.timeIntervalSinceNow / 60)) minutes behind "

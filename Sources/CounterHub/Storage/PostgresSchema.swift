@@ -177,5 +177,9 @@ enum PostgresSchema {
             // How long a 店长 (manager) may void a redemption at the shop's counters (issue 17): 24 hours unless set.
             "ALTER TABLE shop ADD COLUMN manager_void_window_seconds INTEGER NOT NULL DEFAULT 86400",
         ]),
+        ("v10-training", [
+            // Practice campaigns (练习, issue 17): their codes redeem only on counters in training mode, and never count.
+            "ALTER TABLE campaign ADD COLUMN training BOOLEAN NOT NULL DEFAULT FALSE",
+        ]),
     ]
 }

@@ -17,6 +17,7 @@ struct CampaignRecord: Codable, FetchableRecord, PersistableRecord {
     var activeUntil: Date?
     var offlinePolicy: String
     var status: String
+    var training: Bool
 
     /// Decodes a row by column name (faster than the Codable path on the redeem hot path).
     init(row: Row) throws {
@@ -29,6 +30,7 @@ struct CampaignRecord: Codable, FetchableRecord, PersistableRecord {
         activeUntil = row["active_until"]
         offlinePolicy = row["offline_policy"]
         status = row["status"]
+        training = row["training"]
     }
 
     init(_ campaign: Campaign) {
@@ -41,12 +43,13 @@ struct CampaignRecord: Codable, FetchableRecord, PersistableRecord {
         activeUntil = campaign.activeUntil
         offlinePolicy = campaign.offlinePolicy.rawValue
         status = campaign.status.rawValue
+        training = campaign.training
     }
 
     var campaign: Campaign {
         Campaign(id: id, title: title, product: product, faceValue: Money(fen: faceValueFen),
                  shopReward: shopRewardFen.map(Money.init(fen:)), activeFrom: activeFrom, activeUntil: activeUntil,
                  offlinePolicy: Campaign.OfflinePolicy(rawValue: offlinePolicy) ?? .cacheOnly,
-                 status: Campaign.Status(rawValue: status) ?? .paused)
+                 status: Campaign.Status(rawValue: status) ?? .paused, training: training)
     }
 }
