@@ -39,7 +39,7 @@ extension SignedCode {
         return out
     }
 
-    private static func appendShortString(_ text: String, to out: inout [UInt8]) throws {
+    static func appendShortString(_ text: String, to out: inout [UInt8]) throws {
         let bytes = Array(text.utf8)
         guard (1...maximumIDLength).contains(bytes.count), bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw EncodingError(description: "identifier must be 1...\(maximumIDLength) printable ASCII characters")
@@ -55,7 +55,7 @@ extension SignedCode {
         return UInt32(value)
     }
 
-    private static func bigEndian(_ value: UInt32) -> [UInt8] {
+    static func bigEndian(_ value: UInt32) -> [UInt8] {
         [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
     }
 }

@@ -12,8 +12,12 @@ public struct StaffMember: Sendable, Equatable {
     public var enabled: Bool
     /// The PIN's salted verifier; `nil` while no PIN is set (the member cannot sign in).
     public var pinVerifier: PINVerifier?
+    /// The current staff badge's id, 32 lower-case hex (``StaffBadge``); `nil` while no badge was issued. A badge with
+    /// another id is an old card and signs nobody in.
+    public var badgeID: String?
 
-    public init(id: String, name: String, role: StaffRole, enabled: Bool, pinVerifier: PINVerifier?) {
+    public init(id: String, name: String, role: StaffRole, enabled: Bool, pinVerifier: PINVerifier?, badgeID: String? = nil) {
+        self.badgeID = badgeID
         self.id = id
         self.name = name
         self.role = role

@@ -90,7 +90,13 @@ public struct DayCloseService: Service {
             logger.notice("day close", metadata: ["shift_id": "\(report.shiftId)", "redemptions": "\(report.redemptions.count)",
                                                   "reward_fen": "\(report.rewardFen)"])
             outboxChanged()
-            if receipts.configuration.enabled { _ = try? await receipts.printShiftSlip(report) }
+            if receipts.configuration.enabled {
+                do {
+                    _ = try await receipts.printShiftSlip(report)
+                } catch {
+                    logger.warning("day close slip not printed", metadata: ["shift_id": "\(report.shiftId)", "error": "\(error)"])
+                }
+            }
         } catch {
             logger.error("day close failed", metadata: ["error": "\(error)"])
         }

@@ -48,6 +48,16 @@ public final class Redeemer: Sendable {
             let verdict: Verdict
             switch event.completion {
             case .complete:
+                if let staff, let code = try? CanonicalCode(event.text), StaffBadge.isBadge(code) {
+                    // A staff badge signs its holder in; it is never redeemed or recorded as a scan.
+                    do {
+                        let holder = try await staff.signIn(badge: code, at: event.receivedAt)
+                        presenter?(Verdict(reason: .ok, detail: "staff badge: \(holder.name) signed in"), event.source)
+                    } catch {
+                        logger.warning("staff badge not accepted", metadata: ["source": "\(event.source)", "error": "\(error)"])
+                    }
+                    return
+                }
                 if member == nil, try await staff?.isRequired() == true {
                     verdict = try await ledger.refuseWithoutStaff(event.text, source: event.source, at: event.receivedAt)
                 } else {

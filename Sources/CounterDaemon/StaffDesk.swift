@@ -25,6 +25,10 @@ public final class StaffDesk: Sendable {
     /// A session ends after this long without a request.
     public let idleTimeout: TimeInterval
     private let sessions = Mutex<[String: Session]>([:])
+    /// A badge's session not yet claimed by the page (``claimBadgeSession(at:)``), and when it was made.
+    private let unclaimed = Mutex<(token: String, at: Date)?>(nil)
+    /// How long the page has to claim a badge's session.
+    static let claimWindow: TimeInterval = 60
 
     public init(ledger: Ledger, idleTimeout: Duration, logger: Logger) {
         self.ledger = ledger
@@ -44,6 +48,37 @@ public final class StaffDesk: Sendable {
         sessions.withLock { $0[token] = Session(member: member, signedInAt: now, lastUsed: now) }
         logger.info("staff signed in", metadata: ["staff_id": "\(staffID)", "role": "\(member.role.rawValue)"])
         return (token, member)
+    }
+
+    /// A staff badge (员工卡) scanned at the counter, checked offline against the key set and the member's current
+    /// badge id: its holder takes the counter over (every other session ends), and the page claims the new session
+    /// (``claimBadgeSession(at:)``). A badge never counts towards a PIN lock-out.
+    public func signIn(badge code: CanonicalCode, at now: Date = Date()) async throws -> StaffMember {
+        guard let badge = try? StaffBadge(parsing: code), badge.shopID == ledger.identity.shopID,
+              let key = try await ledger.signingKey(id: badge.keyID), key.isUsable(at: now), badge.isSigned(by: key) else {
+            logger.warning("staff badge refused", metadata: ["reason": "not a valid badge of this shop"])
+            throw StaffSignInError.invalidBadge
+        }
+        guard let member = try await ledger.staffMember(id: badge.staffID) else { throw StaffSignInError.unknownStaff }
+        guard member.enabled else { throw StaffSignInError.disabled }
+        guard member.badgeID == Hex.encode(badge.badgeID) else {
+            logger.warning("staff badge refused", metadata: ["staff_id": "\(member.id)", "reason": "an old card (a new badge was issued)"])
+            throw StaffSignInError.oldBadge
+        }
+        let token = Self.newToken()
+        sessions.withLock { $0 = [token: Session(member: member, signedInAt: now, lastUsed: now)] }
+        unclaimed.withLock { $0 = (token, now) }
+        logger.info("staff signed in", metadata: ["staff_id": "\(member.id)", "role": "\(member.role.rawValue)", "with": "badge"])
+        return member
+    }
+
+    /// The session a badge opened in the last minute, once: the page that asks first gets it as its cookie.
+    public func claimBadgeSession(at now: Date = Date()) -> String? {
+        unclaimed.withLock { pending in
+            defer { pending = nil }
+            guard let pending, now.timeIntervalSince(pending.at) < Self.claimWindow else { return nil }
+            return pending.token
+        }
     }
 
     /// A manager's approval (授权) of one action: their PIN, checked like a sign-in, without a session.
@@ -142,4 +177,8 @@ public enum StaffSignInError: Error, Equatable {
     case locked(until: Date)
     /// The action needs a 店长 (manager).
     case managerRequired
+    /// Not a badge of this shop signed by a key the counter has.
+    case invalidBadge
+    /// A badge whose card was replaced by a newer one.
+    case oldBadge
 }

@@ -95,7 +95,7 @@ extension HubStore {
             let status: String = try existing["status"]
             var answer = status == "accepted" ? result("duplicate") : result(status, try existing["reason"])
             // A shift close sent again (after the events it lacked) is reconciled again.
-            if status == "accepted", event.type == "shift_close", let shift = event.shift {
+            if status == "accepted", event.type == "shift_close", let shift = event.shift, Self.isValid(shift), Self.isValidRange(shift) {
                 answer.reconciliation = try Self.reconcile(device: device.id, shift, sql)
             }
             return answer
@@ -179,6 +179,8 @@ extension HubStore {
             return result("accepted")
         case "shift_close":
             guard let shift = event.shift, Self.isValid(shift) else { return try refuse("invalid_event") }
+            // What the schema cannot say: the range's end against its start, and its length.
+            guard Self.isValidRange(shift) else { return try refuse("invalid_shift_range") }
             try store("accepted", nil, sequence: nil, token: nil, redemption: nil, uses: 0)
             var answer = result("accepted")
             answer.reconciliation = try Self.reconcile(device: device.id, shift, sql)
@@ -215,15 +217,21 @@ extension HubStore {
     /// The longest device-sequence range one shift close may cover.
     static let maximumShiftSpan: Int64 = 1_000_000
 
-    /// Whether a shift close is inside the contract: a known kind, a range from 1 within ``maximumShiftSpan`` (empty
-    /// when `to_sequence` is `from_sequence - 1`), counts and amounts in range, staff ids that are identifiers.
+    /// Whether a shift close keeps its schema: a known kind, sequences from 1 (and 0 for an empty range's end) to
+    /// 2^53 − 1, counts and amounts in range, staff ids that are identifiers.
     static func isValid(_ shift: EventsRequest.ShiftClose) -> Bool {
         let integers = WireLimits.integers
-        return ["shift", "day"].contains(shift.kind) && shift.fromSequence >= 1 && integers.contains(shift.toSequence)
-            && shift.toSequence >= shift.fromSequence - 1 && shift.toSequence - shift.fromSequence < maximumShiftSpan
+        return ["shift", "day"].contains(shift.kind) && integers.contains(shift.fromSequence) && shift.fromSequence >= 1
+            && integers.contains(shift.toSequence)
             && [shift.redemptions, shift.uses, shift.voids, shift.faceValueFen].allSatisfy { integers.contains(Int64($0)) }
             && integers.contains(Int64(clamping: shift.rewardFen.magnitude))
             && [shift.openedBy, shift.closedBy].allSatisfy { $0.map(WireLimits.isIdentifier) ?? true }
+    }
+
+    /// What the schema cannot say of a valid shift close's range: it ends at most one before its start (empty) and
+    /// covers fewer than ``maximumShiftSpan`` sequences. Only then is it reconciled (no arithmetic can overflow).
+    static func isValidRange(_ shift: EventsRequest.ShiftClose) -> Bool {
+        shift.toSequence >= shift.fromSequence - 1 && shift.toSequence - shift.fromSequence < maximumShiftSpan
     }
 
     /// 对账: whether the hub holds an event of every device sequence of the shift, and which it lacks (at most

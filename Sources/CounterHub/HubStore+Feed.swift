@@ -135,7 +135,7 @@ extension HubStore {
     static func feedStaffMember(_ row: HubRow) throws -> FeedPage.StaffMember {
         let verifier = try (row["pin_verifier"] as String?).map { try WireJSON.decoder().decode(PINVerifier.self, from: Data($0.utf8)) }
         return FeedPage.StaffMember(staffId: try row["id"], name: try row["name"], role: try row["role"], enabled: try row["enabled"],
-                                    pinVerifier: verifier)
+                                    pinVerifier: verifier, badgeId: try row["badge_id"])
     }
 
     static func placeholders(_ count: Int) -> String {

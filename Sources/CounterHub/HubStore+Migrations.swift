@@ -199,6 +199,10 @@ extension HubStore {
             // Practice campaigns (练习, issue 17): their codes redeem only on counters in training mode, and never count.
             try db.execute(sql: "ALTER TABLE campaign ADD COLUMN training BOOLEAN NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v14-staff-badge") { db in
+            // The current staff badge of each member (`counter-hub staff badge`): a new one retires the old card.
+            try db.execute(sql: "ALTER TABLE staff ADD COLUMN badge_id TEXT")
+        }
         return migrator
     }
 }

@@ -66,6 +66,20 @@ extension HubStore {
         }
     }
 
+    /// Issues a new staff badge (员工卡) for a member: a new badge id, signed with the current signing key. The old card
+    /// stops working once counters have the change. Returns the badge's code, to print on the card.
+    public func issueStaffBadge(id: String, now: Date = Date()) throws -> String {
+        var generator = SystemRandomNumberGenerator()
+        let badgeID = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        var code = ""
+        try changeStaff(id, now: now) { sql, shop in
+            let (keyID, key) = try Self.currentSigningKey(sql, now: now)
+            code = try StaffBadge(keyID: keyID, shopID: shop, staffID: id, badgeID: badgeID).issue(signingKey: key)
+            try sql.execute("UPDATE staff SET badge_id = ? WHERE id = ?", [Hex.encode(badgeID), id])
+        }
+        return code
+    }
+
     /// Disables or enables a staff member. A disabled member cannot sign in; their past redemptions stay theirs.
     public func setStaffEnabled(id: String, _ enabled: Bool, now: Date = Date()) throws {
         try changeStaff(id, now: now) { sql, _ in

@@ -57,7 +57,8 @@ public struct ShopStatement: Codable, Sendable, Equatable {
         public var rewardFen: Int
         /// `matched` or `mismatched`, as of now.
         public var reconciliation: String
-        public var missingSequences: Int
+        /// How many of its device sequences the hub lacks now.
+        public var missingEvents: Int
     }
 }
 
@@ -125,7 +126,7 @@ extension HubStore {
                 let answer = try Self.reconcile(device: device, shift, sql)
                 closes.append(.init(deviceId: device, shiftId: try row["id"], kind: shift.kind, closedAt: try row["occurred_at"],
                                     redemptions: shift.redemptions, rewardFen: shift.rewardFen, reconciliation: answer.status,
-                                    missingSequences: answer.missingSequences.count))
+                                    missingEvents: answer.missingSequences.count))
             }
             return ShopStatement(shopId: shop, shopName: try shopRow["name"], date: date, timeZone: zoneName,
                                  campaigns: campaigns, totals: totals, training: training, shiftCloses: closes)

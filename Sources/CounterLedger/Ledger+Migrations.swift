@@ -251,6 +251,10 @@ extension Ledger {
                 ALTER TABLE device_state ADD COLUMN training BOOLEAN NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v12-staff-badge") { db in
+            // The current staff badge of each member, from the feed: a badge with another id is an old card.
+            try db.execute(sql: "ALTER TABLE staff ADD COLUMN badge_id TEXT")
+        }
         return migrator
     }
 }

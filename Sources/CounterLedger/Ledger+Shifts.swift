@@ -67,9 +67,16 @@ extension Ledger {
             let rejections = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejection WHERE scanned_at >= ?",
                                               arguments: [since ?? .distantPast]) ?? 0
             guard last > after || rejections > 0 else { return nil }
+            // Opened at the last close, or, before the first, at the first thing that happened.
+            let first = try Date.fetchOne(db, sql: """
+                SELECT MIN(at) FROM (
+                    SELECT MIN(redeemed_at) AS at FROM redemption WHERE device_sequence > ?1
+                    UNION ALL SELECT MIN(voided_at) FROM void WHERE device_sequence > ?1
+                    UNION ALL SELECT MIN(scanned_at) FROM rejection)
+                """, arguments: [after])
             let id = UUIDv7.make(now: now).lowercasedString
             try db.execute(sql: "INSERT INTO shift (id, kind, opened_at, after_sequence) VALUES (?, 'day', ?, ?)",
-                           arguments: [id, since ?? .distantPast, after])
+                           arguments: [id, since ?? min(first ?? now, now), after])
             return try self.close(id, kind: .day, by: nil, at: now, db)
         }
     }
@@ -115,7 +122,7 @@ extension Ledger {
                     SELECT o.item_id FROM outbox o
                     LEFT JOIN redemption r ON o.kind = 'redemption' AND r.id = o.item_id
                     LEFT JOIN void v ON o.kind = 'void' AND v.id = o.item_id
-                    WHERE o.state != 'pending' AND COALESCE(r.device_sequence, v.device_sequence) IN (\(marks))
+                    WHERE o.state = 'delivered' AND COALESCE(r.device_sequence, v.device_sequence) IN (\(marks))
                     """, arguments: StatementArguments(chunk))
                 requeued += ids
             }

@@ -20,14 +20,15 @@ extension Ledger {
     /// Stores staff members a feed page sent whole (in the page's transaction).
     static func saveStaff(_ members: [StaffMember], generation: Int64, _ db: Database) throws {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO staff (id, name, role, enabled, pin_verifier, generation) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO staff (id, name, role, enabled, pin_verifier, generation, badge_id) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET name = excluded.name, role = excluded.role, enabled = excluded.enabled,
-                pin_verifier = excluded.pin_verifier, generation = excluded.generation
+                pin_verifier = excluded.pin_verifier, generation = excluded.generation, badge_id = excluded.badge_id
             """)
         let encoder = WireJSON.encoder()
         for member in members {
             let verifier = try member.pinVerifier.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-            try statement.execute(arguments: [member.id, member.name, member.role.rawValue, member.enabled, verifier, generation])
+            try statement.execute(arguments: [member.id, member.name, member.role.rawValue, member.enabled, verifier, generation,
+                                              member.badgeID])
         }
     }
 
@@ -64,6 +65,11 @@ extension Ledger {
         }
     }
 
+    /// The signing key a staff badge names, if the counter has it.
+    public func signingKey(id: UInt32) async throws -> SigningKey? {
+        try await writer.read { db in try LedgerCatalog(db: db).signingKey(withID: id) }
+    }
+
     /// A member's PIN lock-out state (no failures and no lock when none was recorded).
     public func staffLock(id: String) async throws -> StaffLock {
         try await writer.read { db in
@@ -98,6 +104,7 @@ extension Ledger {
         guard let role = StaffRole(rawValue: row["role"]) else { return nil }
         let text: String? = row["pin_verifier"]
         let verifier = text.flatMap { try? WireJSON.decoder().decode(PINVerifier.self, from: Data($0.utf8)) }
-        return StaffMember(id: row["id"], name: row["name"], role: role, enabled: row["enabled"], pinVerifier: verifier)
+        return StaffMember(id: row["id"], name: row["name"], role: role, enabled: row["enabled"], pinVerifier: verifier,
+                           badgeID: row["badge_id"])
     }
 }

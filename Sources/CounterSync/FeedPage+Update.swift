@@ -87,10 +87,12 @@ extension FeedPage {
         if let staff {
             members = try staff.map { member throws(SyncError) in
                 guard Self.isIdentifier(member.staffId), CounterCore.StaffMember.isValidName(member.name), let role = StaffRole(rawValue: member.role),
-                      member.pinVerifier?.isWellFormed ?? true else {
+                      member.pinVerifier?.isWellFormed ?? true,
+                      member.badgeId.map({ $0.utf8.count == 32 && Hex.decode($0) != nil && $0 == $0.lowercased() }) ?? true else {
                     throw invalid("staff member \(member.staffId) has an invalid field")
                 }
-                return CounterCore.StaffMember(id: member.staffId, name: member.name, role: role, enabled: member.enabled, pinVerifier: member.pinVerifier)
+                return CounterCore.StaffMember(id: member.staffId, name: member.name, role: role, enabled: member.enabled,
+                                               pinVerifier: member.pinVerifier, badgeID: member.badgeId)
             }
         }
         return FeedPageUpdate(position: position, nextCursor: nextCursor, reset: reset, upToDate: upToDate,

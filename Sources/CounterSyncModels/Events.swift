@@ -144,5 +144,14 @@ public struct EventsResponse: Codable, Sendable, Equatable {
             self.status = status
             self.missingSequences = missingSequences
         }
+
+        private enum CodingKeys: String, CodingKey { case status, missingSequences }
+
+        /// `missing_sequences` may be left out (none).
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            status = try container.decode(String.self, forKey: .status)
+            missingSequences = try container.decodeIfPresent([Int64].self, forKey: .missingSequences) ?? []
+        }
     }
 }

@@ -194,15 +194,20 @@ public struct FeedPage: Codable, Sendable, Equatable, WireLiteralKeys {
     /// A staff member of the shop, sent whole at each change (docs/protocol.md, "Staff"). The PIN never travels:
     /// only its salted verifier, `null` while no PIN is set.
     public struct StaffMember: Codable, Sendable, Equatable {
-        private enum CodingKeys: String, CodingKey { case staffId = "staff_id", name, role, enabled, pinVerifier = "pin_verifier" }
+        private enum CodingKeys: String, CodingKey {
+            case staffId = "staff_id", name, role, enabled, pinVerifier = "pin_verifier", badgeId = "badge_id"
+        }
         public var staffId: String
         public var name: String
         /// `cashier` or `manager`.
         public var role: String
         public var enabled: Bool
         public var pinVerifier: PINVerifier?
+        /// The current staff badge's id, 32 lower-case hex; absent or `null` while none was issued (additive).
+        public var badgeId: String?
 
-        public init(staffId: String, name: String, role: String, enabled: Bool, pinVerifier: PINVerifier?) {
+        public init(staffId: String, name: String, role: String, enabled: Bool, pinVerifier: PINVerifier?, badgeId: String? = nil) {
+            self.badgeId = badgeId
             self.staffId = staffId
             self.name = name
             self.role = role
@@ -217,6 +222,7 @@ public struct FeedPage: Codable, Sendable, Equatable, WireLiteralKeys {
             try container.encode(role, forKey: .role)
             try container.encode(enabled, forKey: .enabled)
             if let pinVerifier { try container.encode(pinVerifier, forKey: .pinVerifier) } else { try container.encodeNil(forKey: .pinVerifier) }
+            try container.encodeIfPresent(badgeId, forKey: .badgeId)
         }
     }
 

@@ -10,7 +10,7 @@ extension CounterHubCommand {
     struct StaffCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "staff", abstract: "Manage the shops' staff: 收银 cashiers and 店长 store managers.",
-            subcommands: [Add.self, PIN.self, Disable.self, Enable.self, List.self])
+            subcommands: [Add.self, PIN.self, Badge.self, Disable.self, Enable.self, List.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Add a staff member to a shop.")
@@ -65,6 +65,19 @@ extension CounterHubCommand {
                     FileHandle.standardError.write(Data("\n".utf8))
                 }
                 return readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces)
+            }
+        }
+
+        struct Badge: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Issue a staff badge (员工卡): a signed code to print on a card; scanned at a counter, it signs its holder in.",
+                discussion: "A new badge retires the member's old card once the counters have the change (one feed page).")
+            @OptionGroup var options: DataOptions
+            @Argument(help: "The staff id.") var id: String
+
+            func run() throws {
+                let code = try admin { try options.store().issueStaffBadge(id: id) }
+                print(code)
             }
         }
 

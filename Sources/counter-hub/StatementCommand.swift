@@ -38,7 +38,7 @@ extension CounterHubCommand {
             for close in statement.shiftCloses {
                 print("\(close.kind == "day" ? "day close" : "shift close") \(close.shiftId) on \(close.deviceId): "
                       + "\(close.redemptions) redemptions, reward \(Money(fen: close.rewardFen)), "
-                      + (close.reconciliation == "matched" ? "对账一致 matched" : "对账不一致 mismatched, \(close.missingSequences) event(s) missing"))
+                      + (close.reconciliation == "matched" ? "对账一致 matched" : "对账不一致 mismatched, \(close.missingEvents) event(s) missing"))
             }
         }
 

@@ -2,8 +2,9 @@
 """Checks that the real counter-hub answers what docs/openapi.yaml promises.
 
 Starts counter-hub on a scratch data directory, drives every endpoint once (time, enroll,
-feed, events, an unauthorized call, the admin export, a revoked device) and validates each JSON answer against the component
-schema the contract names for it. Usage: check_openapi.py docs/openapi.yaml PATH/TO/counter-hub
+feed, events with a shift close and its reconciliation, an unauthorized call, the admin export,
+a revoked device) and validates each JSON answer against the component schema the contract names
+for it. Usage: check_openapi.py docs/openapi.yaml PATH/TO/counter-hub
 """
 import json
 import socket
@@ -106,10 +107,24 @@ try:
         {"type": "void", "id": "019aa9d2-0f11-7a02-8c3d-5e6f7a8b9c0d", "occurred_at": "2026-11-22T02:33:40Z",
          "clock_suspect": False, "device_sequence": 2, "redemption_id": "00000000-0000-7000-8000-000000000000",
          "reason": "mistake", "source": "conformance"},
-    ], "sent_at": "2026-11-22T02:36:00.125Z", "backlog": 3}
+        # A shift close over sequences 1 to 3: the hub holds 1 (accepted) and 2 (rejected, kept with its sequence),
+        # not 3, so its reconciliation is mismatched with [3].
+        {"type": "shift_close", "id": "019aa9d4-1c30-7d22-8e3f-7a8b9c0d1e2f", "occurred_at": "2026-11-22T02:36:00Z",
+         "clock_suspect": False, "source": "counterd",
+         "shift": {"kind": "shift", "opened_at": "2026-11-22T02:00:00Z", "opened_by": "s-li", "closed_by": "s-li",
+                   "from_sequence": 1, "to_sequence": 3, "redemptions": 1, "uses": 1, "voids": 1, "face_value_fen": 100,
+                   "reward_fen": 0}},
+    ], "sent_at": "2026-11-22T02:36:00.125Z", "backlog": 4}
     check("EventBatch", events)
     status, answer = call("POST", "/v1/events", events, token=token)
     check("EventsResponse", answer)
+    close = answer["results"][3]
+    assert close["status"] == "accepted" and close["reconciliation"] == {"status": "mismatched", "missing_sequences": [3]}, answer
+    # Sent again, the close is a duplicate and is reconciled again.
+    status, answer = call("POST", "/v1/events", events, token=token)
+    check("EventsResponse", answer)
+    close = answer["results"][3]
+    assert close["status"] == "duplicate" and close["reconciliation"]["status"] == "mismatched", answer
     status, answer = call("GET", "/v1/feed", token="not-a-token")
     assert status == 401, status
     check("ErrorResponse", answer)

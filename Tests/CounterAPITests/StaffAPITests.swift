@@ -1,7 +1,7 @@
 import CounterAPI
 import CounterAPIModels
 import CounterCore
-import CounterDaemon
+@testable import CounterDaemon
 import CounterLedger
 import CounterScan
 import CounterTestSupport
@@ -352,6 +352,48 @@ import Testing
                 headers[.cookie] = "\(StaffSessionCookie.name)=\(wang)"
                 #expect(try await client.execute(uri: "/api/v1/printers", method: .get, headers: headers) { $0.status } == .forbidden)
                 #expect(try await client.execute(uri: "/api/v1/printers", method: .get, headers: Self.local) { $0.status } == .unauthorized)
+            }
+        }
+    }
+
+    @Test func aBadgeScanSignsItsHolderInAndThePageClaimsTheSessionOnce() async throws {
+        try await Self.withCounter { counter in
+            // The demo ledger's signing key is the demo key: badges signed with it are this shop's.
+            let badgeID = Array(repeating: UInt8(9), count: 16)
+            var page = try Self.staffPage(position: 2)
+            page.staff?[0].badgeID = Hex.encode(badgeID)
+            try await counter.ledger.apply(page)
+            let key = DemoData.signingKey
+            let valid = try StaffBadge(keyID: DemoData.keyID, shopID: "DEMO-SHOP", staffID: "s-wang", badgeID: badgeID).issue(signingKey: key)
+            let old = try StaffBadge(keyID: DemoData.keyID, shopID: "DEMO-SHOP", staffID: "s-wang",
+                                     badgeID: Array(repeating: 1, count: 16)).issue(signingKey: key)
+            let otherShop = try StaffBadge(keyID: DemoData.keyID, shopID: "SHOP-9", staffID: "s-wang", badgeID: badgeID).issue(signingKey: key)
+
+            try await Self.tcp(counter) { client in
+                // Typed into the redeem field, a badge is refused and never recorded.
+                let typed = try await Self.post(client, "/api/v1/redeem", #"{"code": "\#(valid)"}"#, cookie: nil)
+                #expect(typed.status == .unauthorized, "still needs a session for a redeem")
+                let li = try await Self.signIn(client, "s-li", Self.managerPIN)
+                let asCode = try await Self.post(client, "/api/v1/redeem", #"{"code": "\#(valid)"}"#, cookie: li)
+                #expect(asCode.status.code == 422)
+                #expect(Self.errorCode(asCode.body) == "staff_badge")
+
+                // An old card and another shop's badge sign nobody in.
+                for code in [old, otherShop] { await Self.scan(counter, code) }
+                #expect(try await counter.parts.staff.memberAtCounter()?.id == "s-li")
+                #expect(try await counter.ledger.pendingOutbox(limit: 20).filter { $0.kind == .rejection }.isEmpty, "a badge is never a scan")
+
+                // Her badge: she takes the counter over (the manager's session ends), and the page claims it once.
+                await Self.scan(counter, valid)
+                #expect(try await counter.parts.staff.memberAtCounter()?.id == "s-wang")
+                var headers = Self.local
+                headers[.cookie] = "\(StaffSessionCookie.name)=\(li)"
+                #expect(try await client.execute(uri: "/api/v1/session", method: .get, headers: headers) { $0.status } == .ok,
+                        "the ended cookie falls back to the badge's session")
+                let claimedAgain = try await client.execute(uri: "/api/v1/session", method: .get, headers: Self.local) { $0.status }
+                #expect(claimedAgain == .unauthorized, "claimed once only")
+                await Self.scan(counter, "DEMO-0001")
+                #expect(try await counter.ledger.history(limit: 1).first?.staffID == "s-wang")
             }
         }
     }

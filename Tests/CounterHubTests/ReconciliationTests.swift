@@ -36,12 +36,21 @@ import Testing
         let empty = try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [Self.close(UUIDv7.make().lowercasedString, from: 4, to: 3)]),
                                          from: hub.device)
         #expect(empty.results[0].reconciliation?.status == "matched")
-        for (from, to) in [(0, 3), (5, 3), (1, 2_000_000), (1, Int64.max)] as [(Int64, Int64)] {
+        for (from, to, reason) in [(0, 3, "invalid_event"), (1, Int64.max, "invalid_event"), (Int64.min, 0, "invalid_event"),
+                                   (5, 3, "invalid_shift_range"), (1, 2_000_000, "invalid_shift_range")] as [(Int64, Int64, String)] {
             let hostile = try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [Self.close(UUIDv7.make().lowercasedString, from: from, to: to)]),
                                                from: hub.device)
             #expect(hostile.results[0].status == "rejected", "\(from)...\(to)")
+            #expect(hostile.results[0].reason == reason, "\(from)...\(to)")
             #expect(hostile.results[0].reconciliation == nil)
         }
+        // A resend of an accepted close with a hostile range (the comparison of resends ignores the shift object) is
+        // answered without a reconciliation, and the hub does not trap.
+        var resent = close
+        resent.shift?.fromSequence = 0
+        resent.shift?.toSequence = Int64.max
+        let again = try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [resent]), from: hub.device)
+        #expect(again.results[0].status == "duplicate" && again.results[0].reconciliation == nil)
     }
 
     @Test func aLargeGapNamesAtMostAThousandMissingSequences() throws {

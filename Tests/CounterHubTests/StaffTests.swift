@@ -107,4 +107,25 @@ import Testing
         }
         #expect(throws: HubError.self) { try hub.store.setManagerVoidWindow(shop: "NO-SHOP", seconds: 60) }
     }
+
+    @Test func aBadgeIsSignedForTheMembersShopAndANewOneRetiresTheOld() throws {
+        let hub = try Hub()
+        try hub.store.addStaff(id: "li-na", shop: "SHOP-1", name: "李娜", role: .cashier)
+        let first = try hub.store.issueStaffBadge(id: "li-na")
+        let badge = try StaffBadge(parsing: CanonicalCode(first))
+        #expect(badge.shopID == "SHOP-1" && badge.staffID == "li-na")
+        var page = try hub.store.feedPage(for: hub.device, cursor: nil, limit: 100)
+        #expect(page.staff?.first?.badgeId == Hex.encode(badge.badgeID))
+        // Signed with a key of the key set the counters hold.
+        let keySet = try #require(page.keySet)
+        let keys = try KeySet.verified(payload: Array(Data(base64Encoded: keySet.payload)!), signature: Array(Data(base64Encoded: keySet.signature)!),
+                                       rootPublicKey: Array(Hex.decode(try hub.store.rootPublicKeyHex())!))
+        #expect(keys.signingKeys.contains { $0.id == badge.keyID && badge.isSigned(by: $0) })
+
+        let second = try StaffBadge(parsing: CanonicalCode(try hub.store.issueStaffBadge(id: "li-na")))
+        #expect(second.badgeID != badge.badgeID)
+        page = try hub.store.feedPage(for: hub.device, cursor: page.nextCursor, limit: 100)
+        #expect(page.staff?.first?.badgeId == Hex.encode(second.badgeID))
+        #expect(throws: HubError.self) { try hub.store.issueStaffBadge(id: "nobody") }
+    }
 }

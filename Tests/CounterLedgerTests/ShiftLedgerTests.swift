@@ -92,6 +92,7 @@ import Testing
         // No shift was opened: the day close covers everything since the start.
         let first = try #require(try await ledger.closeDay(at: now.addingTimeInterval(100)))
         #expect(first.kind == .day && first.redemptions.count == 1 && first.firstSequence == 1)
+        #expect(first.openedAt == now, "opened at the first thing that happened, never before 1970")
         #expect(try await ledger.lastDayClose() == now.addingTimeInterval(100))
         #expect(try await ledger.closeDay(at: now.addingTimeInterval(200)) == nil)
         // A shift still open at the day close is closed as the day close.

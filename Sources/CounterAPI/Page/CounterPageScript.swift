@@ -437,6 +437,8 @@ enum CounterPageScript {
     // The session's idle timeout ends it at counterd: polling notices and shows the sign-in screen.
     // The list too: a void button goes away when its window closes.
     setInterval(() => { refreshStatus(); refreshSession(); if (!state.confirming) refreshRecent(); }, 10000);
+    // On the sign-in screen, a staff badge scanned on any scanner signs its holder in: the page asks every 2 s.
+    setInterval(() => { if (signInShown()) refreshSession(); }, 2000);
   });
 })();
 """#

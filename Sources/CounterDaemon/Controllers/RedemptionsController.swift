@@ -17,6 +17,7 @@ struct RedemptionsController: Controller {
         let api = router.group("api/v1")
         api.post("redeem") { request, context in
             let body = try await request.decodeJSON(RedeemRequest.self, codes: .localAPI)
+            try refuseBadge(body.code)
             let uses = try validUses(body.uses)
             let verdict = try await redeemer.redeem(code: body.code, uses: uses, source: try validSource(body.source),
                                                     staffID: context.staff?.id)
@@ -24,6 +25,7 @@ struct RedemptionsController: Controller {
         }
         api.post("check") { request, _ in
             let body = try await request.decodeJSON(RedeemRequest.self, codes: .localAPI)
+            try refuseBadge(body.code)
             let uses = try validUses(body.uses)
             return JSONResponse(VerdictResponse(try await ledger.check(body.code, uses: uses), timeZone: timeZone))
         }
@@ -57,6 +59,14 @@ struct RedemptionsController: Controller {
             let limit = try validLimit(request, default: 20)
             return JSONResponse(HistoryResponse(redemptions: try await ledger.history(limit: limit).map(HistoryResponse.Entry.init)))
         }
+    }
+}
+
+/// A staff badge is never a code to redeem: it signs its holder in when scanned.
+private func refuseBadge(_ code: String) throws {
+    if let canonical = try? CanonicalCode(code), StaffBadge.isBadge(canonical) {
+        throw APIError(HTTPResponse.Status(code: 422, reasonPhrase: "Unprocessable Content"), code: "staff_badge",
+                       message: "这是员工卡，不是核销码 This is a staff badge, not a code: scan it on a scanner to sign in")
     }
 }
 

@@ -40,11 +40,16 @@ struct StaffController: Controller {
                                       httpOnly: true, sameSite: .strict))
             return response
         }
-        api.get("session") { _, context in
-            guard let member = context.staff else {
-                throw APIError(.unauthorized, code: "no_session", message: "nobody is signed in with this browser")
+        api.get("session") { request, context in
+            if let member = context.staff { return try JSONResponse(session(of: member)).response(from: request, context: context) }
+            // A badge scanned at the counter: this page takes its session.
+            if let token = desk.claimBadgeSession(), let member = try await desk.member(ofSession: token) {
+                var response = try JSONResponse(session(of: member)).response(from: request, context: context)
+                response.setCookie(Cookie(name: StaffGate.cookieName, value: token, maxAge: Int(desk.idleTimeout.rounded()), path: "/",
+                                          httpOnly: true, sameSite: .strict))
+                return response
             }
-            return JSONResponse(session(of: member))
+            throw APIError(.unauthorized, code: "no_session", message: "nobody is signed in with this browser")
         }
         api.delete("session") { request, _ in endSession(request) }
         api.post("session/lock") { request, _ in endSession(request) }

@@ -84,6 +84,10 @@ extension StaffSignInError {
                      message: "已锁定 Locked after 5 wrong PINs, until \(RFC3339.string(until))")
         case .managerRequired:
             APIError(.forbidden, code: "manager_required", message: "需要店长 This needs a store manager (店长)")
+        case .invalidBadge:
+            APIError(.forbidden, code: "invalid_badge", message: "员工卡无效 Not a valid staff badge of this shop")
+        case .oldBadge:
+            APIError(.forbidden, code: "old_badge", message: "员工卡已更换 This card was replaced by a newer badge")
         }
     }
 }

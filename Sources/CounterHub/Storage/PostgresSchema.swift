@@ -181,5 +181,9 @@ enum PostgresSchema {
             // Practice campaigns (练习, issue 17): their codes redeem only on counters in training mode, and never count.
             "ALTER TABLE campaign ADD COLUMN training BOOLEAN NOT NULL DEFAULT FALSE",
         ]),
+        ("v11-staff-badge", [
+            // The current staff badge of each member (`counter-hub staff badge`): a new one retires the old card.
+            "ALTER TABLE staff ADD COLUMN badge_id TEXT",
+        ]),
     ]
 }
