@@ -79,12 +79,8 @@ enum TextFormat {
             lines.append("printer: off (add a printer: section, see docs/printers.md)")
         }
         if let reconciliation = status.reconciliation {
-            let words = switch reconciliation.status {
-            case "matched": "对账一致 matched"
-            case "mismatched": "对账不一致 mismatched (\(reconciliation.missingEvents) event(s) missing at the hub)"
-            default: "待对账 pending"
-            }
-            lines.append("reconciliation: \(words), \(reconciliation.kind) close \(reconciliation.shiftId)")
+            lines.append("reconciliation: \(reconciliationWords(reconciliation.status, missing: reconciliation.missingEvents)), "
+                         + "\(reconciliation.kind) close \(reconciliation.shiftId)")
         }
         for warning in status.warnings { lines.append("WARNING: \(warning)") }
         if status.sources.isEmpty {
@@ -139,14 +135,18 @@ enum TextFormat {
                          + "\(member.uses) uses, \(member.voids) voids")
         }
         if let reconciliation = report.reconciliation {
-            let status = switch reconciliation.status {
-            case "matched": "对账一致 matched"
-            case "mismatched": "对账不一致 mismatched: the hub lacks \(reconciliation.missingSequences.count) event(s); counterd sends them again"
-            default: "待对账 pending (not uploaded yet)"
-            }
-            lines.append("对账 reconciliation: \(status)")
+            lines.append("对账 reconciliation: " + reconciliationWords(reconciliation.status, missing: reconciliation.missingSequences.count))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// A close's 对账 in words: `matched`, `mismatched` with how many events the hub lacks, or pending.
+    static func reconciliationWords(_ status: String, missing: Int) -> String {
+        switch status {
+        case "matched": "对账一致 matched"
+        case "mismatched": "对账不一致 mismatched: the hub lacks \(missing) event(s); counterd sends them again"
+        default: "待对账 pending (not answered yet)"
+        }
     }
 
     private static func pad(_ text: String, _ width: Int) -> String {

@@ -98,6 +98,24 @@ extension CounterPageIntegrationTests {
             let after = try WireJSON.decoder().decode(HistoryResponse.self, from: Data(try await daemon.ctl("history", "--json").stdout.utf8))
             #expect(after.redemptions.count == 2, "the voided one and this one: the badge redeemed nothing")
             #expect(after.redemptions.first?.staffId == "s-wang" && after.redemptions.first?.voidedAt == nil)
+            #expect(try await browser.text("document.getElementById('shift-panel').hidden") == "true", "shifts are the manager's")
+
+            // The manager signs in: the 交班 panel opens, closes a shift, and its Z report is the ledger's.
+            try await browser.click("#signout")
+            try await browser.wait(until: "!document.getElementById('signin').hidden")
+            try await browser.click("#staff-list button[data-staff-id='s-li']")
+            try await browser.type("112358\u{E007}", into: "#pin")
+            try await browser.wait(until: "!document.getElementById('shift-panel').hidden && !document.getElementById('shift-open').hidden",
+                                   timeout: .seconds(20))
+            try await browser.click("#shift-open")
+            try await browser.wait(until: "document.getElementById('shift-summary').textContent.includes('开班')")
+            try await save(browser, "shift-1024x600")
+            try await browser.click("#shift-close")
+            try await browser.click("#shift-close")
+            try await browser.wait(until: "document.getElementById('notice').textContent.includes('已交班')")
+            let shift = try WireJSON.decoder().decode(ShiftStatusResponse.self,
+                                                      from: Data(try await daemon.ctl("shift", "report", "--json").stdout.utf8))
+            #expect(shift.current == nil && shift.lastClosed?.closedBy == "s-li")
         } catch {
             await browser.quit()
             _ = try? await daemon.stop()
