@@ -16,14 +16,17 @@ public struct VoidRequest: Codable, Sendable {
         self.approval = approval
     }
 
-    /// A manager's id and PIN, checked like a sign-in (wrong PINs count towards their lock-out).
+    /// A manager's id and PIN, checked like a sign-in (wrong PINs count towards their lock-out), or their staff badge.
     public struct Approval: Codable, Sendable {
-        public var staffId: String
-        public var pin: String
+        public var staffId: String?
+        public var pin: String?
+        /// A manager's staff badge code (员工卡) instead of `staff_id` and `pin`.
+        public var badge: String?
 
-        public init(staffId: String, pin: String) {
+        public init(staffId: String? = nil, pin: String? = nil, badge: String? = nil) {
             self.staffId = staffId
             self.pin = pin
+            self.badge = badge
         }
     }
 }

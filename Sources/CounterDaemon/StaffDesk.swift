@@ -54,6 +54,25 @@ public final class StaffDesk: Sendable {
     /// badge id: its holder takes the counter over (every other session ends), and the page claims the new session
     /// (``claimBadgeSession(at:)``). A badge never counts towards a PIN lock-out.
     public func signIn(badge code: CanonicalCode, at now: Date = Date()) async throws -> StaffMember {
+        let member = try await holder(of: code, at: now)
+        let token = Self.newToken()
+        sessions.withLock { $0 = [token: Session(member: member, signedInAt: now, lastUsed: now)] }
+        unclaimed.withLock { $0 = (token, now) }
+        logger.info("staff signed in", metadata: ["staff_id": "\(member.id)", "role": "\(member.role.rawValue)", "with": "badge"])
+        return member
+    }
+
+    /// A manager's approval (授权) of one action with their badge instead of their PIN; no session changes.
+    public func approval(badge code: CanonicalCode, at now: Date = Date()) async throws -> StaffMember {
+        let member = try await holder(of: code, at: now)
+        guard member.role == .manager else { throw StaffSignInError.managerRequired }
+        logger.info("manager approval", metadata: ["staff_id": "\(member.id)", "with": "badge"])
+        return member
+    }
+
+    /// The member a badge belongs to, checked offline: a key of the key set that is still usable, its signature, this
+    /// shop, a known and enabled member, and their current badge id.
+    private func holder(of code: CanonicalCode, at now: Date) async throws -> StaffMember {
         guard let badge = try? StaffBadge(parsing: code), badge.shopID == ledger.identity.shopID,
               let key = try await ledger.signingKey(id: badge.keyID), key.isUsable(at: now), badge.isSigned(by: key) else {
             logger.warning("staff badge refused", metadata: ["reason": "not a valid badge of this shop"])
@@ -65,10 +84,6 @@ public final class StaffDesk: Sendable {
             logger.warning("staff badge refused", metadata: ["staff_id": "\(member.id)", "reason": "an old card (a new badge was issued)"])
             throw StaffSignInError.oldBadge
         }
-        let token = Self.newToken()
-        sessions.withLock { $0 = [token: Session(member: member, signedInAt: now, lastUsed: now)] }
-        unclaimed.withLock { $0 = (token, now) }
-        logger.info("staff signed in", metadata: ["staff_id": "\(member.id)", "role": "\(member.role.rawValue)", "with": "badge"])
         return member
     }
 

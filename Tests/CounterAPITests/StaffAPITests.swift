@@ -397,4 +397,35 @@ import Testing
             }
         }
     }
+
+    @Test func aManagersBadgeApprovesAVoidAndACashiersDoesNot() async throws {
+        try await Self.withCounter { counter in
+            var page = try Self.staffPage(position: 2)
+            page.staff?[0].badgeID = Hex.encode(Array(repeating: UInt8(1), count: 16))
+            page.staff?[1].badgeID = Hex.encode(Array(repeating: UInt8(2), count: 16))
+            try await counter.ledger.apply(page)
+            @Sendable func badge(_ staff: String, _ byte: UInt8) throws -> String {
+                try StaffBadge(keyID: DemoData.keyID, shopID: "DEMO-SHOP", staffID: staff,
+                               badgeID: Array(repeating: byte, count: 16)).issue(signingKey: DemoData.signingKey)
+            }
+            try await Self.tcp(counter) { client in
+                let wang = try await Self.signIn(client, "s-wang", Self.pin)
+                let li = try await Self.signIn(client, "s-li", Self.managerPIN)
+                let his = try await Self.redeem(client, "DEMO-0002", as: li)
+                let cashierBadge = try await Self.post(
+                    client, "/api/v1/voids", #"{"redemption_id": "\#(his)", "approval": {"badge": "\#(try badge("s-wang", 1))"}}"#, cookie: wang)
+                #expect(Self.errorCode(cashierBadge.body) == "manager_required")
+                let mixed = try await Self.post(
+                    client, "/api/v1/voids", #"{"redemption_id": "\#(his)", "approval": {"badge": "x", "pin": "135790"}}"#, cookie: wang)
+                #expect(Self.errorCode(mixed.body) == "invalid_approval")
+                let approved = try await Self.post(
+                    client, "/api/v1/voids", #"{"redemption_id": "\#(his)", "approval": {"badge": "\#(try badge("s-li", 2))"}}"#, cookie: wang)
+                #expect(approved.status == .ok)
+                #expect(try await counter.ledger.pendingOutbox(limit: 20).first { $0.kind == .void }?.approvedBy == "s-li")
+                // The approval changed no session: both are still signed in.
+                #expect(try await counter.parts.staff.member(ofSession: wang)?.id == "s-wang")
+                #expect(try await counter.parts.staff.member(ofSession: li)?.id == "s-li")
+            }
+        }
+    }
 }

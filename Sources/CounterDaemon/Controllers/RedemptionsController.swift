@@ -37,11 +37,17 @@ struct RedemptionsController: Controller {
             }
             var approval: StaffMember?
             if let given = body.approval {
-                guard WireLimits.isIdentifier(given.staffId), (try? StaffPIN.check(given.pin)) != nil else {
-                    throw APIError(.badRequest, code: "invalid_approval", message: "approval is a manager's staff_id and PIN (6 to 12 digits)")
-                }
                 do {
-                    approval = try await staff.approval(staffID: given.staffId, pin: given.pin)
+                    if let text = given.badge, given.staffId == nil, given.pin == nil {
+                        guard let code = try? CanonicalCode(text), StaffBadge.isBadge(code) else { throw StaffSignInError.invalidBadge }
+                        approval = try await staff.approval(badge: code)
+                    } else if let id = given.staffId, let pin = given.pin, given.badge == nil, WireLimits.isIdentifier(id),
+                              (try? StaffPIN.check(pin)) != nil {
+                        approval = try await staff.approval(staffID: id, pin: pin)
+                    } else {
+                        throw APIError(.badRequest, code: "invalid_approval",
+                                       message: "approval is a manager's staff_id and PIN (6 to 12 digits), or their badge")
+                    }
                 } catch let error as StaffSignInError {
                     throw error.apiError
                 }
