@@ -35,6 +35,9 @@ public struct ExportedEvent: Codable, Sendable, Equatable {
     public var shopRewardFen: Int?
     public var occurredAt: Date
     public var receivedAt: Date
+    /// A practice campaign's event (练习, issue 17): it happened in training mode and is owed nothing. Present (true)
+    /// only for those (additive).
+    public var training: Bool?
 }
 
 extension HubStore {
@@ -56,7 +59,7 @@ extension HubStore {
         }
         return try database.read { sql in
             let rows = try sql.rows("""
-                SELECT e.*, d.shop_id, t.campaign_id, c.face_value_fen, c.shop_reward_fen
+                SELECT e.*, d.shop_id, t.campaign_id, c.face_value_fen, c.shop_reward_fen, c.training
                 FROM event e
                 JOIN device d ON d.id = e.device_id
                 LEFT JOIN token t ON t.id = e.token_id
@@ -70,7 +73,8 @@ extension HubStore {
                               tokenId: try row["token_id"], campaignId: try row["campaign_id"],
                               redemptionId: try row["redemption_id"], uses: try row["uses"],
                               faceValueFen: try row["face_value_fen"], shopRewardFen: try row["shop_reward_fen"],
-                              occurredAt: try row["occurred_at"], receivedAt: try row["received_at"])
+                              occurredAt: try row["occurred_at"], receivedAt: try row["received_at"],
+                              training: try (row["training"] as Bool?) == true ? true : nil)
             }
             return ExportPage(serverTime: now, events: events, nextCursor: events.last?.cursor ?? ExportCursor.make(after),
                               upToDate: events.count < limit)

@@ -23,7 +23,7 @@ extension CounterHubCommand {
                            \.netRewardFen]
             if csv {
                 print("campaign_id,title,redemptions,uses,face_value_fen,reward_fen,voids,void_uses,void_reward_fen,net_reward_fen")
-                for line in statement.campaigns + [statement.totals] {
+                for line in statement.campaigns + [statement.totals, statement.training] {
                     print(([Self.csvField(line.campaignId), Self.csvField(line.title)] + columns.map { "\(line[keyPath: $0])" })
                         .joined(separator: ","))
                 }
@@ -34,6 +34,9 @@ extension CounterHubCommand {
                 print("\(line.title): \(line.redemptions) redemptions (\(line.uses) uses), face \(Money(fen: line.faceValueFen)), "
                       + "reward \(Money(fen: line.rewardFen)); \(line.voids) voids (\(line.voidUses) uses, reward \(Money(fen: -line.voidRewardFen))); "
                       + "owed \(Money(fen: line.netRewardFen))")
+            }
+            if statement.training.redemptions > 0 {
+                print("练习 training (owed nothing): \(statement.training.redemptions) redemptions (\(statement.training.uses) uses)")
             }
             for close in statement.shiftCloses {
                 print("\(close.kind == "day" ? "day close" : "shift close") \(close.shiftId) on \(close.deviceId): "

@@ -123,5 +123,8 @@ import Testing
         #expect(statement.totals.redemptions == 1 && statement.totals.netRewardFen == 200)
         #expect(statement.campaigns.map(\.campaignId) == ["COFFEE"])
         #expect(statement.training.redemptions == 1 && statement.training.netRewardFen == 0)
+        // The commission engine's export marks it, and only it, as practice.
+        let export = try hub.store.exportEvents(after: nil, limit: 100)
+        #expect(export.events.map(\.training) == [nil, true])
     }
 }
