@@ -31,7 +31,8 @@ public struct BrowserGuard<Context: RequestContext>: RouterMiddleware {
             throw APIError(.misdirectedRequest, code: "host_not_allowed",
                            message: "counterd answers only requests addressed to its own listener; open http://127.0.0.1:PORT/ instead of \(authority)")
         }
-        if request.uri.path == "/api/v1/diagnostics" {
+        // The matched route, not the raw path: the router ignores empty segments (`/api/v1//diagnostics/`).
+        if (context.endpointPath ?? request.uri.path) == "/api/v1/diagnostics" {
             throw APIError(.notFound, code: "socket_only", message: "diagnostics are served on counterd's unix socket only (counterctl doctor)")
         }
         if ![.get, .head].contains(request.method) {

@@ -28,7 +28,12 @@ public final class StaffDesk: Sendable {
     /// A badge's session not yet claimed by the page (``claimBadgeSession(at:)``), and when it was made.
     private let unclaimed = Mutex<(token: String, at: Date)?>(nil)
     /// How long the page has to claim a badge's session.
-    static let claimWindow: TimeInterval = 60
+    static let claimWindow: TimeInterval = 30
+    /// PBKDF2 checks run here, one at a time, off the threads that serve scans and requests.
+    private static let pinQueue = DispatchQueue(label: "counterd.pin-check")
+    /// PIN checks waiting or running; more than ``maximumPendingChecks`` are refused (429) rather than queued.
+    private let pendingChecks = Mutex(0)
+    static let maximumPendingChecks = 4
 
     public init(ledger: Ledger, idleTimeout: Duration, logger: Logger) {
         self.ledger = ledger
@@ -45,7 +50,12 @@ public final class StaffDesk: Sendable {
     public func signIn(staffID: String, pin: String, at now: Date = Date()) async throws -> (token: String, member: StaffMember) {
         let member = try await checkPIN(staffID: staffID, pin: pin, at: now)
         let token = Self.newToken()
-        sessions.withLock { $0[token] = Session(member: member, signedInAt: now, lastUsed: now) }
+        let idle = idleTimeout
+        sessions.withLock { sessions in
+            // Sessions left idle are dropped here, so the table never grows with sign-ins.
+            sessions = sessions.filter { now.timeIntervalSince($0.value.lastUsed) < idle }
+            sessions[token] = Session(member: member, signedInAt: now, lastUsed: now)
+        }
         logger.info("staff signed in", metadata: ["staff_id": "\(staffID)", "role": "\(member.role.rawValue)"])
         return (token, member)
     }
@@ -105,14 +115,28 @@ public final class StaffDesk: Sendable {
         return member
     }
 
-    /// Checks a member's PIN against their verifier, counting wrong PINs towards the lock-out.
+    /// Checks a member's PIN against their verifier, counting wrong PINs towards the lock-out. The attempt is counted
+    /// before the slow check runs, and the check runs on a thread of its own, one at a time, at most
+    /// ``maximumPendingChecks`` waiting: PIN requests can neither slip past the lock-out nor hold up scans.
     private func checkPIN(staffID: String, pin: String, at now: Date) async throws -> StaffMember {
         guard let member = try await ledger.staffMember(id: staffID) else { throw StaffSignInError.unknownStaff }
         guard member.enabled, let verifier = member.pinVerifier else { throw StaffSignInError.disabled }
-        let lock = try await ledger.staffLock(id: staffID)
-        if let until = lock.lockedUntil, until > now { throw StaffSignInError.locked(until: until) }
-        guard verifier.matches(pin) else {
-            let after = try await ledger.recordWrongPIN(id: staffID, limit: Self.wrongPINLimit, lockDuration: Self.lockDuration, at: now)
+        guard pendingChecks.withLock({ pending in
+            guard pending < Self.maximumPendingChecks else { return false }
+            pending += 1
+            return true
+        }) else { throw StaffSignInError.busy }
+        defer { pendingChecks.withLock { $0 -= 1 } }
+        if let lock = try await ledger.beginPINCheck(id: staffID, limit: Self.wrongPINLimit, lockDuration: Self.lockDuration, at: now),
+           let until = lock.lockedUntil {
+            throw StaffSignInError.locked(until: until)
+        }
+        let matches = await withCheckedContinuation { continuation in
+            Self.pinQueue.async { continuation.resume(returning: verifier.matches(pin)) }
+        }
+        let after = try await ledger.endPINCheck(id: staffID, correct: matches, limit: Self.wrongPINLimit,
+                                                 lockDuration: Self.lockDuration, at: now)
+        guard matches else {
             if let until = after.lockedUntil {
                 logger.warning("staff locked out", metadata: ["staff_id": "\(staffID)", "locked_until": "\(RFC3339.string(until))",
                                                              "wrong_pins": "\(Self.wrongPINLimit)"])
@@ -121,7 +145,6 @@ public final class StaffDesk: Sendable {
             logger.notice("wrong staff PIN", metadata: ["staff_id": "\(staffID)", "wrong_pins": "\(after.failures)"])
             throw StaffSignInError.wrongPIN(triesLeft: Self.wrongPINLimit - after.failures)
         }
-        if lock.failures > 0 || lock.lockedUntil != nil { try await ledger.clearWrongPINs(id: staffID) }
         return member
     }
 
@@ -192,6 +215,8 @@ public enum StaffSignInError: Error, Equatable {
     case locked(until: Date)
     /// The action needs a 店长 (manager).
     case managerRequired
+    /// Too many PIN checks at once: try again in a moment.
+    case busy
     /// Not a badge of this shop signed by a key the counter has.
     case invalidBadge
     /// A badge whose card was replaced by a newer one.

@@ -83,6 +83,8 @@ extension HubStore {
                 LEFT JOIN token t ON t.id = e.token_id LEFT JOIN campaign c ON c.id = t.campaign_id
                 WHERE d.shop_id = ? AND e.status = 'accepted' AND e.type IN ('redemption', 'void')
                   AND e.occurred_at >= ? AND e.occurred_at < ?
+                  AND (e.type = 'redemption'
+                       OR EXISTS (SELECT 1 FROM event r WHERE r.id = e.redemption_id AND r.status = 'accepted'))
                 """, [shop, start, end]) {
                 // Practice redemptions (练习) never count: they are shown apart.
                 if try row["training"] as Bool? ?? false {

@@ -27,7 +27,10 @@ extension Ledger {
                 throw ShiftError.alreadyOpen(since: open["opened_at"])
             }
             let id = UUIDv7.make(now: now).lowercasedString
-            let after = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM device_state") ?? 0
+            // After the last close, so that what happened between a close and this opening is in this shift's report and
+            // 对账; before any close, from now.
+            let after = try Int64.fetchOne(db, sql: "SELECT MAX(last_sequence) FROM shift")
+                ?? Int64.fetchOne(db, sql: "SELECT last_sequence FROM device_state") ?? 0
             try db.execute(sql: """
                 INSERT INTO shift (id, kind, opened_at, opened_by, after_sequence) VALUES (?, 'shift', ?, ?, ?)
                 """, arguments: [id, now, staffID, after])
@@ -61,19 +64,25 @@ extension Ledger {
             if let id = try String.fetchOne(db, sql: "SELECT id FROM shift WHERE closed_at IS NULL") {
                 return try self.close(id, kind: .day, by: nil, at: now, db)
             }
-            let after = try Int64.fetchOne(db, sql: "SELECT MAX(last_sequence) FROM shift") ?? 0
+            // After the last close; before the first one (a counter upgraded with months of history), the last day only.
+            let dayBefore = now.addingTimeInterval(-86_400)
+            let after = try Int64.fetchOne(db, sql: "SELECT MAX(last_sequence) FROM shift") ?? Int64.fetchOne(db, sql: """
+                SELECT MAX(sequence) FROM (
+                    SELECT MAX(device_sequence) AS sequence FROM redemption WHERE redeemed_at < ?1
+                    UNION ALL SELECT MAX(device_sequence) FROM void WHERE voided_at < ?1)
+                """, arguments: [dayBefore]) ?? 0
             let since = try Date.fetchOne(db, sql: "SELECT MAX(closed_at) FROM shift")
             let last = try Int64.fetchOne(db, sql: "SELECT last_sequence FROM device_state") ?? 0
             let rejections = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejection WHERE scanned_at >= ?",
-                                              arguments: [since ?? .distantPast]) ?? 0
+                                              arguments: [since ?? dayBefore]) ?? 0
             guard last > after || rejections > 0 else { return nil }
             // Opened at the last close, or, before the first, at the first thing that happened.
             let first = try Date.fetchOne(db, sql: """
                 SELECT MIN(at) FROM (
                     SELECT MIN(redeemed_at) AS at FROM redemption WHERE device_sequence > ?1
                     UNION ALL SELECT MIN(voided_at) FROM void WHERE device_sequence > ?1
-                    UNION ALL SELECT MIN(scanned_at) FROM rejection)
-                """, arguments: [after])
+                    UNION ALL SELECT MIN(scanned_at) FROM rejection WHERE scanned_at >= ?2)
+                """, arguments: [after, dayBefore])
             let id = UUIDv7.make(now: now).lowercasedString
             try db.execute(sql: "INSERT INTO shift (id, kind, opened_at, after_sequence) VALUES (?, 'day', ?, ?)",
                            arguments: [id, since ?? min(first ?? now, now), after])
@@ -103,17 +112,22 @@ extension Ledger {
     /// and so is the close, so that the hub answers again once they arrived. Returns the event ids queued again.
     public func recordReconciliation(shiftID: String, matched: Bool, missing: [Int64], at now: Date = Date()) async throws -> [String] {
         try await writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT after_sequence, last_sequence FROM shift WHERE id = ?",
-                                             arguments: [shiftID]) else { return [] }
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT after_sequence, last_sequence, reconciliation, missing_sequences FROM shift WHERE id = ?
+                """, arguments: [shiftID]) else { return [] }
             let after: Int64 = row["after_sequence"]
             let last: Int64 = row["last_sequence"] ?? after
             // Only sequences of this shift count: a hostile answer cannot make the counter resend anything else.
             let missing = Array(Set(missing.filter { $0 > after && $0 <= last })).sorted()
             let status = matched ? "matched" : "mismatched"
+            let missingText = missing.map(String.init).joined(separator: ",")
+            // The same answer again, after those events were sent again: the hub does not take them. Sending them once
+            // more would loop (a hub that always answers so); the close stays mismatched for a person to look at.
+            let sameAnswerAgain = (row["reconciliation"] as String?) == "mismatched" && (row["missing_sequences"] as String?) == missingText
             try db.execute(sql: """
                 UPDATE shift SET reconciliation = ?, missing_sequences = ?, reconciled_at = ? WHERE id = ?
-                """, arguments: [status, missing.map(String.init).joined(separator: ","), now, shiftID])
-            guard !matched, !missing.isEmpty else { return [] }
+                """, arguments: [status, missingText, now, shiftID])
+            guard !matched, !missing.isEmpty, !sameAnswerAgain else { return [] }
             var requeued: [String] = []
             let note = "re-queued: the hub's reconciliation of shift \(shiftID) lacks it"
             for chunk in stride(from: 0, to: missing.count, by: 500).map({ Array(missing[$0..<min($0 + 500, missing.count)]) }) {

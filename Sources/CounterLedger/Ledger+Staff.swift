@@ -72,25 +72,62 @@ extension Ledger {
 
     /// A member's PIN lock-out state (no failures and no lock when none was recorded).
     public func staffLock(id: String) async throws -> StaffLock {
-        try await writer.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT failures, locked_until FROM staff_lock WHERE staff_id = ?", arguments: [id])
-            return StaffLock(failures: row?["failures"] ?? 0, lockedUntil: row?["locked_until"])
+        try await writer.read { db in try Self.staffLock(id, db) }
+    }
+
+    /// Counts a PIN check before it runs, so that checks sent at once cannot slip past a lock-out. Returns the lock that
+    /// refuses the check: the member's current one, or a new one when this check would be one more than `limit` wrong
+    /// PINs in a row (checks still running count as wrong until they end). `nil`: go ahead.
+    public func beginPINCheck(id: String, limit: Int, lockDuration: TimeInterval, at now: Date = Date()) async throws -> StaffLock? {
+        try await writer.write { db in
+            let current = try Self.staffLock(id, db)
+            if let until = current.lockedUntil, until > now { return current }
+            // An expired lock starts the count afresh.
+            let failures = (current.lockedUntil == nil ? current.failures : 0) + 1
+            if failures > limit {
+                let lock = StaffLock(failures: 0, lockedUntil: now.addingTimeInterval(lockDuration))
+                try Self.saveStaffLock(id, lock, db)
+                return lock
+            }
+            try Self.saveStaffLock(id, StaffLock(failures: failures, lockedUntil: nil), db)
+            return nil
         }
     }
 
-    /// Counts one wrong PIN. The `limit`-th wrong PIN in a row locks the member until `now + lockDuration` and starts
-    /// the count again. Returns the new state.
-    public func recordWrongPIN(id: String, limit: Int, lockDuration: TimeInterval, at now: Date = Date()) async throws -> StaffLock {
+    /// Ends a PIN check ``beginPINCheck(id:limit:lockDuration:at:)`` counted: a right PIN clears the count; a wrong one
+    /// stays counted, and the `limit`-th in a row locks the member until `now + lockDuration`. A lock still running is
+    /// never lowered. Returns the state after it.
+    public func endPINCheck(id: String, correct: Bool, limit: Int, lockDuration: TimeInterval, at now: Date = Date()) async throws -> StaffLock {
         try await writer.write { db in
-            let failures = (try Int.fetchOne(db, sql: "SELECT failures FROM staff_lock WHERE staff_id = ?", arguments: [id]) ?? 0) + 1
-            let lock = failures >= limit ? StaffLock(failures: 0, lockedUntil: now.addingTimeInterval(lockDuration))
-                                         : StaffLock(failures: failures, lockedUntil: nil)
-            try db.execute(sql: """
-                INSERT INTO staff_lock (staff_id, failures, locked_until) VALUES (?, ?, ?)
-                ON CONFLICT(staff_id) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until
-                """, arguments: [id, lock.failures, lock.lockedUntil])
+            if correct {
+                try db.execute(sql: "DELETE FROM staff_lock WHERE staff_id = ?", arguments: [id])
+                return StaffLock(failures: 0, lockedUntil: nil)
+            }
+            let current = try Self.staffLock(id, db)
+            if let until = current.lockedUntil, until > now { return current }
+            guard current.failures >= limit else { return current }
+            let lock = StaffLock(failures: 0, lockedUntil: now.addingTimeInterval(lockDuration))
+            try Self.saveStaffLock(id, lock, db)
             return lock
         }
+    }
+
+    /// Counts one wrong PIN (a check begun and ended wrong). Returns the new state.
+    public func recordWrongPIN(id: String, limit: Int, lockDuration: TimeInterval, at now: Date = Date()) async throws -> StaffLock {
+        if let lock = try await beginPINCheck(id: id, limit: limit, lockDuration: lockDuration, at: now) { return lock }
+        return try await endPINCheck(id: id, correct: false, limit: limit, lockDuration: lockDuration, at: now)
+    }
+
+    private static func staffLock(_ id: String, _ db: Database) throws -> StaffLock {
+        let row = try Row.fetchOne(db, sql: "SELECT failures, locked_until FROM staff_lock WHERE staff_id = ?", arguments: [id])
+        return StaffLock(failures: row?["failures"] ?? 0, lockedUntil: row?["locked_until"])
+    }
+
+    private static func saveStaffLock(_ id: String, _ lock: StaffLock, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO staff_lock (staff_id, failures, locked_until) VALUES (?, ?, ?)
+            ON CONFLICT(staff_id) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until
+            """, arguments: [id, lock.failures, lock.lockedUntil])
     }
 
     /// Forgets a member's wrong PINs (after a correct one).

@@ -388,10 +388,14 @@ import Testing
                 #expect(try await counter.parts.staff.memberAtCounter()?.id == "s-wang")
                 var headers = Self.local
                 headers[.cookie] = "\(StaffSessionCookie.name)=\(li)"
-                #expect(try await client.execute(uri: "/api/v1/session", method: .get, headers: headers) { $0.status } == .ok,
-                        "the ended cookie falls back to the badge's session")
-                let claimedAgain = try await client.execute(uri: "/api/v1/session", method: .get, headers: Self.local) { $0.status }
-                #expect(claimedAgain == .unauthorized, "claimed once only")
+                #expect(try await client.execute(uri: "/api/v1/session", method: .get, headers: headers) { $0.status } == .unauthorized,
+                        "the manager's session ended")
+                // A GET never hands the badge's session out; the sign-in screen's POST does, once.
+                #expect(try await client.execute(uri: "/api/v1/session", method: .get, headers: Self.local) { $0.status } == .unauthorized)
+                let claimed = try await Self.post(client, "/api/v1/session/badge", "{}")
+                #expect(claimed.status == .ok)
+                #expect(Self.cookie(of: claimed.headers) != nil)
+                #expect(try await Self.post(client, "/api/v1/session/badge", "{}").status == .unauthorized, "claimed once only")
                 await Self.scan(counter, "DEMO-0001")
                 #expect(try await counter.ledger.history(limit: 1).first?.staffID == "s-wang")
             }
@@ -426,6 +430,46 @@ import Testing
                 #expect(try await counter.parts.staff.member(ofSession: wang)?.id == "s-wang")
                 #expect(try await counter.parts.staff.member(ofSession: li)?.id == "s-li")
             }
+        }
+    }
+
+    /// Review finding: the router ignores empty path segments, so the gate must judge the matched route.
+    @Test func aTrailingOrDoubledSlashMeetsTheSameGate() async throws {
+        try await Self.withCounter { counter in
+            try await Self.tcp(counter) { client in
+                for path in ["/api/v1/redeem/", "//api/v1/redeem", "/api/v1//redeem", "/api/v1/voids/", "/api/v1/training/",
+                             "/api/v1//shift/close", "/api/v1/receipts/0192f0c1-2a3b-7c4d-8e5f-0123456789ab/reprint/"] {
+                    let body = path.contains("redeem") ? #"{"code": "DEMO-0001"}"# : path.contains("voids")
+                        ? #"{"redemption_id": "0192f0c1-2a3b-7c4d-8e5f-0123456789ab"}"# : #"{"training": true}"#
+                    let answer = try await Self.post(client, path, body)
+                    #expect(answer.status == .unauthorized || answer.status == .notFound, "\(path): \(answer.status)")
+                    #expect(answer.status != .ok, "\(path)")
+                }
+                let wang = try await Self.signIn(client, "s-wang", Self.pin)
+                let cashier = try await Self.post(client, "/api/v1/training/", #"{"training": true}"#, cookie: wang)
+                #expect(cashier.status == .forbidden || cashier.status == .notFound)
+                #expect(try await !counter.ledger.trainingMode())
+                #expect(try await counter.ledger.history(limit: 5).isEmpty)
+            }
+        }
+    }
+
+    /// Review finding: PIN checks sent at once cannot slip past the lock-out.
+    @Test func concurrentWrongPINsStillLockTheMemberOut() async throws {
+        try await Self.withCounter { counter in
+            let desk = counter.parts.staff
+            // Two waves of four at once (more would be refused as busy, uncounted): the fifth wrong PIN locks, and
+            // the checks still running when it does never lift the lock.
+            for _ in 0..<2 {
+                await withTaskGroup(of: Void.self) { group in
+                    for _ in 0..<StaffDesk.maximumPendingChecks {
+                        group.addTask { _ = try? await desk.signIn(staffID: "s-wang", pin: "000000") }
+                    }
+                }
+            }
+            let lock = try await counter.ledger.staffLock(id: "s-wang")
+            #expect(lock.lockedUntil.map { $0 > Date() } == true, "\(lock)")
+            await #expect(throws: StaffSignInError.self) { _ = try await desk.signIn(staffID: "s-wang", pin: Self.pin) }
         }
     }
 }

@@ -100,7 +100,10 @@ import Testing
     @Test func aChangeWakesOnlyTheShopsItTouches() async throws {
         let notifier = FeedNotifier()
         let deadline = ContinuousClock.now + .seconds(10)
-        async let east: Void = notifier.wait(shop: "SHOP-1", after: notifier.generation(for: "SHOP-1"), until: deadline)
+        // Read before the child task starts: on a loaded machine it may start after the changes below, and would then
+        // wait past them for the deadline.
+        let seen = notifier.generation(for: "SHOP-1")
+        async let east: Void = notifier.wait(shop: "SHOP-1", after: seen, until: deadline)
         try await Task.sleep(for: .milliseconds(100))
         notifier.changed(.shops(["SHOP-2"]))
         #expect(notifier.generation(for: "SHOP-1") == 0 && notifier.generation(for: "SHOP-2") == 1)

@@ -127,4 +127,22 @@ import Testing
         let export = try hub.store.exportEvents(after: nil, limit: 100)
         #expect(export.events.map(\.training) == [nil, true])
     }
+
+    /// Review finding: a void of a redemption the hub did not accept takes back no reward it never credited.
+    @Test func aVoidOfAConflictingRedemptionTakesNothingBack() throws {
+        let hub = try Hub()
+        let now = Date()
+        // The same single-use token redeemed twice: the second is a conflict.
+        let first = hub.redemption(hub.issued[0], sequence: 1, at: now)
+        let second = hub.redemption(hub.issued[0], sequence: 2, at: now.addingTimeInterval(1))
+        let void = EventsRequest.Event(type: "void", id: UUIDv7.make().lowercasedString, occurredAt: now.addingTimeInterval(2),
+                                       clockSuspect: false, deviceSequence: 3, source: "test", redemptionId: second.id, reason: "mistake")
+        let answer = try hub.store.ingest(EventsRequest(deviceId: hub.device.id, events: [first, second, void]), from: hub.device)
+        #expect(answer.results.map(\.status) == ["accepted", "conflict", "accepted"])
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        let statement = try hub.store.statement(shop: "SHOP-1", date: formatter.string(from: now))
+        #expect(statement.totals.redemptions == 1 && statement.totals.voids == 0 && statement.totals.netRewardFen == 200)
+    }
 }

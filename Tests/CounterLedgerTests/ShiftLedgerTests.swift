@@ -75,6 +75,13 @@ import Testing
         var report = try #require(try await ledger.shiftReport(id: z.shiftId))
         #expect(report.reconciliation == .init(status: "mismatched", missingSequences: [2], checkedAt: now.addingTimeInterval(70)))
 
+        // The same answer again after the resend (a hub that does not take them, or a hostile one): nothing is queued
+        // again, so the uploader cannot loop; the close stays mismatched for a person.
+        try await ledger.recordDelivery([(ids[1], .accepted), (z.shiftId, .duplicate)], at: now)
+        #expect(try await ledger.recordReconciliation(shiftID: z.shiftId, matched: false, missing: [2], at: now.addingTimeInterval(75)).isEmpty)
+        #expect(try await ledger.pendingOutbox(limit: 20).isEmpty)
+        #expect(try await ledger.shiftReport(id: z.shiftId)?.reconciliation?.status == "mismatched")
+
         // Matched: nothing is queued.
         try await ledger.recordDelivery([(ids[1], .accepted), (z.shiftId, .duplicate)], at: now)
         #expect(try await ledger.recordReconciliation(shiftID: z.shiftId, matched: true, missing: [], at: now.addingTimeInterval(80)).isEmpty)

@@ -58,6 +58,11 @@ enum CounterPageScript {
     const panel = $("signin");
     const wasHidden = panel.hidden;
     panel.hidden = false;
+    // Rebuilt only when something changed: a button being pressed is not replaced under the finger.
+    state.staffKey = JSON.stringify(staff);
+    const key = state.staffKey + "|" + state.selected;
+    if (!wasHidden && panel.dataset.key === key) return;
+    panel.dataset.key = key;
     const names = $("staff-list");
     names.replaceChildren();
     for (const member of staff) {
@@ -78,6 +83,7 @@ enum CounterPageScript {
   }
   function selectStaff(member) {
     state.selected = member.staff_id;
+    $("signin").dataset.key = state.staffKey + "|" + state.selected;
     for (const button of $("staff-list").querySelectorAll("button")) {
       button.classList.toggle("selected", button.dataset.staffId === member.staff_id);
     }
@@ -438,7 +444,11 @@ enum CounterPageScript {
     // The list too: a void button goes away when its window closes.
     setInterval(() => { refreshStatus(); refreshSession(); if (!state.confirming) refreshRecent(); }, 10000);
     // On the sign-in screen, a staff badge scanned on any scanner signs its holder in: the page asks every 2 s.
-    setInterval(() => { if (signInShown()) refreshSession(); }, 2000);
+    setInterval(async () => {
+      if (!signInShown()) return;
+      const { status } = await postJSON("session/badge", {});
+      if (status === 200) { await refreshSession(); refreshRecent(); }
+    }, 2000);
   });
 })();
 """#

@@ -40,16 +40,22 @@ struct StaffController: Controller {
                                       httpOnly: true, sameSite: .strict))
             return response
         }
-        api.get("session") { request, context in
-            if let member = context.staff { return try JSONResponse(session(of: member)).response(from: request, context: context) }
-            // A badge scanned at the counter: this page takes its session.
-            if let token = desk.claimBadgeSession(), let member = try await desk.member(ofSession: token) {
-                var response = try JSONResponse(session(of: member)).response(from: request, context: context)
-                response.setCookie(Cookie(name: StaffGate.cookieName, value: token, maxAge: Int(desk.idleTimeout.rounded()), path: "/",
-                                          httpOnly: true, sameSite: .strict))
-                return response
+        api.get("session") { _, context in
+            guard let member = context.staff else {
+                throw APIError(.unauthorized, code: "no_session", message: "nobody is signed in with this browser")
             }
-            throw APIError(.unauthorized, code: "no_session", message: "nobody is signed in with this browser")
+            return JSONResponse(session(of: member))
+        }
+        // A badge scanned at the counter in the last 30 s: the sign-in screen that asks first takes its session. A POST
+        // with a JSON body, so that another site's page cannot use it up (BrowserGuard).
+        api.post("session/badge") { request, context in
+            guard let token = desk.claimBadgeSession(), let member = try await desk.member(ofSession: token) else {
+                throw APIError(.unauthorized, code: "no_session", message: "no staff badge was scanned at this counter in the last 30 seconds")
+            }
+            var response = try JSONResponse(session(of: member)).response(from: request, context: context)
+            response.setCookie(Cookie(name: StaffGate.cookieName, value: token, maxAge: Int(desk.idleTimeout.rounded()), path: "/",
+                                      httpOnly: true, sameSite: .strict))
+            return response
         }
         api.delete("session") { request, _ in endSession(request) }
         api.post("session/lock") { request, _ in endSession(request) }

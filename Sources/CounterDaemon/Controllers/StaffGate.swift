@@ -24,6 +24,9 @@ struct StaffGate: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
+        // The route the router matched (`/api/v1/receipts/{id}/reprint`), never the raw path: the router ignores empty
+        // segments, so `/api/v1/redeem/` or `//api/v1/redeem` reach the same handler and must meet the same gate.
+        let route = Route(method: request.method, path: context.endpointPath ?? request.uri.path)
         switch listener {
         case .socket:
             if let id = request.headers[Self.staffHeader] {
@@ -37,35 +40,38 @@ struct StaffGate: RouterMiddleware {
             if let token = request.cookies[Self.cookieName]?.value {
                 context.staff = try await desk.member(ofSession: token, use: ![.get, .head].contains(request.method))
             }
-            if context.staff == nil, Self.isStaffWrite(request) || Self.isManagerAction(request), try await desk.isRequired() {
+            if context.staff == nil, route.isStaffWrite || route.isManagerAction, try await desk.isRequired() {
                 throw APIError(.unauthorized, code: "sign_in_required",
                                message: "请先登录 Sign in first: this shop has staff, and this request needs a signed-in staff member")
             }
         }
         // Reprints, the print test and the printer list are the manager's while the shop has staff; a socket request
         // naming nobody stays as it was.
-        if let member = context.staff, member.role != .manager, Self.isManagerAction(request), try await desk.isRequired() {
+        if let member = context.staff, member.role != .manager, route.isManagerAction, try await desk.isRequired() {
             throw StaffSignInError.managerRequired.apiError
         }
         return try await next(request, context)
     }
 
-    /// What only a 店长 (manager) does: reprint, print the test page, list the printers, shifts and training mode.
-    static func isManagerAction(_ request: Request) -> Bool {
-        let path = request.uri.path
-        if path == "/api/v1/shift" || path.hasPrefix("/api/v1/shift/") { return true }
-        if path == "/api/v1/training" { return request.method == .post }
-        if request.method == .get { return path == "/api/v1/printers" }
-        return request.method == .post
-            && (path == "/api/v1/print-test" || (path.hasPrefix("/api/v1/receipts/") && path.hasSuffix("/reprint")))
-    }
+    /// A request's method and matched route.
+    struct Route {
+        let method: HTTPRequest.Method
+        let path: String
 
-    /// The writes that act at the counter: redeem, void, reprint and the print test.
-    static func isStaffWrite(_ request: Request) -> Bool {
-        guard request.method == .post else { return false }
-        let path = request.uri.path
-        return ["/api/v1/redeem", "/api/v1/voids", "/api/v1/print-test"].contains(path)
-            || (path.hasPrefix("/api/v1/receipts/") && path.hasSuffix("/reprint"))
+        /// What only a 店长 (manager) does: reprint, print the test page, list the printers, shifts and training mode.
+        var isManagerAction: Bool {
+            if path == "/api/v1/shift" || path.hasPrefix("/api/v1/shift/") { return true }
+            if path == "/api/v1/training" { return method == .post }
+            if method == .get { return path == "/api/v1/printers" }
+            return method == .post && (path == "/api/v1/print-test" || isReprint)
+        }
+
+        /// The writes that act at the counter: redeem, void, reprint and the print test.
+        var isStaffWrite: Bool {
+            method == .post && (["/api/v1/redeem", "/api/v1/voids", "/api/v1/print-test"].contains(path) || isReprint)
+        }
+
+        private var isReprint: Bool { path.hasPrefix("/api/v1/receipts/") && path.hasSuffix("/reprint") }
     }
 }
 
@@ -84,6 +90,8 @@ extension StaffSignInError {
                      message: "已锁定 Locked after 5 wrong PINs, until \(RFC3339.string(until))")
         case .managerRequired:
             APIError(.forbidden, code: "manager_required", message: "需要店长 This needs a store manager (店长)")
+        case .busy:
+            APIError(.tooManyRequests, code: "busy", message: "too many PIN checks at once; try again in a second")
         case .invalidBadge:
             APIError(.forbidden, code: "invalid_badge", message: "员工卡无效 Not a valid staff badge of this shop")
         case .oldBadge:
