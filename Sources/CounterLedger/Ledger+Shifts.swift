@@ -239,11 +239,4 @@ extension Ledger {
         report.training = training.count > 0 ? training : nil
         return report
     }
-
-    /// The device-sequence range a closed shift covers (for its `shift_close` event): after `after` up to `last`.
-    static func shiftRange(_ id: String, _ db: Database) throws -> (after: Int64, last: Int64)? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT after_sequence, last_sequence FROM shift WHERE id = ?", arguments: [id]),
-              let last: Int64 = row["last_sequence"] else { return nil }
-        return (row["after_sequence"], last)
-    }
 }

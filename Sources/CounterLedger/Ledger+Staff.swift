@@ -130,13 +130,6 @@ extension Ledger {
             """, arguments: [id, lock.failures, lock.lockedUntil])
     }
 
-    /// Forgets a member's wrong PINs (after a correct one).
-    public func clearWrongPINs(id: String) async throws {
-        try await writer.write { db in
-            try db.execute(sql: "DELETE FROM staff_lock WHERE staff_id = ?", arguments: [id])
-        }
-    }
-
     private static func staffMember(_ row: Row) -> StaffMember? {
         guard let role = StaffRole(rawValue: row["role"]) else { return nil }
         let text: String? = row["pin_verifier"]
