@@ -99,7 +99,9 @@ import Testing
 
     @Test func aChangeWakesOnlyTheShopsItTouches() async throws {
         let notifier = FeedNotifier()
-        let deadline = ContinuousClock.now + .seconds(10)
+        // A long wait, so that a loaded test run (the unit stage runs suites in parallel on 2 cores, some holding their
+        // threads for seconds) is never taken for a missed wake-up: a waiter that is not woken takes the whole minute.
+        let deadline = ContinuousClock.now + .seconds(60)
         // Read before the child task starts: on a loaded machine it may start after the changes below, and would then
         // wait past them for the deadline.
         let seen = notifier.generation(for: "SHOP-1")
